@@ -1,0 +1,215 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { freePort } from './ports.ts';
+import { raceExit, startProcess, type ManagedProcess } from './process.ts';
+import { toolPath } from './paths.ts';
+import { waitFor } from './wait.ts';
+import { makeWorkDir } from './workdir.ts';
+import { httpsGet } from './https-get.ts';
+import { dockerAvailable } from './docker.ts';
+
+export interface ClusterOptions {
+  /** Also run kube-controller-manager, kube-scheduler and kwok with one fake node, so workloads roll out. */
+  workloads?: boolean;
+  /** A name for logs and the kubeconfig context. */
+  name?: string;
+}
+
+export interface TestCluster {
+  name: string;
+  server: string;
+  kubeconfigPath: string;
+  kubeConfig: KubeConfig;
+  backend: 'local' | 'testcontainers' | 'external';
+  /** Directory holding the components' logs (local backend). */
+  logDir?: string;
+  stop(): Promise<void>;
+}
+
+export const fakeNodeName = 'kwok-node-0';
+
+/**
+ * A real Kubernetes control plane: etcd + kube-apiserver on loopback (and with `workloads`, controller-manager,
+ * scheduler and kwok). `TIDEWATER_TEST_KUBECONFIG` (or `KUBECONFIG` with TIDEWATER_TEST_CLUSTER=kubeconfig) points
+ * at an existing cluster instead; a Docker engine brings up k3s through testcontainers.
+ */
+export async function startCluster(options: ClusterOptions = {}): Promise<TestCluster> {
+  const name = options.name ?? 'local';
+  const external = process.env.TIDEWATER_TEST_KUBECONFIG
+    ?? (process.env.TIDEWATER_TEST_CLUSTER === 'kubeconfig' ? process.env.KUBECONFIG : undefined);
+  if (external) return externalCluster(name, external);
+  if (dockerAvailable()) return k3sCluster(name);
+  return localCluster(name, options);
+}
+
+function externalCluster(name: string, kubeconfigPath: string): TestCluster {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(kubeconfigPath);
+  return { name, server: kubeConfig.getCurrentCluster()?.server ?? '', kubeconfigPath, kubeConfig, backend: 'external', stop: async () => {} };
+}
+
+async function k3sCluster(name: string): Promise<TestCluster> {
+  const { K3sContainer } = await import('@testcontainers/k3s');
+  const container = await new K3sContainer('rancher/k3s:v1.33.4-k3s1').start();
+  const work = makeWorkDir(`k3s-${name}`);
+  const kubeconfigPath = join(work.dir, 'kubeconfig');
+  writeFileSync(kubeconfigPath, container.getKubeConfig());
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(kubeconfigPath);
+  return {
+    name, server: kubeConfig.getCurrentCluster()?.server ?? '', kubeconfigPath, kubeConfig, backend: 'testcontainers',
+    async stop() {
+      await container.stop();
+      work.remove();
+    },
+  };
+}
+
+async function localCluster(name: string, options: ClusterOptions): Promise<TestCluster> {
+  const work = makeWorkDir(`cluster-${name}`);
+  const dir = work.dir;
+  const processes: ManagedProcess[] = [];
+  const stopAll = async () => {
+    for (const managed of processes.reverse()) await managed.stop();
+    if (!process.env.TIDEWATER_KEEP_LOGS) work.remove();
+  };
+  try {
+    const [etcdClientPort, etcdPeerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const etcd = startProcess('etcd', toolPath('etcd'), [
+      `--name=${name}`,
+      `--data-dir=${join(dir, 'etcd')}`,
+      `--listen-client-urls=http://127.0.0.1:${etcdClientPort}`,
+      `--advertise-client-urls=http://127.0.0.1:${etcdClientPort}`,
+      `--listen-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
+      `--initial-cluster=${name}=http://127.0.0.1:${etcdPeerPort}`,
+      '--unsafe-no-fsync=true', // test data only: fsync dominates etcd latency on small disks
+      '--log-level=warn',
+    ], { cwd: dir, logDir: dir });
+    processes.push(etcd);
+    await raceExit(etcd, waitFor('etcd /health', async () => {
+      const response = await fetch(`http://127.0.0.1:${etcdClientPort}/health`);
+      return response.ok;
+    }, { timeoutMs: 30_000, intervalMs: 50 }));
+
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const serviceAccountKey = join(dir, 'sa.key');
+    writeFileSync(serviceAccountKey, privateKey.export({ type: 'pkcs1', format: 'pem' }));
+    const token = randomBytes(24).toString('hex');
+    writeFileSync(join(dir, 'tokens.csv'), `${token},admin,admin-uid,"system:masters"\n`);
+    const certDir = join(dir, 'pki');
+    mkdirSync(certDir, { recursive: true });
+
+    const apiserver = startProcess('kube-apiserver', toolPath('kube-apiserver'), [
+      `--etcd-servers=http://127.0.0.1:${etcdClientPort}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${apiPort}`,
+      `--cert-dir=${certDir}`,
+      `--token-auth-file=${join(dir, 'tokens.csv')}`,
+      '--authorization-mode=RBAC',
+      `--service-account-issuer=https://127.0.0.1:${apiPort}`,
+      `--service-account-key-file=${serviceAccountKey}`,
+      `--service-account-signing-key-file=${serviceAccountKey}`,
+      '--service-cluster-ip-range=10.0.0.0/24',
+      '--allow-privileged=true',
+      // Pods need no service-account token here: there is no kubelet to mount one.
+      '--disable-admission-plugins=ServiceAccount',
+      '--v=0',
+    ], { cwd: dir, logDir: dir });
+    processes.push(apiserver);
+    const server = `https://127.0.0.1:${apiPort}`;
+    const caFile = join(certDir, 'apiserver.crt');
+    await raceExit(apiserver, waitFor('kube-apiserver /readyz', async () => {
+      if (!existsSync(caFile)) return false;
+      const response = await httpsGet(`${server}/readyz`, { ca: readFileSync(caFile, 'utf8'), token });
+      return response.status === 200;
+    }, { timeoutMs: 90_000, intervalMs: 100 }));
+
+    const kubeconfigPath = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfigPath, [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      `- name: ${name}`,
+      '  cluster:',
+      `    server: ${server}`,
+      `    certificate-authority: ${caFile}`,
+      'users:',
+      '- name: admin',
+      '  user:',
+      `    token: ${token}`,
+      'contexts:',
+      `- name: ${name}`,
+      '  context:',
+      `    cluster: ${name}`,
+      '    user: admin',
+      `current-context: ${name}`,
+      '',
+    ].join('\n'));
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(kubeconfigPath);
+
+    if (options.workloads) {
+      await startWorkloadComponents({ dir, kubeconfigPath, kubeConfig, serviceAccountKey, caFile, processes });
+    }
+    return { name, server, kubeconfigPath, kubeConfig, backend: 'local', logDir: dir, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function startWorkloadComponents(context: {
+  dir: string; kubeconfigPath: string; kubeConfig: KubeConfig; serviceAccountKey: string; caFile: string;
+  processes: ManagedProcess[];
+}): Promise<void> {
+  const { dir, kubeconfigPath, processes } = context;
+  const [controllerPort, schedulerPort, kwokPort] = [await freePort(), await freePort(), await freePort()];
+  processes.push(startProcess('kube-controller-manager', toolPath('kube-controller-manager'), [
+    `--kubeconfig=${kubeconfigPath}`,
+    '--leader-elect=false',
+    '--bind-address=127.0.0.1',
+    `--secure-port=${controllerPort}`,
+    '--authorization-always-allow-paths=/healthz,/readyz,/livez,/metrics',
+    `--service-account-private-key-file=${context.serviceAccountKey}`,
+    `--root-ca-file=${context.caFile}`,
+    '--concurrent-deployment-syncs=10',
+    '--concurrent-replicaset-syncs=10',
+  ], { cwd: dir, logDir: dir }));
+  processes.push(startProcess('kube-scheduler', toolPath('kube-scheduler'), [
+    `--kubeconfig=${kubeconfigPath}`,
+    '--leader-elect=false',
+    '--bind-address=127.0.0.1',
+    `--secure-port=${schedulerPort}`,
+  ], { cwd: dir, logDir: dir }));
+  processes.push(startProcess('kwok', toolPath('kwok'), [
+    `--kubeconfig=${kubeconfigPath}`,
+    '--manage-all-nodes=true',
+    '--node-lease-duration-seconds=40',
+    `--server-address=127.0.0.1:${kwokPort}`,
+  ], { cwd: dir, logDir: dir }));
+
+  const core = context.kubeConfig.makeApiClient(CoreV1Api);
+  await core.createNode({
+    body: {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: {
+        name: fakeNodeName,
+        annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+        labels: { 'kubernetes.io/hostname': fakeNodeName, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok' },
+      },
+      status: {
+        allocatable: { cpu: '32', memory: '256Gi', pods: '110' },
+        capacity: { cpu: '32', memory: '256Gi', pods: '110' },
+      },
+    },
+  });
+  await waitFor('the kwok node to be Ready', async () => {
+    const node = await core.readNode({ name: fakeNodeName });
+    return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+  }, { timeoutMs: 60_000, intervalMs: 200 });
+}

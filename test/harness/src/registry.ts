@@ -1,0 +1,141 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { freePort } from './ports.ts';
+import { raceExit, startProcess } from './process.ts';
+import { waitFor } from './wait.ts';
+import { makeWorkDir } from './workdir.ts';
+
+export interface RegistryOptions {
+  /** Where the registry POSTs its notifications (Docker Distribution's `notifications.endpoints`). */
+  notifyUrl?: string;
+  /** Extra headers on each notification, e.g. `{ Authorization: 'Bearer …' }`. */
+  notifyHeaders?: Record<string, string>;
+}
+
+export interface PushedImage {
+  repository: string;
+  tag: string;
+  digest: string;
+  /** `host:port/repository:tag`, as an image reference in a manifest would name it. */
+  reference: string;
+}
+
+export interface TestRegistry {
+  /** `127.0.0.1:port` */
+  host: string;
+  url: string;
+  /** Pushes a small, valid single-layer image through the registry's v2 HTTP API (no Docker needed). */
+  pushImage(repository: string, tag: string, options?: { content?: string }): Promise<PushedImage>;
+  listTags(repository: string): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+
+/** One-file ustar archive: enough for a layer that real tools can unpack. */
+function tarWithFile(name: string, content: Buffer): Buffer {
+  const header = Buffer.alloc(512);
+  const field = (offset: number, length: number, value: string) => header.write(value, offset, length, 'ascii');
+  field(0, 100, name);
+  field(100, 8, '0000644\0');
+  field(108, 8, '0000000\0');
+  field(116, 8, '0000000\0');
+  field(124, 12, content.length.toString(8).padStart(11, '0') + '\0');
+  field(136, 12, Math.floor(Date.now() / 1000).toString(8).padStart(11, '0') + '\0');
+  field(148, 8, '        ');
+  field(156, 1, '0');
+  field(257, 6, 'ustar\0');
+  field(263, 2, '00');
+  let checksum = 0;
+  for (const byte of header) checksum += byte;
+  field(148, 8, checksum.toString(8).padStart(6, '0') + '\0 ');
+  const padding = Buffer.alloc((512 - (content.length % 512)) % 512);
+  return Buffer.concat([header, content, padding, Buffer.alloc(1024)]);
+}
+
+/** Debian's docker-registry (Docker Distribution) on a free loopback port, notifications to `notifyUrl`. */
+export async function startRegistry(options: RegistryOptions = {}): Promise<TestRegistry> {
+  const work = makeWorkDir('registry');
+  const port = await freePort();
+  const debugPort = await freePort();
+  const host = `127.0.0.1:${port}`;
+  const config = [
+    'version: 0.1',
+    'log: {level: info}',
+    `storage: {filesystem: {rootdirectory: ${JSON.stringify(join(work.dir, 'storage'))}}, delete: {enabled: true}}`,
+    `http: {addr: "${host}", secret: "${randomBytes(16).toString('hex')}", debug: {addr: "127.0.0.1:${debugPort}"}}`,
+  ];
+  if (options.notifyUrl) {
+    const headers = Object.entries(options.notifyHeaders ?? {}).map(([k, v]) => `${JSON.stringify(k)}: [${JSON.stringify(v)}]`).join(', ');
+    config.push(
+      'notifications:',
+      '  events: {includereferences: true}',
+      '  endpoints:',
+      '    - name: tidewater',
+      `      url: ${JSON.stringify(options.notifyUrl)}`,
+      `      headers: {${headers}}`,
+      '      timeout: 2s',
+      '      threshold: 5',
+      '      backoff: 1s',
+      '      ignore: {mediatypes: [application/octet-stream], actions: [pull]}',
+    );
+  }
+  const configPath = join(work.dir, 'config.yml');
+  writeFileSync(configPath, config.join('\n') + '\n');
+  const registry = startProcess('docker-registry', 'docker-registry', ['serve', configPath], { cwd: work.dir, logDir: work.dir });
+  const url = `http://${host}`;
+  await raceExit(registry, waitFor('docker-registry /v2/', async () => (await fetch(`${url}/v2/`)).status === 200, { timeoutMs: 20_000, intervalMs: 50 }));
+
+  async function uploadBlob(repository: string, blob: Buffer): Promise<string> {
+    const digest = sha256(blob);
+    const exists = await fetch(`${url}/v2/${repository}/blobs/${digest}`, { method: 'HEAD' });
+    if (exists.status === 200) return digest;
+    const start = await fetch(`${url}/v2/${repository}/blobs/uploads/`, { method: 'POST' });
+    if (start.status !== 202) throw new Error(`blob upload to ${repository} refused: ${start.status} ${await start.text()}`);
+    const location = new URL(start.headers.get('location') ?? '', url);
+    location.searchParams.set('digest', digest);
+    const put = await fetch(location, { method: 'PUT', body: blob, headers: { 'content-type': 'application/octet-stream' } });
+    if (put.status !== 201) throw new Error(`blob PUT to ${repository} failed: ${put.status} ${await put.text()}`);
+    return digest;
+  }
+
+  return {
+    host,
+    url,
+    async pushImage(repository, tag, pushOptions = {}) {
+      const layerTar = tarWithFile('tidewater.txt', Buffer.from(pushOptions.content ?? `${repository}:${tag} ${randomBytes(4).toString('hex')}\n`));
+      const layer = gzipSync(layerTar);
+      const layerDigest = await uploadBlob(repository, layer);
+      const configBlob = Buffer.from(JSON.stringify({
+        architecture: 'amd64', os: 'linux', created: new Date().toISOString(),
+        config: { Cmd: ['/bin/true'] },
+        rootfs: { type: 'layers', diff_ids: [sha256(layerTar)] },
+      }));
+      const configDigest = await uploadBlob(repository, configBlob);
+      const manifest = Buffer.from(JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+        config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: configBlob.length, digest: configDigest },
+        layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: layer.length, digest: layerDigest }],
+      }));
+      const response = await fetch(`${url}/v2/${repository}/manifests/${tag}`, {
+        method: 'PUT', body: manifest, headers: { 'content-type': 'application/vnd.docker.distribution.manifest.v2+json' },
+      });
+      if (response.status !== 201) throw new Error(`manifest PUT ${repository}:${tag} failed: ${response.status} ${await response.text()}`);
+      const digest = response.headers.get('docker-content-digest') ?? sha256(manifest);
+      return { repository, tag, digest, reference: `${host}/${repository}:${tag}` };
+    },
+    async listTags(repository) {
+      const response = await fetch(`${url}/v2/${repository}/tags/list`);
+      if (response.status === 404) return [];
+      const body = (await response.json()) as { tags?: string[] | null };
+      return body.tags ?? [];
+    },
+    async stop() {
+      await registry.stop();
+      work.remove();
+    },
+  };
+}
