@@ -1,0 +1,3 @@
+export { eventTypes, type EventType } from './catalogue.ts';
+export { makeCloudEvent, type CloudEvent, type EventData, type NewEvent } from './envelope.ts';
+export { createEventPublisher, readAllEvents, eventsStreamKey, type EventPublisher } from './publisher.ts';

@@ -1,0 +1,41 @@
+/** What the renderer produced for one app at one commit; the syncer applies it. */
+export interface RenderedBundle {
+  app: string;
+  repoURL: string;
+  revision: string;
+  path: string;
+  /** Kubernetes objects, in the order they were rendered. */
+  objects: KubernetesObject[];
+  renderedAt: string;
+  renderer: 'directory' | 'kustomize' | 'helm';
+}
+
+export interface KubernetesObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+export type ObjectOutcome = 'created' | 'configured' | 'unchanged' | 'pruned' | 'failed' | 'skipped';
+
+export interface ObjectResult {
+  group: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  outcome: ObjectOutcome;
+  message?: string;
+}
+
+export interface SyncResult {
+  app: string;
+  revision: string;
+  phase: 'Succeeded' | 'Failed' | 'Superseded';
+  message?: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  objects: ObjectResult[];
+  trigger?: { kind: string; actor?: string; deliveryId?: string };
+}

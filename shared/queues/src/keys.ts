@@ -1,0 +1,18 @@
+/**
+ * Redis keys shared across service boundaries. Values are JSON strings unless noted.
+ * Everything else a service keeps in Redis is private to it and named `tidewater:<service>:…`.
+ */
+export const redisKeys = {
+  /** The newest commit wanted for an app: `{ revision, at }`; older render/sync jobs for the app are superseded. */
+  desiredRevision: (app: string) => `tidewater:app:${app}:desired`,
+  /** Repository paths the app's last render read (its path and, e.g., kustomize bases outside it): a Redis SET. */
+  sourcePaths: (app: string) => `tidewater:app:${app}:source-paths`,
+  /** A rendered bundle: `RenderedBundle` JSON. */
+  bundle: (cacheKey: string) => `tidewater:bundle:${cacheKey}`,
+  /** Last sync result: `SyncResult` JSON. */
+  syncStatus: (app: string) => `tidewater:app:${app}:sync`,
+  /** Webhook delivery ids seen recently (dedupe, with TTL). */
+  delivery: (provider: string, deliveryId: string) => `tidewater:delivery:${provider}:${deliveryId}`,
+} as const;
+
+export { eventsStreamKey as eventsStream } from '@tidewater/events';

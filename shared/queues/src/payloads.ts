@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/** W3C trace context carried inside every job, so one trace spans webhook → render → sync. */
+export const TraceCarrier = z.record(z.string(), z.string());
+export type TraceCarrier = z.infer<typeof TraceCarrier>;
+
+/** Why a piece of work exists: who or what asked for it. Never holds a secret. */
+export const Trigger = z.object({
+  kind: z.enum(['webhook', 'reconcile', 'manual', 'rollback']),
+  provider: z.string().optional(),
+  deliveryId: z.string().optional(),
+  actor: z.string().optional(),
+  receivedAt: z.string().optional(),
+});
+export type Trigger = z.infer<typeof Trigger>;
+
+export const RenderJob = z.object({
+  app: z.string().min(1),
+  repoURL: z.string().min(1),
+  /** Exact commit SHA to render. */
+  revision: z.string().min(1),
+  /** The branch or tag the app follows (the Application's targetRevision). */
+  targetRevision: z.string(),
+  trigger: Trigger,
+  trace: TraceCarrier.default({}),
+});
+export type RenderJob = z.infer<typeof RenderJob>;
+
+export const SyncJob = z.object({
+  app: z.string().min(1),
+  revision: z.string().min(1),
+  /** Redis key of the rendered bundle (see keys.bundle). Manifests never travel in the payload. */
+  bundleKey: z.string().min(1),
+  trigger: Trigger,
+  trace: TraceCarrier.default({}),
+});
+export type SyncJob = z.infer<typeof SyncJob>;
+
+/** Job catalogue: each queue's payload schema and retry policy, so producers and processors share one table. */
+export const jobCatalogue = {
+  render: { schema: RenderJob, attempts: 5, backoffMs: 1_000 },
+  sync: { schema: SyncJob, attempts: 5, backoffMs: 1_000 },
+} as const;
+
+/** Deterministic job ids: a webhook delivered twice makes one piece of work per app and commit. */
+export const jobIds = {
+  render: (app: string, revision: string) => `render:${app}:${revision}`,
+  sync: (app: string, revision: string) => `sync:${app}:${revision}`,
+} as const;

@@ -1,0 +1,61 @@
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { queueNames } from './names.ts';
+import { jobCatalogue, jobIds, RenderJob, SyncJob } from './payloads.ts';
+import { redisKeys } from './keys.ts';
+
+export interface DesiredRevision {
+  revision: string;
+  at: string;
+}
+
+/** Completed jobs are kept an hour so a redelivered webhook with the same job id is a no-op, not a rerun. */
+const keepFinished: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {
+  removeOnComplete: { age: 3_600, count: 5_000 },
+  removeOnFail: { age: 7 * 24 * 3_600, count: 5_000 },
+};
+
+export interface Producers {
+  /** Marks `revision` as the newest wanted for the app, then queues its render (idempotent per app and commit). */
+  requestRender(job: RenderJob): Promise<{ jobId: string; added: boolean }>;
+  requestSync(job: SyncJob): Promise<{ jobId: string; added: boolean }>;
+  close(): Promise<void>;
+}
+
+/** Queue producers shared by every service that asks for work; `connection` should be a producer connection. */
+export function createProducers(deps: { connection: Redis }): Producers {
+  const renderQueue = new Queue(queueNames.render, { connection: deps.connection });
+  const syncQueue = new Queue(queueNames.sync, { connection: deps.connection });
+
+  async function add(queue: Queue, name: string, jobId: string, data: object, retry: { attempts: number; backoffMs: number }) {
+    // BullMQ ignores an add whose job id exists; asking first tells the caller whether this was new work.
+    const existing = await queue.getJob(jobId);
+    if (existing) return { jobId, added: false };
+    await queue.add(name, data, {
+      jobId, attempts: retry.attempts, backoff: { type: 'exponential', delay: retry.backoffMs }, ...keepFinished,
+    });
+    return { jobId, added: true };
+  }
+
+  return {
+    async requestRender(job) {
+      const data = RenderJob.parse(job);
+      const desired: DesiredRevision = { revision: data.revision, at: new Date().toISOString() };
+      await deps.connection.set(redisKeys.desiredRevision(data.app), JSON.stringify(desired));
+      return add(renderQueue, 'render', jobIds.render(data.app, data.revision), data, jobCatalogue.render);
+    },
+    async requestSync(job) {
+      const data = SyncJob.parse(job);
+      return add(syncQueue, 'sync', jobIds.sync(data.app, data.revision), data, jobCatalogue.sync);
+    },
+    async close() {
+      await Promise.all([renderQueue.close(), syncQueue.close()]);
+    },
+  };
+}
+
+/** The newest revision wanted for an app, or undefined when none was recorded. */
+export async function readDesiredRevision(redis: Redis, app: string): Promise<DesiredRevision | undefined> {
+  const raw = await redis.get(redisKeys.desiredRevision(app));
+  return raw ? (JSON.parse(raw) as DesiredRevision) : undefined;
+}

@@ -1,0 +1,3 @@
+export { createLogger, redactedPaths, type Logger } from './logger.ts';
+export { injectTraceContext, currentTraceId, withSpan } from './tracing.ts';
+export { startTelemetry, type TelemetryHandle } from './sdk.ts';
