@@ -7,7 +7,7 @@ import { raceExit, startProcess, type ManagedProcess } from './process.ts';
 import { toolPath } from './paths.ts';
 import { waitFor } from './wait.ts';
 import { makeWorkDir } from './workdir.ts';
-import { httpsGet } from './https-get.ts';
+import { httpsGet, httpsRequest } from './https-get.ts';
 import { dockerAvailable } from './docker.ts';
 
 export interface ClusterOptions {
@@ -25,6 +25,11 @@ export interface TestCluster {
   backend: 'local' | 'testcontainers' | 'external';
   /** Directory holding the components' logs (local backend). */
   logDir?: string;
+  /**
+   * Server-side applies a raw manifest exactly as written (field manager `tidewater-test`). The typed client
+   * re-serialises objects through its models and drops fields such as `x-kubernetes-preserve-unknown-fields`.
+   */
+  apply(manifest: Record<string, unknown>): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 }
 
@@ -47,7 +52,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
 function externalCluster(name: string, kubeconfigPath: string): TestCluster {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(kubeconfigPath);
-  return { name, server: kubeConfig.getCurrentCluster()?.server ?? '', kubeconfigPath, kubeConfig, backend: 'external', stop: async () => {} };
+  return { name, server: kubeConfig.getCurrentCluster()?.server ?? '', kubeconfigPath, kubeConfig, backend: 'external', apply: rawApply(kubeConfig), stop: async () => {} };
 }
 
 async function k3sCluster(name: string): Promise<TestCluster> {
@@ -59,7 +64,7 @@ async function k3sCluster(name: string): Promise<TestCluster> {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(kubeconfigPath);
   return {
-    name, server: kubeConfig.getCurrentCluster()?.server ?? '', kubeconfigPath, kubeConfig, backend: 'testcontainers',
+    name, server: kubeConfig.getCurrentCluster()?.server ?? '', kubeconfigPath, kubeConfig, backend: 'testcontainers', apply: rawApply(kubeConfig),
     async stop() {
       await container.stop();
       work.remove();
@@ -155,11 +160,38 @@ async function localCluster(name: string, options: ClusterOptions): Promise<Test
     if (options.workloads) {
       await startWorkloadComponents({ dir, kubeconfigPath, kubeConfig, serviceAccountKey, caFile, processes });
     }
-    return { name, server, kubeconfigPath, kubeConfig, backend: 'local', logDir: dir, stop: stopAll };
+    return { name, server, kubeconfigPath, kubeConfig, backend: 'local', logDir: dir, apply: rawApply(kubeConfig), stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
   }
+}
+
+/** Server-side apply over plain HTTPS, resolving the resource path through API discovery. */
+function rawApply(kubeConfig: KubeConfig) {
+  return async (manifest: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    const cluster = kubeConfig.getCurrentCluster();
+    const user = kubeConfig.getCurrentUser();
+    if (!cluster) throw new Error('kubeconfig has no current cluster');
+    const ca = cluster.caFile ? readFileSync(cluster.caFile, 'utf8') : cluster.caData ? Buffer.from(cluster.caData, 'base64').toString() : undefined;
+    const token = user?.token;
+    const apiVersion = String(manifest.apiVersion);
+    const kind = String(manifest.kind);
+    const metadata = manifest.metadata as { name: string; namespace?: string };
+    const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+    const discovery = await httpsRequest(`${cluster.server}${base}`, { ca, token });
+    if (discovery.status !== 200) throw new Error(`discovery of ${apiVersion} failed: ${discovery.status} ${discovery.body}`);
+    const resource = (JSON.parse(discovery.body) as { resources: Array<{ name: string; kind: string; namespaced: boolean }> })
+      .resources.find((r) => r.kind === kind && !r.name.includes('/'));
+    if (!resource) throw new Error(`${kind} is not served by ${apiVersion}`);
+    const namespacePart = resource.namespaced ? `/namespaces/${metadata.namespace ?? 'default'}` : '';
+    const url = `${cluster.server}${base}${namespacePart}/${resource.name}/${metadata.name}?fieldManager=tidewater-test&force=true`;
+    const response = await httpsRequest(url, {
+      ca, token, method: 'PATCH', body: JSON.stringify(manifest), headers: { 'content-type': 'application/apply-patch+yaml' },
+    });
+    if (response.status >= 300) throw new Error(`apply of ${kind} ${metadata.name} failed: ${response.status} ${response.body}`);
+    return JSON.parse(response.body) as Record<string, unknown>;
+  };
 }
 
 async function startWorkloadComponents(context: {
