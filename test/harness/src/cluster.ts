@@ -29,7 +29,7 @@ export interface TestCluster {
    * Server-side applies a raw manifest exactly as written (field manager `tidewater-test`). The typed client
    * re-serialises objects through its models and drops fields such as `x-kubernetes-preserve-unknown-fields`.
    */
-  apply(manifest: Record<string, unknown>): Promise<Record<string, unknown>>;
+  apply(manifest: Record<string, unknown>, options?: { dryRun?: boolean }): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 }
 
@@ -169,7 +169,7 @@ async function localCluster(name: string, options: ClusterOptions): Promise<Test
 
 /** Server-side apply over plain HTTPS, resolving the resource path through API discovery. */
 function rawApply(kubeConfig: KubeConfig) {
-  return async (manifest: Record<string, unknown>): Promise<Record<string, unknown>> => {
+  return async (manifest: Record<string, unknown>, options: { dryRun?: boolean } = {}): Promise<Record<string, unknown>> => {
     const cluster = kubeConfig.getCurrentCluster();
     const user = kubeConfig.getCurrentUser();
     if (!cluster) throw new Error('kubeconfig has no current cluster');
@@ -185,7 +185,7 @@ function rawApply(kubeConfig: KubeConfig) {
       .resources.find((r) => r.kind === kind && !r.name.includes('/'));
     if (!resource) throw new Error(`${kind} is not served by ${apiVersion}`);
     const namespacePart = resource.namespaced ? `/namespaces/${metadata.namespace ?? 'default'}` : '';
-    const url = `${cluster.server}${base}${namespacePart}/${resource.name}/${metadata.name}?fieldManager=tidewater-test&force=true`;
+    const url = `${cluster.server}${base}${namespacePart}/${resource.name}/${metadata.name}?fieldManager=tidewater-test&force=true${options.dryRun ? '&dryRun=All' : ''}`;
     const response = await httpsRequest(url, {
       ca, token, method: 'PATCH', body: JSON.stringify(manifest), headers: { 'content-type': 'application/apply-patch+yaml' },
     });
