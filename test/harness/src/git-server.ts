@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { connect } from 'node:net';
@@ -6,6 +6,9 @@ import { freePort } from './ports.ts';
 import { raceExit, startProcess } from './process.ts';
 import { waitFor } from './wait.ts';
 import { makeWorkDir } from './workdir.ts';
+import { repoRoot } from './paths.ts';
+
+const hookScript = join(repoRoot, 'test/harness/bin/github-push-hook.ts');
 
 /** A file tree change: path → new content, or null to delete the path. */
 export type ChangeSet = Record<string, string | null>;
@@ -27,6 +30,13 @@ export interface GitRepo {
   commitDirectory(sourceDir: string, message: string, options?: { branch?: string; prefix?: string }): Promise<CommitResult>;
   /** Current head of a branch on the server. */
   head(branch?: string): string;
+  /** Path of the bare repository on the server. */
+  gitDir: string;
+  /**
+   * Installs a post-receive hook that delivers every push as a signed GitHub `push` webhook to `url`
+   * (pass undefined to remove it). The push waits for the delivery, as the hook runs inside it.
+   */
+  setWebhook(webhook: { url: string; secret: string } | undefined): void;
 }
 
 export interface GitServer {
@@ -41,6 +51,19 @@ const gitEnv = {
   GIT_COMMITTER_NAME: 'Tidewater Test', GIT_COMMITTER_EMAIL: 'test@tidewater.invalid',
   GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C',
 };
+
+/** Async git, for commands that may wait on this process (a push whose hook posts to a server in this process). */
+function gitAsync(cwd: string, args: string[]): Promise<string> {
+  return new Promise((resolveGit, reject) => {
+    const child = spawn('git', args, { cwd, env: { ...process.env, ...gitEnv } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => code === 0 ? resolveGit(stdout.trim()) : reject(new Error(`git ${args.join(' ')} failed in ${cwd}: ${stderr.trim()}`)));
+  });
+}
 
 function git(cwd: string, args: string[], env: Record<string, string> = {}): string {
   const result = spawnSync('git', args, { cwd, env: { ...process.env, ...gitEnv, ...env }, encoding: 'utf8' });
@@ -81,11 +104,11 @@ export async function startGitServer(): Promise<GitServer> {
       else git(checkout, ['checkout', '--quiet', '--orphan', branch]);
     }
 
-    function finish(message: string, branch: string, author?: string): CommitResult {
+    async function finish(message: string, branch: string, author?: string): Promise<CommitResult> {
       git(checkout, ['add', '--all']);
       const authorArgs = author ? [`--author=${author}`] : [];
       git(checkout, ['commit', '--quiet', '--allow-empty', '-m', message, ...authorArgs]);
-      git(checkout, ['push', '--quiet', 'origin', `HEAD:refs/heads/${branch}`]);
+      await gitAsync(checkout, ['push', '--quiet', 'origin', `HEAD:refs/heads/${branch}`]);
       const sha = git(checkout, ['rev-parse', 'HEAD']);
       const parents = git(checkout, ['rev-list', '--parents', '-n', '1', 'HEAD']).split(' ').slice(1);
       const changed = parents.length
@@ -97,6 +120,26 @@ export async function startGitServer(): Promise<GitServer> {
     return {
       name,
       url,
+      gitDir: bare,
+      setWebhook(webhook) {
+        const hook = join(bare, 'hooks', 'post-receive');
+        if (!webhook) {
+          rmSync(hook, { force: true });
+          return;
+        }
+        const secretFile = join(bare, 'tidewater-webhook-secret');
+        writeFileSync(secretFile, webhook.secret, { mode: 0o600 });
+        const quote = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;
+        writeFileSync(hook, [
+          '#!/bin/sh',
+          `export TIDEWATER_HOOK_URL=${quote(webhook.url)}`,
+          `export TIDEWATER_HOOK_SECRET_FILE=${quote(secretFile)}`,
+          `export TIDEWATER_HOOK_REPO=${quote(name.includes('/') ? name : `local/${name}`)}`,
+          `export TIDEWATER_HOOK_CLONE_URL=${quote(url)}`,
+          `exec ${quote(process.execPath)} ${quote(hookScript)}`,
+          '',
+        ].join('\n'), { mode: 0o755 });
+      },
       async commit(changes, message, options = {}) {
         const branch = options.branch ?? 'main';
         switchTo(branch);

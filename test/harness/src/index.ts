@@ -7,3 +7,4 @@ export { waitFor } from './wait.ts';
 export { toolPath, toolVersions, repoRoot, cacheDir } from './paths.ts';
 export { dockerAvailable } from './docker.ts';
 export { makeWorkDir } from './workdir.ts';
+export { githubPushPayload, githubHeaders, signGithub, sendGithubPush, describePush, type PushDescription, type PushedCommit } from './webhooks.ts';

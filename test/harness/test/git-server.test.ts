@@ -37,3 +37,35 @@ describe('startGitServer', () => {
     expect(repo.head('main')).toBe(removed.sha);
   });
 });
+
+describe('git server webhooks', () => {
+  it('delivers a push as a signed GitHub push webhook with the changed paths', async () => {
+    const { createServer } = await import('node:http');
+    const { createHmac } = await import('node:crypto');
+    const received: Array<{ headers: Record<string, unknown>; body: string }> = [];
+    const listener = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => { received.push({ headers: req.headers, body }); res.writeHead(202).end('{}'); });
+    });
+    await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
+    const port = (listener.address() as { port: number }).port;
+    const server = await startGitServer();
+    try {
+      const repo = server.createRepo('org/hooked');
+      repo.setWebhook({ url: `http://127.0.0.1:${port}/webhooks/git/github`, secret: 's3cret' });
+      const first = await repo.commit({ 'apps/a/cm.yaml': 'a: 1\n' }, 'add a');
+      const second = await repo.commit({ 'apps/a/cm.yaml': null, 'apps/b/cm.yaml': 'b: 1\n' }, 'move a to b');
+      expect(received).toHaveLength(2);
+      const { headers, body } = received[1];
+      expect(headers['x-github-event']).toBe('push');
+      expect(headers['x-hub-signature-256']).toBe(`sha256=${createHmac('sha256', 's3cret').update(body).digest('hex')}`);
+      const payload = JSON.parse(body);
+      expect(payload).toMatchObject({ ref: 'refs/heads/main', before: first.sha, after: second.sha, repository: { clone_url: repo.url, full_name: 'org/hooked' } });
+      expect(payload.commits[0]).toMatchObject({ id: second.sha, message: 'move a to b', added: ['apps/b/cm.yaml'], removed: ['apps/a/cm.yaml'] });
+    } finally {
+      await server.stop();
+      listener.close();
+    }
+  });
+});
