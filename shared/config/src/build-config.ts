@@ -1,0 +1,92 @@
+import { ConfigError, type ConfigLocation, type ConfigWarning } from './errors.ts';
+import { parseConfigFile, type LoadedDocument } from './parse-text.ts';
+import { defaultAppProject, type AppProject } from './schema/app-project.ts';
+import type { ArgoApplication } from './schema/application.ts';
+import type { Cluster, Repository } from './schema/tidewater.ts';
+
+/** The whole validated configuration. */
+export interface TidewaterConfig {
+  applications: ArgoApplication[];
+  /** Includes the implied `default` project (which permits everything) when none is defined. */
+  projects: AppProject[];
+  repositories: Repository[];
+  clusters: Cluster[];
+  /** Documents of kinds Tidewater keeps but does not act on here (ApplicationSet, ImagePolicy, ...), as parsed. */
+  otherDocuments: unknown[];
+  warnings: ConfigWarning[];
+}
+
+/** A load that does not throw: the configuration built from the valid documents, and every finding. */
+export interface ConfigLoadResult {
+  config: TidewaterConfig;
+  errors: ConfigError[];
+  warnings: ConfigWarning[];
+}
+
+export interface ConfigFile {
+  /** Path shown in errors, e.g. `apps/web.yaml`. */
+  file: string;
+  text: string;
+}
+
+/** Parses one file's contents: every document validated, no cross-document checks, never throws. */
+export function parseConfigText(text: string, file: string): ConfigLoadResult {
+  const { documents, warnings, errors } = parseConfigFile(text, file);
+  return { config: collect(documents, warnings, false), errors, warnings };
+}
+
+/** Parses several files and checks them as one configuration (unique names, known projects); never throws. */
+export function buildConfig(files: readonly ConfigFile[]): ConfigLoadResult {
+  const documents: LoadedDocument[] = [];
+  const warnings: ConfigWarning[] = [];
+  const errors: ConfigError[] = [];
+  for (const { file, text } of files) {
+    const parsed = parseConfigFile(text, file);
+    documents.push(...parsed.documents);
+    warnings.push(...parsed.warnings);
+    errors.push(...parsed.errors);
+  }
+  errors.push(...crossDocumentErrors(documents));
+  return { config: collect(documents, warnings, true), errors, warnings };
+}
+
+function collect(documents: readonly LoadedDocument[], warnings: ConfigWarning[], implyDefaultProject: boolean): TidewaterConfig {
+  const config: TidewaterConfig = { applications: [], projects: [], repositories: [], clusters: [], otherDocuments: [], warnings };
+  for (const document of documents) {
+    if (document.kind === 'Application') config.applications.push(document.value);
+    else if (document.kind === 'AppProject') config.projects.push(document.value);
+    else if (document.kind === 'Repository') config.repositories.push(document.value);
+    else if (document.kind === 'Cluster') config.clusters.push(document.value);
+    else config.otherDocuments.push(document.value);
+  }
+  if (implyDefaultProject && !config.projects.some((project) => project.metadata.name === 'default')) {
+    config.projects.push(defaultAppProject());
+  }
+  return config;
+}
+
+function crossDocumentErrors(documents: readonly LoadedDocument[]): ConfigError[] {
+  const errors: ConfigError[] = [];
+  for (const kind of ['Application', 'AppProject', 'Repository', 'Cluster'] as const) {
+    const firstByName = new Map<string, ConfigLocation>();
+    for (const document of documents) {
+      if (document.kind !== kind) continue;
+      const name = document.value.metadata.name;
+      const first = firstByName.get(name);
+      if (first === undefined) {
+        firstByName.set(name, document.location);
+        continue;
+      }
+      const location = { ...document.location, field: 'metadata.name' };
+      const where = first.file === document.location.file ? `document ${first.documentIndex} of the same file` : `${first.file} document ${first.documentIndex}`;
+      errors.push(new ConfigError(location, `duplicate ${kind} name ${name}: also defined in ${where}`));
+    }
+  }
+  const projectNames = new Set(documents.flatMap((document) => (document.kind === 'AppProject' ? [document.value.metadata.name] : [])));
+  projectNames.add('default');
+  for (const document of documents) {
+    if (document.kind !== 'Application' || projectNames.has(document.value.spec.project)) continue;
+    errors.push(new ConfigError({ ...document.location, field: 'spec.project' }, `AppProject ${document.value.spec.project} is not defined`));
+  }
+  return errors;
+}

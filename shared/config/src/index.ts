@@ -1,0 +1,58 @@
+/**
+ * @tidewater/config — Tidewater's configuration: Kubernetes-style YAML documents (Argo CD `Application` and
+ * `AppProject` as written for Argo CD, Tidewater's `Repository` and `Cluster`), loaded from a directory or a
+ * Git repository and validated with zod.
+ *
+ * Error handling:
+ * - `loadConfigDir` and `loadConfigFromGit` collect every error of a load and throw one `ConfigLoadError`
+ *   (`errors: ConfigError[]`, plus the `warnings`); on success the config carries its `warnings`.
+ * - `checkConfigDir`, `buildConfig` and `parseConfigText` never throw; they return `{ config, errors, warnings }`.
+ *   `parseConfigText` checks one file's documents only; duplicate names and unknown projects are checked
+ *   across files by `buildConfig` / `checkConfigDir` / `loadConfigDir`.
+ * - A `ConfigError` names the file, the 0-based document index, the document's metadata.name and the
+ *   field (`spec.source.helm.parameters[0].name`): `apps/web.yaml: document 2 (web-dev): spec.destination: …`.
+ *   Messages never contain configured values, so they are safe to log.
+ * - Unsupported Argo CD fields (anything outside the schemas, e.g. `spec.sources`, `spec.source.plugin`) and
+ *   unsupported sync options are warnings, never silently dropped. Other kinds are kept raw in
+ *   `otherDocuments` (with a "kind X is not handled yet" warning, except Tidewater's ImagePolicy, Pipeline
+ *   and NotificationChannel). Inline secrets and `v1 Secret` documents are errors.
+ */
+export { ConfigError, ConfigLoadError, formatFieldPath, type ConfigLocation, type ConfigWarning } from './errors.ts';
+export { buildConfig, parseConfigText, type ConfigFile, type ConfigLoadResult, type TidewaterConfig } from './build-config.ts';
+export { checkConfigDir, loadConfigDir, type LoadDirOptions } from './load-dir.ts';
+export { ConfigSourceError, loadConfigFromGit, type GitConfigSource } from './load-git.ts';
+
+export {
+  ApplicationDestination,
+  ApplicationSource,
+  ApplicationSpec,
+  ArgoApplication,
+  DirectorySource,
+  HelmParameter,
+  HelmSource,
+  isAutomatedSync,
+  KustomizeSource,
+  ResourceIgnoreDifferences,
+  RetryStrategy,
+  SyncPolicy,
+} from './schema/application.ts';
+export { AppProject, AppProjectSpec, defaultAppProject, GroupKind, ProjectDestination } from './schema/app-project.ts';
+export { ObjectMeta, ObjectName } from './schema/object-meta.ts';
+export { SecretRef } from './schema/secret-ref.ts';
+export {
+  Cluster,
+  ClusterSpec,
+  GitProvider,
+  laterTidewaterKinds,
+  Repository,
+  RepositorySpec,
+  tidewaterApiVersion,
+  webhookSecretRefsOf,
+} from './schema/tidewater.ts';
+
+export { normalizeRepoUrl, sameRepo } from './repo-url.ts';
+export { describeSecretRef, resolveSecret, SecretRefError } from './secrets.ts';
+export { parseSyncOptions, resourceSyncOptions, syncOptionsAnnotation, type SyncOptions } from './sync-options.ts';
+export { syncWaveAnnotation, syncWaveOf } from './sync-wave.ts';
+export { globMatch, type GlobOptions } from './glob.ts';
+export { projectPermits, type PermitDecision, type PermitRequest } from './project-rules.ts';

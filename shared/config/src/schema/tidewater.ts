@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { ObjectMeta } from './object-meta.ts';
+import { SecretRef, secretRefProblem } from './secret-ref.ts';
+
+// Tidewater's own kinds are strict: an unknown field is an error (most likely a typo), not a warning.
+
+export const tidewaterApiVersion = 'tidewater.dev/v1alpha1';
+
+export const GitProvider = z.enum(['github', 'gitlab', 'gitea', 'bitbucket']);
+export type GitProvider = z.infer<typeof GitProvider>;
+
+export const RepositorySpec = z.strictObject({
+  url: z.string().min(1),
+  provider: GitProvider.optional(),
+  /** Webhook secret; a list accepts any of several during rotation. */
+  webhookSecretRef: z
+    .union([SecretRef, z.array(SecretRef).min(1)], {
+      error: (issue) => (Array.isArray(issue.input) ? 'expected a list of env: or file: references' : secretRefProblem(issue.input)),
+    })
+    .optional(),
+  /** Git credentials (token or SSH key) used to read and write the repository. */
+  credentialRef: SecretRef.optional(),
+});
+export type RepositorySpec = z.infer<typeof RepositorySpec>;
+
+export const Repository = z.object({
+  apiVersion: z.literal(tidewaterApiVersion),
+  kind: z.literal('Repository'),
+  metadata: ObjectMeta,
+  spec: RepositorySpec,
+});
+export type Repository = z.infer<typeof Repository>;
+
+export const ClusterSpec = z.strictObject({
+  /** Kubernetes API URL; Applications target it by this URL or by the Cluster's metadata.name. */
+  server: z.string().min(1),
+  /** A kubeconfig file, or an env var holding kubeconfig YAML. */
+  kubeconfigRef: SecretRef.optional(),
+  /** Context to use within the kubeconfig; its current-context when absent. */
+  context: z.string().min(1).optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  /** Skip TLS verification of the API server. */
+  insecure: z.boolean().optional(),
+});
+export type ClusterSpec = z.infer<typeof ClusterSpec>;
+
+export const Cluster = z.object({
+  apiVersion: z.literal(tidewaterApiVersion),
+  kind: z.literal('Cluster'),
+  metadata: ObjectMeta,
+  spec: ClusterSpec,
+});
+export type Cluster = z.infer<typeof Cluster>;
+
+/** Tidewater kinds other packages will define; the loader keeps them raw in `otherDocuments` without a warning. */
+export const laterTidewaterKinds: readonly string[] = ['ImagePolicy', 'Pipeline', 'NotificationChannel'];
+
+/** Webhook secret references as a list, whichever form was written. */
+export function webhookSecretRefsOf(repository: Repository): SecretRef[] {
+  const refs = repository.spec.webhookSecretRef;
+  if (refs === undefined) return [];
+  return Array.isArray(refs) ? refs : [refs];
+}
