@@ -1,0 +1,11 @@
+export { createGatewayApp, defaultMaxBodyBytes, defaultDedupeTtlSeconds, type GatewayDeps } from './app.ts';
+export { startGateway, type StartGatewayOptions, type RunningGateway } from './start-gateway.ts';
+export {
+  affectedApplications, followsPushedRef, targetRevisionMatchesRef, isInside, type SourcePathsByApp,
+} from './routing/affected-applications.ts';
+export { gitProviders, type GitProvider, type NormalisedPush, type HeadCommit } from './push/normalised-push.ts';
+export { createGitProviderAdapters } from './providers/adapters.ts';
+export type { GitProviderAdapter, EventKind, RepositoryIdentifiers } from './providers/provider-adapter.ts';
+export {
+  GatewayHttpError, WebhookSignatureError, PayloadError, UnsupportedMediaTypeError, PayloadTooLargeError, ExternalServiceError,
+} from './errors/http-errors.ts';

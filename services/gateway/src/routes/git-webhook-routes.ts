@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Repository, TidewaterConfig } from '@tidewater/config';
+import { eventTypes, type EventPublisher } from '@tidewater/events';
+import type { Producers } from '@tidewater/queues';
+import { currentTraceId, withSpan } from '@tidewater/telemetry';
+import type { DeliveryDedupe } from '../dedupe/delivery-dedupe.ts';
+import { ExternalServiceError, PayloadError, WebhookSignatureError } from '../errors/http-errors.ts';
+import type { GitProviderAdapter, RepositoryIdentifiers } from '../providers/provider-adapter.ts';
+import type { GitProvider } from '../push/normalised-push.ts';
+import { requestRendersForPushes, type PushRenders } from '../push/render-requests.ts';
+import { matchingRepositories, normalisedPayloadUrls, safeNormalizeRepoUrl } from '../routing/repository-match.ts';
+import { collectWebhookSecrets, repositoriesForProvider, type WebhookSecretCandidate } from '../secrets/webhook-secrets.ts';
+import { parseWebhookBody, webhookBodyFormat } from './webhook-body.ts';
+
+export interface GitWebhookRouteDeps {
+  config: () => TidewaterConfig;
+  redis: Redis;
+  producers: Producers;
+  events: EventPublisher;
+  dedupe: DeliveryDedupe;
+  adapters: Record<GitProvider, GitProviderAdapter>;
+  globalWebhookSecret?: string;
+}
+
+/** Route config marking a webhook route, so the error handler can name the provider in the rejection event. */
+export interface WebhookRouteConfig {
+  webhookProvider: GitProvider;
+}
+
+interface WebhookReply {
+  statusCode: number;
+  body: Record<string, unknown>;
+}
+
+/** `POST /webhooks/git/<provider>` for every provider adapter. */
+export function registerGitWebhookRoutes(app: FastifyInstance, deps: GitWebhookRouteDeps): void {
+  for (const adapter of Object.values(deps.adapters)) {
+    const routeConfig: WebhookRouteConfig = { webhookProvider: adapter.provider };
+    app.post(`/webhooks/git/${adapter.provider}`, { config: routeConfig }, async (request, reply) => {
+      const outcome = await handleGitWebhook(deps, adapter, request);
+      return reply.code(outcome.statusCode).send(outcome.body);
+    });
+  }
+}
+
+/** The provider's delivery id, or a digest of the body when the provider sent none (identical bodies dedupe). */
+export function deliveryIdOf(adapter: GitProviderAdapter, request: FastifyRequest): string | undefined {
+  const fromHeader = adapter.deliveryId(request.headers);
+  if (fromHeader) return fromHeader;
+  return Buffer.isBuffer(request.body) ? `sha256-${createHash('sha256').update(request.body).digest('hex').slice(0, 32)}` : undefined;
+}
+
+async function handleGitWebhook(deps: GitWebhookRouteDeps, adapter: GitProviderAdapter, request: FastifyRequest): Promise<WebhookReply> {
+  const receivedAt = new Date().toISOString();
+  const provider = adapter.provider;
+  const traceparent = request.headers.traceparent;
+  const carrier = typeof traceparent === 'string' ? { traceparent, ...(typeof request.headers.tracestate === 'string' ? { tracestate: request.headers.tracestate } : {}) } : undefined;
+  return withSpan(`webhook ${provider}`, { kind: 'server', ...(carrier ? { carrier } : {}), attributes: { 'tidewater.provider': provider } }, async (span) => {
+    // Raw body → signature → parse → normalise → enqueue, in that order.
+    const format = webhookBodyFormat(request.headers['content-type'], request.body, adapter.acceptsFormBody);
+    const rawBody = request.body as Buffer;
+    const deliveryId = deliveryIdOf(adapter, request) ?? 'unknown';
+    span.setAttribute('tidewater.delivery_id', deliveryId);
+    const log = request.log.child({ provider, deliveryId });
+    if (rawBody.length === 0) throw new PayloadError('request body is empty');
+
+    const config = deps.config();
+    const candidates = collectWebhookSecrets({ config, provider, logger: log, ...(deps.globalWebhookSecret ? { globalSecret: deps.globalWebhookSecret } : {}) });
+    if (candidates.length === 0) throw new WebhookSignatureError(`no webhook secret is configured for ${provider}`);
+    const verified = await verifiedCandidates(adapter, rawBody, request, candidates);
+    if (verified.length === 0) throw new WebhookSignatureError('signature does not match any configured webhook secret');
+
+    const payload = parseWebhookBody(rawBody, format);
+    const eventName = adapter.eventName(request.headers);
+    if (!eventName) throw new PayloadError('request names no event type');
+    span.setAttribute('tidewater.event', eventName);
+    const eventKind = adapter.eventKind(eventName);
+
+    const identifiers = adapter.repositoryIdentifiers(payload);
+    const namesRepository = identifiers.urls.length > 0 || identifiers.fullNames.length > 0;
+    if (eventKind === 'push' && !namesRepository) throw new PayloadError('push payload names no repository');
+    const authorisedRepositories = namesRepository ? authoriseRepository(verified, repositoriesForProvider(config, provider), identifiers) : [];
+
+    if (eventKind === 'ping') {
+      log.info({ event: eventName }, 'webhook ping answered');
+      return { statusCode: 200, body: { ok: true } };
+    }
+    if (eventKind === 'ignored') {
+      log.info({ event: eventName }, 'webhook event ignored');
+      return { statusCode: 202, body: { deliveryId, ignored: true, reason: `event "${eventName}" is not handled`, queued: [], apps: [] } };
+    }
+
+    const repoUrls = [...new Set([
+      ...normalisedPayloadUrls(identifiers),
+      ...authorisedRepositories.map((repository) => safeNormalizeRepoUrl(repository.spec.url)).filter((url): url is string => url !== undefined),
+    ])];
+    const pushes = adapter.normalisePushes(payload, { deliveryId, repoUrls });
+    const livePushes = pushes.filter((push) => !push.deleted);
+    if (livePushes.length === 0) {
+      log.info({ refs: pushes.map((push) => push.ref) }, 'webhook push deleted refs only');
+      return { statusCode: 202, body: { deliveryId, ignored: true, reason: 'ref deleted: nothing to render', queued: [], apps: [] } };
+    }
+
+    if (!(await claimDelivery(deps.dedupe, provider, deliveryId))) {
+      log.info('webhook delivery is a duplicate');
+      return { statusCode: 202, body: { deliveryId, duplicate: true, queued: [], apps: [] } };
+    }
+    let results: PushRenders[];
+    try {
+      results = await requestRendersForPushes({
+        redis: deps.redis, producers: deps.producers, applications: config.applications, pushes: livePushes, receivedAt,
+      });
+    } catch (error) {
+      // Forget the delivery so the provider's retry is processed rather than dropped as a duplicate.
+      await deps.dedupe.release(provider, deliveryId).catch(() => {});
+      throw error;
+    }
+
+    const repo = authorisedRepositories[0]?.spec.url ?? identifiers.urls[0] ?? identifiers.fullNames[0];
+    const traceId = currentTraceId();
+    for (const { push, renders } of results) {
+      const apps = renders.map((render) => render.app);
+      log.info({ ref: push.ref, revision: push.revision, apps, jobIds: renders.map((render) => render.jobId) }, 'webhook push accepted');
+      await deps.events.publish({
+        type: eventTypes.webhookReceived,
+        subject: repo,
+        data: {
+          provider, deliveryId, repo, ref: push.ref, revision: push.revision, apps,
+          ...(push.actor ? { actor: push.actor } : {}), ...(traceId ? { traceId } : {}),
+        },
+      }).catch((error: unknown) => log.warn({ reason: (error as Error).message }, 'webhook event could not be published'));
+    }
+    const renders = results.flatMap((result) => result.renders);
+    return {
+      statusCode: 202,
+      body: { deliveryId, queued: renders.map((render) => render.jobId), apps: [...new Set(renders.map((render) => render.app))] },
+    };
+  });
+}
+
+async function verifiedCandidates(
+  adapter: GitProviderAdapter,
+  rawBody: Buffer,
+  request: FastifyRequest,
+  candidates: readonly WebhookSecretCandidate[],
+): Promise<WebhookSecretCandidate[]> {
+  const distinctSecrets = [...new Set(candidates.map((candidate) => candidate.secret))];
+  const verifiedSecrets = new Set(await adapter.verifiedSecrets(rawBody, request.headers, distinctSecrets));
+  return candidates.filter((candidate) => verifiedSecrets.has(candidate.secret));
+}
+
+/**
+ * The signature is checked against every secret of the provider before the body is read; once parsed, the
+ * verifying secret must belong to a Repository the payload names (or be the global secret). Returns the
+ * repositories the delivery is authorised for.
+ */
+function authoriseRepository(
+  verified: readonly WebhookSecretCandidate[],
+  repositories: readonly Repository[],
+  identifiers: RepositoryIdentifiers,
+): Repository[] {
+  const named = matchingRepositories(repositories, identifiers);
+  if (verified.some((candidate) => candidate.repository === undefined)) return named;
+  const authorised = named.filter((repository) => verified.some((candidate) => candidate.repository === repository));
+  if (authorised.length === 0) throw new WebhookSignatureError('the verifying secret does not belong to the payload\'s repository');
+  return authorised;
+}
+
+async function claimDelivery(dedupe: DeliveryDedupe, provider: string, deliveryId: string): Promise<boolean> {
+  try {
+    return await dedupe.claim(provider, deliveryId);
+  } catch (error) {
+    throw new ExternalServiceError('could not record the webhook delivery', { cause: error });
+  }
+}

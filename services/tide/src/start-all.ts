@@ -1,0 +1,86 @@
+import { once } from 'node:events';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { TidewaterConfig } from '@tidewater/config';
+import { createEventPublisher } from '@tidewater/events';
+import { createProducers, createRedisConnection } from '@tidewater/queues';
+import { createLogger, type Logger } from '@tidewater/telemetry';
+import { startGateway } from '@tidewater/gateway';
+import { createRenderer } from '@tidewater/renderer';
+import { createClusterRegistry, createSyncer } from '@tidewater/syncer';
+
+export interface StartAllOptions {
+  redisUrl: string;
+  /** Current configuration; called per request/job, so a reload takes effect at once. */
+  config: () => TidewaterConfig;
+  /** Gateway port (0 = a free one) and host. */
+  port?: number;
+  host?: string;
+  /** Renderer mirrors and work dirs. */
+  cacheDir?: string;
+  tools?: { helm: string; kustomize: string };
+  globalWebhookSecret?: string;
+  logger?: Logger;
+  renderConcurrency?: number;
+  syncConcurrency?: number;
+}
+
+export interface RunningTidewater {
+  gatewayUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Every service in one process against one Redis (`tide all`, the embedded default). Each service keeps its own
+ * connections and credentials exactly as when it runs alone.
+ */
+export async function startAll(options: StartAllOptions): Promise<RunningTidewater> {
+  const logger = options.logger ?? createLogger('tide');
+  const producerConnection = createRedisConnection(options.redisUrl, 'producer');
+  producerConnection.on('error', (error) => logger.warn({ reason: error.message }, 'redis producer connection error'));
+  if (producerConnection.status !== 'ready') await once(producerConnection, 'ready');
+  const rendererConnection = createRedisConnection(options.redisUrl, 'worker');
+  const syncerConnection = createRedisConnection(options.redisUrl, 'worker');
+
+  const producers = createProducers({ connection: producerConnection });
+  const renderer = createRenderer({
+    config: options.config,
+    redis: rendererConnection,
+    producers,
+    events: createEventPublisher({ redis: producerConnection, source: '/tidewater/renderer' }),
+    logger: logger.child({ service: 'renderer' }),
+    cacheDir: options.cacheDir ?? join(homedir(), '.cache', 'tidewater', 'renderer'),
+    concurrency: options.renderConcurrency ?? 2,
+    ...(options.tools ? { tools: options.tools } : {}),
+  });
+  const syncer = createSyncer({
+    config: options.config,
+    redis: syncerConnection,
+    events: createEventPublisher({ redis: producerConnection, source: '/tidewater/syncer' }),
+    logger: logger.child({ service: 'syncer' }),
+    clusters: createClusterRegistry(options.config),
+    concurrency: options.syncConcurrency ?? 4,
+  });
+  const gateway = await startGateway({
+    config: options.config,
+    redisUrl: options.redisUrl,
+    port: options.port ?? 8080,
+    host: options.host ?? '127.0.0.1',
+    logger: logger.child({ service: 'gateway' }),
+    ...(options.globalWebhookSecret ? { globalWebhookSecret: options.globalWebhookSecret } : {}),
+  });
+
+  let closing: Promise<void> | undefined;
+  return {
+    gatewayUrl: gateway.url,
+    close() {
+      closing ??= (async () => {
+        await gateway.close();
+        await Promise.all([renderer.close(), syncer.close()]);
+        await producers.close();
+        await Promise.all([rendererConnection.quit(), syncerConnection.quit(), producerConnection.quit()].map((p) => p.catch(() => undefined)));
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfigDir, type TidewaterConfig } from '@tidewater/config';
+import { startAll, type RunningTidewater } from '@tidewater/tide';
+import { createLogger, type Logger } from '@tidewater/telemetry';
+import {
+  makeWorkDir, repoRoot, startCluster, startGitServer, startRedis, toolPath,
+  type GitRepo, type GitServer, type RedisInstance, type TestCluster,
+} from '../harness/src/index.ts';
+
+export const exampleRepoDir = join(repoRoot, 'examples/gitops-repo');
+const placeholderRepoUrl = 'https://git.example.com/tidewater/gitops-repo.git';
+
+export interface TidewaterEnvironment {
+  redis: RedisInstance;
+  cluster: TestCluster;
+  git: GitServer;
+  /** The example GitOps repository, pushed to the git server; pushes to it reach the gateway as GitHub webhooks. */
+  repo: GitRepo;
+  webhookSecret: string;
+  gatewayUrl: string;
+  configDir: string;
+  config(): TidewaterConfig;
+  /** Rewrites the config dir's documents (e.g. a project change) and reloads them. */
+  writeConfig(file: string, text: string): Promise<void>;
+  tidewater: RunningTidewater;
+  stop(): Promise<void>;
+}
+
+export interface EnvironmentOptions {
+  workloads?: boolean;
+  /** Gateway port; 0 (default) picks a free one. */
+  port?: number;
+  logger?: Logger;
+  /** Push the example repository's content (default true). */
+  seedRepository?: boolean;
+}
+
+/**
+ * Real Redis, a real control plane, a git server holding examples/gitops-repo, and every Tidewater service in
+ * this process, wired exactly as an operator would: Repository and Cluster documents, a webhook secret from
+ * the environment, and a post-receive hook that delivers each push as a signed GitHub webhook.
+ */
+export async function startTidewaterEnvironment(options: EnvironmentOptions = {}): Promise<TidewaterEnvironment> {
+  const [redis, cluster, git] = await Promise.all([
+    startRedis(), startCluster({ name: 'tidewater', workloads: options.workloads ?? false }), startGitServer(),
+  ]);
+  const work = makeWorkDir('env');
+  const repo = git.createRepo('tidewater/gitops-repo');
+  const webhookSecret = randomBytes(20).toString('hex');
+  const secretEnv = `TIDEWATER_E2E_WEBHOOK_SECRET_${randomBytes(4).toString('hex').toUpperCase()}`;
+  process.env[secretEnv] = webhookSecret;
+
+  const configDir = join(work.dir, 'config');
+  mkdirSync(configDir);
+  for (const file of readdirSync(join(exampleRepoDir, 'tidewater'))) {
+    const text = readFileSync(join(exampleRepoDir, 'tidewater', file), 'utf8').replaceAll(placeholderRepoUrl, repo.url);
+    writeFileSync(join(configDir, file), text);
+  }
+  writeFileSync(join(configDir, 'platform.yaml'), [
+    'apiVersion: tidewater.dev/v1alpha1',
+    'kind: Repository',
+    'metadata: {name: gitops-repo}',
+    'spec:',
+    `  url: ${repo.url}`,
+    '  provider: github',
+    `  webhookSecretRef: {env: ${secretEnv}}`,
+    '---',
+    'apiVersion: tidewater.dev/v1alpha1',
+    'kind: Cluster',
+    'metadata: {name: in-cluster}',
+    'spec:',
+    `  server: ${cluster.server}`,
+    `  kubeconfigRef: {file: ${cluster.kubeconfigPath}}`,
+    '',
+  ].join('\n'));
+  let config = await loadConfigDir(configDir);
+
+  const tidewater = await startAll({
+    redisUrl: redis.url,
+    config: () => config,
+    port: options.port ?? 0,
+    cacheDir: join(work.dir, 'renderer-cache'),
+    tools: { helm: toolPath('helm'), kustomize: toolPath('kustomize') },
+    logger: options.logger ?? createLogger('e2e', { level: process.env.TIDEWATER_LOG_LEVEL ?? 'warn' }),
+  });
+  repo.setWebhook({ url: `${tidewater.gatewayUrl}/webhooks/git/github`, secret: webhookSecret });
+  if (options.seedRepository ?? true) {
+    const seed = makeWorkDir('seed');
+    cpSync(exampleRepoDir, seed.dir, { recursive: true });
+    await repo.commitDirectory(seed.dir, 'Import the example GitOps repository');
+    seed.remove();
+  }
+
+  return {
+    redis, cluster, git, repo, webhookSecret, configDir, tidewater,
+    gatewayUrl: tidewater.gatewayUrl,
+    config: () => config,
+    async writeConfig(file, text) {
+      writeFileSync(join(configDir, file), text);
+      config = await loadConfigDir(configDir);
+    },
+    async stop() {
+      await tidewater.close();
+      await Promise.all([cluster.stop(), git.stop(), redis.stop()]);
+      delete process.env[secretEnv];
+      work.remove();
+    },
+  };
+}
