@@ -1,0 +1,70 @@
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { classifyGitError } from './git-errors.ts';
+
+/**
+ * Environment every git process gets (renovate's lib/util/git habits): never prompt, C locale so error
+ * messages are the English ones we classify, batch-mode SSH so a missing key fails instead of hanging.
+ */
+export const baseGitEnv: Readonly<Record<string, string>> = {
+  GIT_TERMINAL_PROMPT: '0',
+  LC_ALL: 'C',
+  GIT_SSH_COMMAND: 'ssh -o BatchMode=yes',
+  GIT_CONFIG_NOSYSTEM: '1',
+};
+
+/** Guarded GIT_* variables we set on purpose; simple-git v4 refuses any other. */
+const allowedGitVariables = [
+  'GIT_TERMINAL_PROMPT', 'GIT_SSH_COMMAND', 'GIT_CONFIG_NOSYSTEM', 'GIT_INDEX_FILE', 'GIT_WORK_TREE',
+  'GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0', 'GIT_ASKPASS', 'LC_ALL',
+];
+
+export interface GitClient {
+  /** Runs `git <args>`; a failure is classified into ExternalServiceError or UnrecoverableError. */
+  run(args: string[], context: { operation: string; repo: string }): Promise<string>;
+  /** Runs `git <args>` and reports whether it exited 0 (for probes such as `cat-file -e`). */
+  succeeds(args: string[]): Promise<boolean>;
+}
+
+export interface GitClientOptions {
+  baseDir: string;
+  /** Extra environment for this client (credentials, index file); merged over baseGitEnv. */
+  env?: Record<string, string>;
+  /** Kill a git process that shows no output for this long (default 120 s). */
+  timeoutMs?: number;
+}
+
+/** The one place Tidewater's renderer wraps simple-git. */
+export function createGitClient(options: GitClientOptions): GitClient {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? '/tmp',
+    ...baseGitEnv,
+    ...options.env,
+  };
+  const git: SimpleGit = simpleGit({
+    baseDir: options.baseDir,
+    timeout: { block: options.timeoutMs ?? 120_000 },
+    allowEnvironment: allowedGitVariables,
+    // Each is needed and only ever fed values this service builds: credentials via GIT_CONFIG_*, SSH keys,
+    // and --work-tree for checking a commit out of a bare mirror into a job's private directory.
+    unsafe: { allowUnsafeSshCommand: true, allowUnsafeConfigEnvCount: true, allowUnsafeAskPass: true, allowUnsafeConfigPaths: true },
+  }).env(env);
+
+  return {
+    async run(args, context) {
+      try {
+        return await git.raw(args);
+      } catch (error) {
+        throw classifyGitError(error, context);
+      }
+    },
+    async succeeds(args) {
+      try {
+        await git.raw(args);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}

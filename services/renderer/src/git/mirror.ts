@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { normalizeRepoUrl } from '@tidewater/config';
+import type { Logger } from '@tidewater/telemetry';
+import { permanent } from '../errors/permanent.ts';
+import { createGitClient } from './git-client.ts';
+import { withMirrorLock } from './mirror-lock.ts';
+
+const commitSha = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
+
+/** Bare mirror directory of a repository: one per normalised URL, so https/ssh spellings share it. */
+export function mirrorPathFor(cacheDir: string, repoURL: string): string {
+  const digest = createHash('sha256').update(normalizeRepoUrl(repoURL)).digest('hex');
+  return join(cacheDir, 'mirrors', `${digest}.git`);
+}
+
+export interface CheckoutRequest {
+  cacheDir: string;
+  repoURL: string;
+  revision: string;
+  /** Empty directory that receives the commit's tree. */
+  targetDir: string;
+  /** Scratch directory private to the job (for the checkout's index file). */
+  scratchDir: string;
+  /** Credential environment for the fetch (see gitCredentialEnv). */
+  credentialEnv: Record<string, string>;
+  logger: Logger;
+}
+
+/**
+ * Makes sure `revision` is in the repository's bare mirror (fetching only when it is missing) and writes its
+ * tree into `targetDir`. Operations on one mirror are serialised; each job gets its own tree and index.
+ */
+export async function checkoutCommit(request: CheckoutRequest): Promise<{ fetched: boolean }> {
+  const { repoURL, revision } = request;
+  if (!commitSha.test(revision)) throw permanent(`revision ${JSON.stringify(revision)} is not a full commit SHA`);
+  if (repoURL.startsWith('-')) throw permanent('repository URL must not start with "-"');
+  const mirrorDir = mirrorPathFor(request.cacheDir, repoURL);
+  return withMirrorLock(mirrorDir, async () => {
+    const fetched = await ensureCommitInMirror(mirrorDir, request);
+    const git = createGitClient({ baseDir: mirrorDir, env: { GIT_INDEX_FILE: join(request.scratchDir, 'checkout-index') } });
+    await git.run(['--work-tree', request.targetDir, 'checkout', '--force', revision, '--', '.'], { operation: 'checkout', repo: repoURL });
+    return { fetched };
+  });
+}
+
+async function ensureCommitInMirror(mirrorDir: string, request: CheckoutRequest): Promise<boolean> {
+  const { repoURL, revision, logger } = request;
+  if (!existsSync(join(mirrorDir, 'HEAD'))) {
+    // A half-created mirror (process killed mid-init) is useless: start over.
+    rmSync(mirrorDir, { recursive: true, force: true });
+    mkdirSync(mirrorDir, { recursive: true });
+    await createGitClient({ baseDir: mirrorDir }).run(['init', '--quiet', '--bare'], { operation: 'init', repo: repoURL });
+  }
+  const git = createGitClient({ baseDir: mirrorDir, env: request.credentialEnv });
+  const hasCommit = () => git.succeeds(['cat-file', '-e', `${revision}^{commit}`]);
+  if (await hasCommit()) return false;
+
+  logger.debug({ revision }, 'fetching repository into mirror');
+  await git.run(['fetch', '--quiet', '--prune', '--force', repoURL, '+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*'],
+    { operation: 'fetch', repo: repoURL });
+  if (await hasCommit()) return true;
+
+  // Not on any branch or tag (e.g. a pull request head): ask for the exact commit.
+  await git.run(['fetch', '--quiet', repoURL, revision], { operation: 'fetch', repo: repoURL });
+  if (await hasCommit()) return true;
+  throw permanent(`revision ${revision} does not exist in ${repoURL}`);
+}

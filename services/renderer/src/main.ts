@@ -1,0 +1,69 @@
+import { once } from 'node:events';
+import { loadConfigDir, type TidewaterConfig } from '@tidewater/config';
+import { createEventPublisher } from '@tidewater/events';
+import { createProducers, createRedisConnection } from '@tidewater/queues';
+import { createLogger, startTelemetry } from '@tidewater/telemetry';
+import { parseRendererEnv } from './env.ts';
+import { createRenderer } from './renderer.ts';
+
+const shutdownDeadlineMs = 30_000;
+
+const env = parseRendererEnv();
+const telemetry = startTelemetry({ serviceName: 'tidewater-renderer' });
+const logger = createLogger('renderer');
+
+let config: TidewaterConfig = await loadConfigDir(env.TIDEWATER_CONFIG);
+for (const warning of config.warnings) logger.warn({ warning }, 'configuration warning');
+
+const workerConnection = createRedisConnection(env.REDIS_URL, 'worker');
+const producerConnection = createRedisConnection(env.REDIS_URL, 'producer');
+producerConnection.on('error', (error) => logger.warn({ reason: error.message }, 'redis producer connection error'));
+// The producer connection does not queue commands while offline, so wait until it can take them.
+if (producerConnection.status !== 'ready') await once(producerConnection, 'ready');
+
+const producers = createProducers({ connection: producerConnection });
+const events = createEventPublisher({ redis: producerConnection, source: '/tidewater/renderer' });
+const renderer = createRenderer({
+  config: () => config,
+  redis: workerConnection,
+  producers,
+  events,
+  logger,
+  cacheDir: env.TIDEWATER_CACHE_DIR,
+  concurrency: env.TIDEWATER_RENDER_CONCURRENCY,
+  tools: { helm: env.TIDEWATER_HELM, kustomize: env.TIDEWATER_KUSTOMIZE },
+});
+logger.info({ applications: config.applications.length, cacheDir: env.TIDEWATER_CACHE_DIR }, 'renderer started');
+
+process.on('SIGHUP', () => {
+  loadConfigDir(env.TIDEWATER_CONFIG).then((next) => {
+    config = next;
+    logger.info({ applications: next.applications.length }, 'configuration reloaded');
+  }, (error: unknown) => logger.error({ reason: (error as Error).message }, 'configuration reload failed; keeping the previous one'));
+});
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'renderer stopping');
+  const deadline = setTimeout(() => {
+    logger.error({ deadlineMs: shutdownDeadlineMs }, 'renderer did not stop in time; exiting');
+    process.exit(1);
+  }, shutdownDeadlineMs);
+  deadline.unref();
+  await renderer.close();
+  await producers.close();
+  await Promise.all([workerConnection.quit(), producerConnection.quit()]);
+  await telemetry.shutdown();
+  clearTimeout(deadline);
+}
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    shutdown(signal).then(() => process.exit(0), (error: unknown) => {
+      logger.error({ reason: (error as Error).message }, 'renderer shutdown failed');
+      process.exit(1);
+    });
+  });
+}

@@ -1,0 +1,147 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ArgoApplication } from '@tidewater/config';
+import { eventTypes } from '@tidewater/events';
+import { readDesiredRevision, redisKeys, RenderJob, type RenderedBundle } from '@tidewater/queues';
+import { currentTraceId, injectTraceContext, withSpan, type Logger } from '@tidewater/telemetry';
+import { bundleCacheKey, readCachedRender, storeRender } from '../cache/bundle-cache.ts';
+import { isPermanent, permanent } from '../errors/permanent.ts';
+import { gitCredentialEnv, repositoryFor } from '../git/credentials.ts';
+import { checkoutCommit } from '../git/mirror.ts';
+import { appSourcePath, renderSource, type RendererKind } from '../render/render-source.ts';
+import { recordSourcePaths } from '../source-paths/record-source-paths.ts';
+import type { RendererDeps } from './renderer-deps.ts';
+
+/** The parts of a BullMQ job the processor reads (tests pass plain objects). */
+export interface RenderJobContext {
+  id?: string;
+  data: unknown;
+  /** Attempts that already failed (BullMQ's attemptsMade). */
+  attemptsMade: number;
+  opts: { attempts?: number };
+}
+
+export type RenderJobResult =
+  | { superseded: true }
+  | { superseded?: false; bundleKey: string; objects: number; cached: boolean };
+
+const defaultToolTimeoutMs = 60_000;
+
+/**
+ * Renders one application at one commit: superseded check → git mirror → render (or bundle cache hit) →
+ * source paths → sync job. Permanent failures are UnrecoverableError; transient ones are retried by BullMQ.
+ */
+export async function processRenderJob(job: RenderJobContext, deps: RendererDeps): Promise<RenderJobResult> {
+  const raw = (typeof job.data === 'object' && job.data !== null ? job.data : {}) as Partial<RenderJob>;
+  const carrier = raw.trace && typeof raw.trace === 'object' ? raw.trace : undefined;
+  return withSpan('render', { carrier, kind: 'consumer', attributes: { 'tidewater.app': String(raw.app ?? '') } }, async (span) => {
+    const attempt = job.attemptsMade + 1;
+    const maxAttempts = job.opts.attempts ?? 1;
+    let log = deps.logger.child({ jobId: job.id, app: raw.app, revision: raw.revision });
+    try {
+      const parsed = RenderJob.safeParse(job.data);
+      if (!parsed.success) throw permanent(`render job payload is invalid: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'} ${issue.message}`).join('; ')}`);
+      const data = parsed.data;
+      log = deps.logger.child({ jobId: job.id, app: data.app, revision: data.revision });
+      span.setAttributes({ 'tidewater.revision': data.revision, 'tidewater.attempt': attempt });
+
+      const app = deps.config().applications.find((candidate) => candidate.metadata.name === data.app);
+      if (!app) throw permanent(`application ${data.app} is not in the configuration`);
+
+      const desired = await readDesiredRevision(deps.redis, data.app);
+      if (desired && desired.revision !== data.revision) {
+        log.info({ desiredRevision: desired.revision }, 'render superseded by a newer revision');
+        return { superseded: true };
+      }
+
+      const common = { app: data.app, revision: data.revision, actor: data.trigger.actor, traceId: currentTraceId(), trigger: data.trigger.kind };
+      await deps.events.publish({ type: eventTypes.renderStarted, data: { ...common, deliveryId: data.trigger.deliveryId, attempt } });
+
+      const startedAt = performance.now();
+      const rendered = await renderWithCache(data, app, deps, log);
+      const durationMs = Math.round(performance.now() - startedAt);
+
+      await deps.producers.requestSync({
+        app: data.app, revision: data.revision, bundleKey: rendered.bundleKey, trigger: data.trigger, trace: injectTraceContext(),
+      });
+      await deps.events.publish({
+        type: eventTypes.renderSucceeded,
+        data: { ...common, objectCount: rendered.objectCount, renderer: rendered.renderer, durationMs, cached: rendered.cached, bundleKey: rendered.bundleKey },
+      });
+      log.info({ objectCount: rendered.objectCount, renderer: rendered.renderer, cached: rendered.cached, durationMs }, 'render succeeded');
+      return { bundleKey: rendered.bundleKey, objects: rendered.objectCount, cached: rendered.cached };
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const willRetry = !isPermanent(error) && attempt < maxAttempts;
+      if (willRetry) {
+        log.warn({ reason, attempt, maxAttempts }, 'render attempt failed; will retry');
+      } else {
+        log.error({ reason, attempt, maxAttempts, permanent: isPermanent(error) }, 'render failed');
+        await deps.events.publish({
+          type: eventTypes.renderFailed,
+          data: {
+            app: typeof raw.app === 'string' ? raw.app : undefined,
+            revision: typeof raw.revision === 'string' ? raw.revision : undefined,
+            actor: raw.trigger?.actor, traceId: currentTraceId(), trigger: raw.trigger?.kind, reason, attempt,
+          },
+        }).catch((publishError: unknown) => log.warn({ reason: (publishError as Error).message }, 'could not publish render failed event'));
+      }
+      throw error;
+    }
+  });
+}
+
+interface RenderedApp {
+  bundleKey: string;
+  objectCount: number;
+  renderer: RendererKind;
+  cached: boolean;
+}
+
+async function renderWithCache(data: RenderJob, app: ArgoApplication, deps: RendererDeps, log: Logger): Promise<RenderedApp> {
+  const path = appSourcePath(app);
+  const cacheKey = bundleCacheKey({
+    app: data.app, repoURL: data.repoURL, revision: data.revision, path, source: app.spec.source,
+    destinationNamespace: app.spec.destination.namespace,
+  });
+
+  const cachedRender = await readCachedRender(deps.redis, cacheKey);
+  if (cachedRender) {
+    await recordSourcePaths(deps.redis, data.app, cachedRender.sourcePaths.length ? cachedRender.sourcePaths : [path]);
+    log.debug({ cacheKey }, 'bundle cache hit');
+    return { bundleKey: redisKeys.bundle(cacheKey), objectCount: cachedRender.bundle.objects.length, renderer: cachedRender.bundle.renderer, cached: true };
+  }
+
+  mkdirSync(join(deps.cacheDir, 'work'), { recursive: true });
+  const workDir = mkdtempSync(join(deps.cacheDir, 'work', 'render-'));
+  const treeDir = join(workDir, 'tree');
+  const scratchDir = join(workDir, 'scratch');
+  mkdirSync(treeDir);
+  mkdirSync(scratchDir);
+  try {
+    const credentials = gitCredentialEnv(repositoryFor(deps.config().repositories, data.repoURL), data.repoURL, scratchDir);
+    try {
+      const { fetched } = await checkoutCommit({
+        cacheDir: deps.cacheDir, repoURL: data.repoURL, revision: data.revision, targetDir: treeDir, scratchDir,
+        credentialEnv: credentials.env, logger: log,
+      });
+      log.debug({ fetched }, 'commit checked out');
+    } finally {
+      credentials.dispose();
+    }
+
+    const outcome = await renderSource({
+      repoRoot: treeDir, app, tools: deps.tools ?? { helm: 'helm', kustomize: 'kustomize' }, scratchDir,
+      timeoutMs: deps.toolTimeoutMs ?? defaultToolTimeoutMs,
+    });
+    const bundle: RenderedBundle = {
+      app: data.app, repoURL: data.repoURL, revision: data.revision, path, objects: outcome.objects,
+      renderedAt: new Date().toISOString(), renderer: outcome.renderer,
+    };
+    const bundleKey = await storeRender(deps.redis, cacheKey, { bundle, sourcePaths: outcome.sourcePaths });
+    await recordSourcePaths(deps.redis, data.app, outcome.sourcePaths);
+    return { bundleKey, objectCount: outcome.objects.length, renderer: outcome.renderer, cached: false };
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}

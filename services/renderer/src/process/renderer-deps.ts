@@ -1,0 +1,23 @@
+import type { Redis } from 'ioredis';
+import type { TidewaterConfig } from '@tidewater/config';
+import type { EventPublisher } from '@tidewater/events';
+import type { Producers } from '@tidewater/queues';
+import type { Logger } from '@tidewater/telemetry';
+
+export interface RendererDeps {
+  /** Current configuration; read per job so a reload takes effect on the next job. */
+  config: () => TidewaterConfig;
+  /** Worker connection (`createRedisConnection(url, 'worker')`, maxRetriesPerRequest null). */
+  redis: Redis;
+  producers: Producers;
+  events: EventPublisher;
+  logger: Logger;
+  /** Bare mirrors (`mirrors/`) and per-job work dirs (`work/`). */
+  cacheDir: string;
+  /** Jobs processed at once (default 2). */
+  concurrency?: number;
+  /** Binary paths; default `helm` / `kustomize` on PATH. */
+  tools?: { helm: string; kustomize: string };
+  /** Limit for one helm/kustomize run (default 60 s). */
+  toolTimeoutMs?: number;
+}
