@@ -44,7 +44,7 @@ Tidewater is running (ready in ${((performance.now() - started) / 1000).toFixed(
 Push a change; the repository's post-receive hook delivers it as a signed GitHub push webhook:
 
   git clone ${env.repo.url} /tmp/gitops-repo && cd /tmp/gitops-repo
-  sed -i 's/replicas: 1/replicas: 3/' apps/guestbook/overlays/dev/kustomization.yaml
+  sed -i 's/count: 1/count: 3/' apps/guestbook/overlays/dev/kustomization.yaml
   git commit -am 'Scale guestbook-dev to 3' && git push
 
 Then look:

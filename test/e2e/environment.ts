@@ -64,7 +64,6 @@ export async function startTidewaterEnvironment(options: EnvironmentOptions = {}
     'metadata: {name: gitops-repo}',
     'spec:',
     `  url: ${repo.url}`,
-    '  provider: github',
     `  webhookSecretRef: {env: ${secretEnv}}`,
     '---',
     'apiVersion: tidewater.dev/v1alpha1',

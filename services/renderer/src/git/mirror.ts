@@ -45,7 +45,7 @@ export async function checkoutCommit(request: CheckoutRequest): Promise<{ fetche
   });
 }
 
-async function ensureCommitInMirror(mirrorDir: string, request: CheckoutRequest): Promise<boolean> {
+async function ensureCommitInMirror(mirrorDir: string, request: Omit<CheckoutRequest, 'targetDir'>): Promise<boolean> {
   const { repoURL, revision, logger } = request;
   if (!existsSync(join(mirrorDir, 'HEAD'))) {
     // A half-created mirror (process killed mid-init) is useless: start over.
@@ -66,4 +66,30 @@ async function ensureCommitInMirror(mirrorDir: string, request: CheckoutRequest)
   await git.run(['fetch', '--quiet', repoURL, revision], { operation: 'fetch', repo: repoURL });
   if (await hasCommit()) return true;
   throw permanent(`revision ${revision} does not exist in ${repoURL}`);
+}
+
+export interface NewestRevisionRequest extends Omit<CheckoutRequest, 'targetDir'> {
+  /** The branch the application follows (its targetRevision), when it is one. */
+  branch: string;
+}
+
+/**
+ * The newest commit of `branch` that descends from `revision` (or `revision` itself). Webhooks of a burst can
+ * arrive out of order; rendering the branch head they all lead to makes the newest commit win and lets a burst
+ * collapse into one render. Runs under the mirror lock and fetches only when `revision` is missing.
+ */
+export async function newestRevisionOnBranch(request: NewestRevisionRequest): Promise<string> {
+  const { repoURL, revision, branch } = request;
+  if (!commitSha.test(revision)) throw permanent(`revision ${JSON.stringify(revision)} is not a full commit SHA`);
+  if (commitSha.test(branch) || branch === 'HEAD' || branch.startsWith('-')) return revision;
+  const mirrorDir = mirrorPathFor(request.cacheDir, repoURL);
+  return withMirrorLock(mirrorDir, async () => {
+    await ensureCommitInMirror(mirrorDir, request);
+    const git = createGitClient({ baseDir: mirrorDir });
+    const ref = `refs/heads/${branch.replace(/^refs\/heads\//, '')}`;
+    if (!(await git.succeeds(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]))) return revision;
+    const head = (await git.run(['rev-parse', `${ref}^{commit}`], { operation: 'rev-parse', repo: repoURL })).trim();
+    if (head === revision) return revision;
+    return (await git.succeeds(['merge-base', '--is-ancestor', revision, head])) ? head : revision;
+  });
 }

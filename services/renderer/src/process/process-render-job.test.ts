@@ -292,12 +292,28 @@ describe('processRenderJob', () => {
     const one = (await repo.commit({ 'apps/counter/counter.yaml': configMap('counter', 'value: "first"') }, 'first')).sha;
     const two = (await repo.commit({ 'apps/counter/counter.yaml': configMap('counter', 'value: "second"') }, 'second')).sha;
     rmSync(mirrorPathFor(deps.cacheDir, repo.url), { recursive: true, force: true });
-    const [first, second] = await Promise.all([render('counter', one), render('counter', two)]);
+    // Pinned to their SHAs: a job for a commit of a followed branch would advance to the branch's newest commit.
+    const pinned = async (revision: string) => {
+      const result = await processRenderJob(job('counter', revision, { targetRevision: revision }), deps) as { bundleKey: string };
+      return { bundle: await bundleOf(result.bundleKey) };
+    };
+    const [first, second] = await Promise.all([pinned(one), pinned(two)]);
     expect(first.bundle.objects[0].data).toEqual({ value: 'first' });
     expect(second.bundle.objects[0].data).toEqual({ value: 'second' });
     expect(first.bundle.revision).toBe(one);
     expect(second.bundle.revision).toBe(two);
     expect(readdirSync(join(deps.cacheDir, 'work'))).toEqual([]);
+    await redis.del(redisKeys.desiredRevision('counter'));
+  });
+
+  it('renders the newest commit of the followed branch when a burst delivers an older one', async () => {
+    const older = (await repo.commit({ 'apps/burst/cm.yaml': configMap('burst', 'n: "1"') }, 'burst 1')).sha;
+    const newer = (await repo.commit({ 'apps/burst/cm.yaml': configMap('burst', 'n: "2"') }, 'burst 2')).sha;
+    await redis.del(redisKeys.desiredRevision('counter'));
+    const result = await processRenderJob(job('counter', older), deps) as { bundleKey: string };
+    expect((await bundleOf(result.bundleKey)).revision).toBe(newer);
+    expect(JSON.parse((await redis.get(redisKeys.desiredRevision('counter')))!).revision).toBe(newer);
+    await redis.del(redisKeys.desiredRevision('counter'));
   });
 
   it('treats an unreachable repository as retryable and reports failure only on the last attempt', async () => {

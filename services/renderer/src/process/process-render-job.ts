@@ -7,7 +7,7 @@ import { currentTraceId, injectTraceContext, withSpan, type Logger } from '@tide
 import { bundleCacheKey, readCachedRender, storeRender } from '../cache/bundle-cache.ts';
 import { isPermanent, permanent } from '../errors/permanent.ts';
 import { gitCredentialEnv, repositoryFor } from '../git/credentials.ts';
-import { checkoutCommit } from '../git/mirror.ts';
+import { checkoutCommit, newestRevisionOnBranch } from '../git/mirror.ts';
 import { appSourcePath, renderSource, type RendererKind } from '../render/render-source.ts';
 import { recordSourcePaths } from '../source-paths/record-source-paths.ts';
 import type { RendererDeps } from './renderer-deps.ts';
@@ -54,15 +54,26 @@ export async function processRenderJob(job: RenderJobContext, deps: RendererDeps
         return { superseded: true };
       }
 
-      const common = { app: data.app, revision: data.revision, actor: data.trigger.actor, traceId: currentTraceId(), trigger: data.trigger.kind };
+      // A bundle already rendered for this very commit needs no git at all; otherwise render the newest commit
+      // of the branch that this one leads to.
+      const ownCacheHit = await readCachedRender(deps.redis, cacheKeyOf(data, app));
+      const revision = ownCacheHit ? data.revision : await followBranch(data, deps);
+      if (revision !== data.revision) {
+        // A newer commit of the branch is already there: render it instead, once, and make it the desired one.
+        await deps.redis.set(redisKeys.desiredRevision(data.app), JSON.stringify({ revision, at: new Date().toISOString() }));
+        log.info({ newestRevision: revision }, 'render advanced to the newest commit of the branch');
+        log = log.child({ revision });
+      }
+      const target: RenderJob = { ...data, revision };
+      const common = { app: data.app, revision, actor: data.trigger.actor, traceId: currentTraceId(), trigger: data.trigger.kind };
       await deps.events.publish({ type: eventTypes.renderStarted, data: { ...common, deliveryId: data.trigger.deliveryId, attempt } });
 
       const startedAt = performance.now();
-      const rendered = await renderWithCache(data, app, deps, log);
+      const rendered = await renderWithCache(target, app, deps, log);
       const durationMs = Math.round(performance.now() - startedAt);
 
       await deps.producers.requestSync({
-        app: data.app, revision: data.revision, bundleKey: rendered.bundleKey, trigger: data.trigger, trace: injectTraceContext(),
+        app: data.app, revision, bundleKey: rendered.bundleKey, trigger: data.trigger, trace: injectTraceContext(),
       });
       await deps.events.publish({
         type: eventTypes.renderSucceeded,
@@ -91,6 +102,22 @@ export async function processRenderJob(job: RenderJobContext, deps: RendererDeps
   });
 }
 
+/** The commit to render: the job's, or the newest commit of the followed branch that descends from it. */
+async function followBranch(data: RenderJob, deps: RendererDeps): Promise<string> {
+  mkdirSync(join(deps.cacheDir, 'work'), { recursive: true });
+  const scratchDir = mkdtempSync(join(deps.cacheDir, 'work', 'head-'));
+  const credentials = gitCredentialEnv(repositoryFor(deps.config().repositories, data.repoURL), data.repoURL, scratchDir);
+  try {
+    return await newestRevisionOnBranch({
+      cacheDir: deps.cacheDir, repoURL: data.repoURL, revision: data.revision, branch: data.targetRevision,
+      scratchDir, credentialEnv: credentials.env, logger: deps.logger,
+    });
+  } finally {
+    credentials.dispose();
+    rmSync(scratchDir, { recursive: true, force: true });
+  }
+}
+
 interface RenderedApp {
   bundleKey: string;
   objectCount: number;
@@ -98,12 +125,16 @@ interface RenderedApp {
   cached: boolean;
 }
 
-async function renderWithCache(data: RenderJob, app: ArgoApplication, deps: RendererDeps, log: Logger): Promise<RenderedApp> {
-  const path = appSourcePath(app);
-  const cacheKey = bundleCacheKey({
-    app: data.app, repoURL: data.repoURL, revision: data.revision, path, source: app.spec.source,
+function cacheKeyOf(data: RenderJob, app: ArgoApplication): string {
+  return bundleCacheKey({
+    app: data.app, repoURL: data.repoURL, revision: data.revision, path: appSourcePath(app), source: app.spec.source,
     destinationNamespace: app.spec.destination.namespace,
   });
+}
+
+async function renderWithCache(data: RenderJob, app: ArgoApplication, deps: RendererDeps, log: Logger): Promise<RenderedApp> {
+  const path = appSourcePath(app);
+  const cacheKey = cacheKeyOf(data, app);
 
   const cachedRender = await readCachedRender(deps.redis, cacheKey);
   if (cachedRender) {

@@ -1,0 +1,38 @@
+import type { ObjectResult } from '@tidewater/queues';
+import { isRetryableStatus, retryableStatusError, statusMessage } from '../clusters/api-status.ts';
+import type { KubeTransport } from '../clusters/kube-transport.ts';
+import { describeObject } from './object-ref.ts';
+import { resourcePath } from './resource-path.ts';
+import type { PlannedObject } from './sync-plan.ts';
+
+/** Tidewater's field manager: `kubectl get -o yaml --show-managed-fields` shows it on every field it set. */
+export const fieldManager = 'tidewater';
+
+export interface AppliedObject extends ObjectResult {
+  /** resourceVersion after the apply, recorded in the inventory to tell `unchanged` next time. */
+  resourceVersion?: string;
+}
+
+/**
+ * Server-side apply of one object, forced (Tidewater owns what Git says). No read first: 201 means created,
+ * and an apply that changed nothing keeps the resourceVersion recorded by the previous sync. Rejections
+ * (409, 422, 403, 404, 400) are this object's failure; 429, 5xx and network errors throw ExternalServiceError.
+ */
+export async function applyObject(transport: KubeTransport, planned: PlannedObject): Promise<AppliedObject> {
+  const { ref } = planned;
+  const identity = { group: ref.group, kind: ref.kind, namespace: ref.namespace, name: ref.name };
+  const response = await transport.request<{ metadata?: { resourceVersion?: string } }>({
+    method: 'PATCH',
+    path: `${resourcePath(ref, planned.info)}?fieldManager=${fieldManager}&force=true`,
+    contentType: 'application/apply-patch+yaml',
+    body: planned.manifest,
+  });
+  if (response.status === 200 || response.status === 201) {
+    const resourceVersion = response.body.metadata?.resourceVersion;
+    const outcome = response.status === 201 ? 'created'
+      : resourceVersion !== undefined && resourceVersion === planned.previousResourceVersion ? 'unchanged' : 'configured';
+    return { ...identity, outcome, resourceVersion };
+  }
+  if (isRetryableStatus(response.status)) throw retryableStatusError(transport.clusterName, response, `applying ${describeObject(ref)}`);
+  return { ...identity, outcome: 'failed', message: `${describeObject(ref)}: ${response.status} ${statusMessage(response)}` };
+}

@@ -1,0 +1,12 @@
+import { z } from 'zod';
+
+/** The syncer's environment, parsed once at start-up. */
+export const SyncerEnv = z.object({
+  REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
+  /** Directory of Tidewater / Argo CD YAML documents (Applications, AppProjects, Clusters). */
+  TIDEWATER_CONFIG: z.string().min(1),
+  SYNC_CONCURRENCY: z.coerce.number().int().positive().default(4),
+  APPLY_CONCURRENCY: z.coerce.number().int().positive().default(16),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+});
+export type SyncerEnv = z.infer<typeof SyncerEnv>;

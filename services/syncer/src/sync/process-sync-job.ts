@@ -1,0 +1,178 @@
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { defaultAppProject, type TidewaterConfig } from '@tidewater/config';
+import { eventTypes, type EventPublisher } from '@tidewater/events';
+import { readDesiredRevision, redisKeys, SyncJob, type ObjectOutcome, type ObjectResult, type RenderedBundle, type SyncResult } from '@tidewater/queues';
+import { currentTraceId, withSpan, type Logger } from '@tidewater/telemetry';
+import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
+import { SyncFailure } from '../errors/sync-failure.ts';
+import { tryAcquireAppLock } from './app-lock.ts';
+import { runSync } from './run-sync.ts';
+
+export interface SyncProcessorDeps {
+  config: () => TidewaterConfig;
+  /** Bundles, inventories, locks and sync status live here. */
+  redis: Redis;
+  events: EventPublisher;
+  logger: Logger;
+  clusters: ClusterRegistry;
+  /** Objects applied at once within a wave (default 16). */
+  applyConcurrency?: number;
+}
+
+export type SyncJobOutcome = SyncResult | { superseded: true };
+
+/** How long a job waits before trying again when another sync of its application holds the lock. */
+export const lockedRetryDelayMs = 500;
+
+const outcomes: readonly ObjectOutcome[] = ['created', 'configured', 'unchanged', 'pruned', 'failed', 'skipped'];
+
+/** Per-outcome counts for events and logs. */
+export function countOutcomes(objects: readonly ObjectResult[]): Record<ObjectOutcome, number> {
+  const counts = Object.fromEntries(outcomes.map((outcome) => [outcome, 0])) as Record<ObjectOutcome, number>;
+  for (const object of objects) counts[object.outcome] += 1;
+  return counts;
+}
+
+/**
+ * The sync queue's processor: one sync of one application at one revision. Superseded revisions are dropped,
+ * a sync already running for the application delays this job, permanent failures end the job with
+ * UnrecoverableError (after a syncFailed event), and cluster trouble is rethrown for BullMQ to retry.
+ */
+export async function processSyncJob(job: Job, deps: SyncProcessorDeps, token?: string): Promise<SyncJobOutcome> {
+  const parsed = SyncJob.safeParse(job.data);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(payload)'}: ${issue.message}`).join('; ');
+    throw new UnrecoverableError(`invalid sync job ${job.id}: ${problems}`);
+  }
+  const data = parsed.data;
+  return withSpan('sync', {
+    carrier: data.trace, kind: 'consumer', attributes: { 'tidewater.app': data.app, 'tidewater.revision': data.revision },
+  }, async () => {
+    const traceId = currentTraceId() ?? traceIdFromCarrier(data.trace);
+    const logger = deps.logger.child({ app: data.app, revision: data.revision, jobId: job.id, traceId });
+    if (await isSuperseded(deps.redis, data)) {
+      logger.info('sync superseded by a newer revision');
+      return { superseded: true };
+    }
+    const lock = await tryAcquireAppLock(deps.redis, data.app, {
+      onLost: () => logger.warn('sync lock of the application expired while syncing'),
+    });
+    if (!lock) {
+      logger.debug('another sync of the application is running; delaying');
+      await job.moveToDelayed(Date.now() + lockedRetryDelayMs, token);
+      throw new DelayedError();
+    }
+    try {
+      if (await isSuperseded(deps.redis, data)) {
+        logger.info('sync superseded by a newer revision');
+        return { superseded: true };
+      }
+      return await syncAndReport(job, data, deps, logger, traceId);
+    } finally {
+      await lock.release();
+    }
+  });
+}
+
+async function isSuperseded(redis: Redis, data: SyncJob): Promise<boolean> {
+  const desired = await readDesiredRevision(redis, data.app);
+  return desired !== undefined && desired.revision !== data.revision;
+}
+
+/** `traceparent` → trace id, for when no tracer is registered but the job still carries the trace. */
+function traceIdFromCarrier(carrier: Record<string, string>): string | undefined {
+  const match = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(carrier.traceparent ?? '');
+  return match && !/^0+$/.test(match[1]) ? match[1] : undefined;
+}
+
+async function syncAndReport(job: Job, data: SyncJob, deps: SyncProcessorDeps, logger: Logger, traceId: string | undefined): Promise<SyncResult> {
+  const startedAt = new Date();
+  const { app, revision } = data;
+  const actor = data.trigger.actor;
+
+  async function finish(phase: 'Succeeded' | 'Failed', message: string | undefined, objects: ObjectResult[]): Promise<SyncResult> {
+    const finishedAt = new Date();
+    const result: SyncResult = {
+      app, revision, phase, ...(message ? { message } : {}),
+      startedAt: startedAt.toISOString(), finishedAt: finishedAt.toISOString(), durationMs: finishedAt.getTime() - startedAt.getTime(),
+      objects,
+      trigger: { kind: data.trigger.kind, ...(actor ? { actor } : {}), ...(data.trigger.deliveryId ? { deliveryId: data.trigger.deliveryId } : {}) },
+    };
+    await deps.redis.set(redisKeys.syncStatus(app), JSON.stringify(result));
+    const counts = countOutcomes(objects);
+    await deps.events.publish({
+      type: phase === 'Succeeded' ? eventTypes.syncSucceeded : eventTypes.syncFailed,
+      data: { app, revision, actor, traceId, durationMs: result.durationMs, counts, ...(message ? { reason: message } : {}) },
+    });
+    return result;
+  }
+
+  try {
+    const config = deps.config();
+    const application = config.applications.find((candidate) => candidate.metadata.name === app);
+    if (!application) throw new SyncFailure(`application ${app} is not defined in the configuration`);
+    const bundle = await loadBundle(deps.redis, data);
+    await deps.events.publish({ type: eventTypes.syncStarted, data: { app, revision, actor, traceId, objectCount: bundle.objects.length } });
+    logger.info({ objects: bundle.objects.length, trigger: data.trigger.kind }, 'sync started');
+
+    const projectName = application.spec.project || 'default';
+    const project = config.projects.find((candidate) => candidate.metadata.name === projectName)
+      ?? (projectName === 'default' ? defaultAppProject() : undefined);
+    if (!project) throw new SyncFailure(`application ${app} names project ${projectName}, which is not defined`);
+    const cluster = deps.clusters.forDestination(application.spec.destination);
+
+    const output = await runSync({
+      application, project, bundle, cluster, clusters: deps.clusters, redis: deps.redis, logger,
+      applyConcurrency: deps.applyConcurrency ?? 16,
+      async onPruned(entry) {
+        await deps.events.publish({
+          type: eventTypes.resourcePruned,
+          data: { app, revision, actor, traceId, cluster: entry.cluster, group: entry.group, kind: entry.kind, namespace: entry.namespace, name: entry.name },
+        });
+      },
+    });
+    const result = await finish(output.phase, output.message, output.objects);
+    if (output.phase === 'Failed') {
+      logger.warn({ reason: output.message, counts: countOutcomes(output.objects) }, 'sync failed');
+      throw new UnrecoverableError(output.message ?? 'sync failed');
+    }
+    logger.info({ durationMs: result.durationMs, counts: countOutcomes(result.objects) }, 'sync succeeded');
+    return result;
+  } catch (error) {
+    if (error instanceof UnrecoverableError) throw error;
+    if (error instanceof SyncFailure) {
+      await finish('Failed', error.message, []);
+      logger.warn({ reason: error.message }, 'sync failed');
+      throw new UnrecoverableError(error.message);
+    }
+    // Cluster or Redis trouble (ExternalServiceError) and anything unexpected: BullMQ retries with backoff.
+    const attempts = job.opts.attempts ?? 1;
+    const message = (error as Error).message;
+    if (job.attemptsMade + 1 >= attempts) {
+      await finish('Failed', message, []);
+      logger.error({ reason: message, attempts }, 'sync failed after its last attempt');
+    } else {
+      logger.warn({ reason: message, attempt: job.attemptsMade + 1, attempts }, 'sync attempt failed; will retry');
+    }
+    throw error;
+  }
+}
+
+async function loadBundle(redis: Redis, data: SyncJob): Promise<RenderedBundle> {
+  const raw = await redis.get(data.bundleKey);
+  if (raw === null) {
+    throw new SyncFailure(`rendered bundle ${data.bundleKey} for ${data.app} at ${data.revision} is missing (expired or never written); render the revision again to sync it`);
+  }
+  let bundle: RenderedBundle;
+  try {
+    bundle = JSON.parse(raw) as RenderedBundle;
+  } catch {
+    throw new SyncFailure(`rendered bundle ${data.bundleKey} is not valid JSON; render the revision again`);
+  }
+  if (!Array.isArray(bundle.objects)) throw new SyncFailure(`rendered bundle ${data.bundleKey} has no objects list; render the revision again`);
+  if (bundle.app !== data.app || bundle.revision !== data.revision) {
+    throw new SyncFailure(`rendered bundle ${data.bundleKey} holds ${bundle.app} at ${bundle.revision}, not ${data.app} at ${data.revision}`);
+  }
+  return bundle;
+}

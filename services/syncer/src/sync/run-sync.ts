@@ -1,0 +1,236 @@
+import { parseSyncOptions, syncWaveOf, type AppProject, type ArgoApplication } from '@tidewater/config';
+import type { KubernetesObject, ObjectResult, RenderedBundle } from '@tidewater/queues';
+import type { Logger } from '@tidewater/telemetry';
+import type { Redis } from 'ioredis';
+import type { ClusterClient, ClusterRegistry } from '../clusters/cluster-registry.ts';
+import type { ResourceInfo } from '../discovery/resource-discovery.ts';
+import { SyncFailure } from '../errors/sync-failure.ts';
+import { mapBounded } from '../apply/bounded-map.ts';
+import { definedKindKey, kindsDefinedBy, refreshUntilServed, waitForEstablished } from '../apply/custom-resource-definitions.ts';
+import { describeObject, objectKey, splitApiVersion, type ObjectRef } from '../apply/object-ref.ts';
+import { applyObject, type AppliedObject } from '../apply/server-side-apply.ts';
+import { desiredManifest, isCustomResourceDefinition, isNamespace, orderSteps, type PlannedObject, type SyncStep } from '../apply/sync-plan.ts';
+import { trackingLabel } from '../apply/tracking.ts';
+import { checkProjectGuardrails } from '../guardrails/project-guardrails.ts';
+import { readInventory, writeInventory, type InventoryEntry } from '../prune/inventory.ts';
+import { pruneObjects } from '../prune/prune-objects.ts';
+
+export interface RunSyncInput {
+  application: ArgoApplication;
+  project: AppProject;
+  bundle: RenderedBundle;
+  cluster: ClusterClient;
+  clusters: ClusterRegistry;
+  redis: Redis;
+  logger: Logger;
+  /** Objects applied at once within a wave (default 16). */
+  applyConcurrency: number;
+  onPruned(entry: InventoryEntry): Promise<void>;
+}
+
+export interface RunSyncOutput {
+  phase: 'Succeeded' | 'Failed';
+  message?: string;
+  objects: ObjectResult[];
+}
+
+// Waves with more objects than this log their progress at info level.
+const largeSyncObjects = 100;
+
+/**
+ * Applies one bundle to its destination: resolve kinds, check the project's guardrails for every object,
+ * apply namespaces, CRDs and each sync wave in order, prune what left the bundle, and record the inventory.
+ * Permanent problems return a Failed output (or throw SyncFailure before anything was applied); cluster
+ * trouble throws ExternalServiceError so the job is retried.
+ */
+export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
+  const { application, cluster } = input;
+  const appName = application.metadata.name;
+  const appOptions = parseSyncOptions(application.spec.syncPolicy?.syncOptions);
+  const destinationNamespace = application.spec.destination.namespace || undefined;
+  const previousInventory = await readInventory(input.redis, appName);
+  const previousByKey = new Map(previousInventory.map((entry) => [objectKey(entry.cluster, entry), entry]));
+
+  const planned = await planObjects(input, destinationNamespace, previousByKey);
+  if ('failed' in planned) return planned.failed;
+  const objects = planned.objects;
+
+  if (appOptions.createNamespace && destinationNamespace && !objects.some((object) => isNamespace(object.ref) && object.ref.name === destinationNamespace)) {
+    objects.push(managedNamespace(appName, destinationNamespace, previousByKey.get(objectKey(cluster.name, { group: '', kind: 'Namespace', name: destinationNamespace }))?.resourceVersion));
+  }
+
+  checkProjectGuardrails({
+    appName,
+    project: input.project,
+    repoURL: application.spec.source.repoURL,
+    // Argo CD matches the destination as the Application names it (e.g. https://kubernetes.default.svc for the
+    // in-cluster Cluster), filling the other half from the resolved Cluster.
+    destination: {
+      name: application.spec.destination.name ?? cluster.name,
+      server: application.spec.destination.server ?? cluster.server,
+      namespace: destinationNamespace,
+    },
+    objects,
+  });
+
+  const automated = application.spec.syncPolicy?.automated;
+  const pruneEnabled = automated !== undefined && automated.enabled !== false && automated.prune === true;
+  const trackedObjects = objects.filter((object) => !object.managedNamespace);
+  const previouslyTracked = previousInventory.filter((entry) => !entry.managedNamespace).length;
+  if (trackedObjects.length === 0 && previouslyTracked > 0 && pruneEnabled && !automated?.allowEmpty) {
+    throw new SyncFailure(`refusing to prune all ${previouslyTracked} objects of application ${appName}: the bundle is empty and syncPolicy.automated.allowEmpty is not true`);
+  }
+
+  const applied = await applySteps(input, orderSteps(objects));
+  const appliedInventory = applied.results.flatMap((result, index): InventoryEntry[] => {
+    const object = applied.objects[index];
+    if (result.outcome === 'failed' || result.outcome === 'skipped') return [];
+    return [{ ...object.ref, cluster: cluster.name, resourceVersion: result.resourceVersion, ...(object.managedNamespace ? { managedNamespace: true } : {}) }];
+  });
+  const results: ObjectResult[] = applied.results.map(({ resourceVersion: _resourceVersion, ...result }) => result);
+
+  if (applied.failure) {
+    // Keep what the previous inventory tracked plus what this attempt created, so a later sync can still prune it.
+    const appliedKeys = new Set(appliedInventory.map((entry) => objectKey(entry.cluster, entry)));
+    await writeInventory(input.redis, appName, [
+      ...previousInventory.filter((entry) => !appliedKeys.has(objectKey(entry.cluster, entry))),
+      ...appliedInventory,
+    ]);
+    return { phase: 'Failed', message: applied.failure, objects: results };
+  }
+
+  const desiredKeys = new Set(trackedObjects.map((object) => objectKey(cluster.name, object.ref)));
+  const leftBundle = previousInventory.filter((entry) => !entry.managedNamespace && !desiredKeys.has(objectKey(entry.cluster, entry)));
+  let kept: InventoryEntry[] = leftBundle;
+  let pruneFailure: string | undefined;
+  if (leftBundle.length > 0 && pruneEnabled) {
+    const explicitPolicy = (application.spec.syncPolicy?.syncOptions ?? []).some((option) => option.startsWith('PrunePropagationPolicy='));
+    const pruned = await pruneObjects({
+      app: appName,
+      candidates: leftBundle,
+      clusters: input.clusters,
+      appOptions,
+      propagationPolicy: explicitPolicy ? ({ foreground: 'Foreground', background: 'Background', orphan: 'Orphan' } as const)[appOptions.prunePropagationPolicy] : 'Background',
+      concurrency: input.applyConcurrency,
+      onPruned: input.onPruned,
+    });
+    results.push(...pruned.results);
+    kept = pruned.kept;
+    pruneFailure = pruned.results.find((result) => result.outcome === 'failed')?.message;
+  } else if (leftBundle.length > 0) {
+    for (const entry of leftBundle) {
+      results.push({ group: entry.group, kind: entry.kind, namespace: entry.namespace, name: entry.name, outcome: 'skipped', message: 'not pruned: automated prune is off for this application' });
+    }
+  }
+  await writeInventory(input.redis, appName, [...appliedInventory, ...kept]);
+  if (pruneFailure) return { phase: 'Failed', message: pruneFailure, objects: results };
+  return { phase: 'Succeeded', objects: results };
+}
+
+/** Resolves every rendered object's kind on the cluster (or from a CRD in the bundle) and prepares its manifest. */
+async function planObjects(
+  input: RunSyncInput,
+  destinationNamespace: string | undefined,
+  previousByKey: Map<string, InventoryEntry>,
+): Promise<{ objects: PlannedObject[] } | { failed: RunSyncOutput }> {
+  const { bundle, cluster } = input;
+  const appName = input.application.metadata.name;
+  bundle.objects.forEach((object, index) => {
+    if (!object || typeof object.apiVersion !== 'string' || typeof object.kind !== 'string' || typeof object.metadata?.name !== 'string') {
+      throw new SyncFailure(`object ${index} of the bundle for ${appName} at ${bundle.revision} has no apiVersion, kind or metadata.name`);
+    }
+  });
+  const definedKinds = kindsDefinedBy(bundle.objects.filter((object) => isCustomResourceDefinition({ group: splitApiVersion(object.apiVersion).group, kind: object.kind })));
+  const kindKeys = [...new Set(bundle.objects.map((object) => definedKindKey(object.apiVersion, object.kind)))];
+  const resolvedKinds = new Map<string, ResourceInfo | undefined>(await Promise.all(kindKeys.map(async (key) => {
+    const [apiVersion, kind] = key.split('|');
+    const info = await cluster.discovery.find(apiVersion, kind) ?? definedKinds.get(key);
+    return [key, info] as const;
+  })));
+
+  const unknown: ObjectResult[] = [];
+  const byKey = new Map<string, PlannedObject>();
+  for (const object of bundle.objects) {
+    const { group, version } = splitApiVersion(object.apiVersion);
+    const info = resolvedKinds.get(definedKindKey(object.apiVersion, object.kind));
+    const name = object.metadata.name;
+    if (!info) {
+      unknown.push({
+        group, kind: object.kind, namespace: object.metadata.namespace, name, outcome: 'failed',
+        message: `${describeObject({ group, kind: object.kind, namespace: object.metadata.namespace, name })}: no kind ${object.kind} in group ${group || 'core'} version ${version} on cluster ${cluster.name} (is its CRD installed?)`,
+      });
+      continue;
+    }
+    const namespace = info.namespaced ? (object.metadata.namespace || destinationNamespace || 'default') : undefined;
+    const ref: ObjectRef = { group, version, kind: object.kind, namespace, name };
+    const key = objectKey(cluster.name, ref);
+    byKey.set(key, { // a later duplicate replaces an earlier one, as with kubectl apply
+      ref,
+      info,
+      manifest: desiredManifest(object, appName, ref, info.namespaced),
+      wave: syncWaveOf(object),
+      previousResourceVersion: previousByKey.get(key)?.resourceVersion,
+    });
+  }
+  if (unknown.length > 0) {
+    const more = unknown.length > 1 ? ` (and ${unknown.length - 1} more)` : '';
+    return { failed: { phase: 'Failed', message: `${unknown[0].message}${more}`, objects: unknown } };
+  }
+  return { objects: [...byKey.values()] };
+}
+
+function managedNamespace(app: string, name: string, previousResourceVersion: string | undefined): PlannedObject {
+  const manifest: KubernetesObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { [trackingLabel]: app } } };
+  return { ref: { group: '', version: 'v1', kind: 'Namespace', name }, info: { resource: 'namespaces', namespaced: false }, manifest, wave: 0, previousResourceVersion, managedNamespace: true };
+}
+
+interface AppliedSteps {
+  /** In apply order, parallel to `objects`. */
+  results: AppliedObject[];
+  objects: PlannedObject[];
+  /** Why the sync stopped: the first failed object (the rest of its step was still attempted). */
+  failure?: string;
+}
+
+async function applySteps(input: RunSyncInput, steps: SyncStep[]): Promise<AppliedSteps> {
+  const { cluster, logger } = input;
+  const total = steps.reduce((sum, step) => sum + step.objects.length, 0);
+  const applied: AppliedSteps = { results: [], objects: [] };
+  let done = 0;
+  for (const [stepIndex, step] of steps.entries()) {
+    const results = await mapBounded(step.objects, input.applyConcurrency, (object) => applyObject(cluster.transport, object));
+    if (step.phase === 'crds') await awaitDefinitions(input, step.objects, results);
+    applied.results.push(...results);
+    applied.objects.push(...step.objects);
+    done += step.objects.length;
+    const progress = { phase: step.phase, wave: step.wave, objects: step.objects.length, done, total };
+    if (total > largeSyncObjects) logger.info(progress, 'applied wave');
+    else logger.debug(progress, 'applied wave');
+
+    const failed = results.filter((result) => result.outcome === 'failed');
+    if (failed.length > 0) {
+      const more = failed.length > 1 ? ` (and ${failed.length - 1} more failed in this ${step.phase === 'wave' ? 'wave' : 'step'})` : '';
+      applied.failure = `${failed[0].message}${more}`;
+      for (const later of steps.slice(stepIndex + 1).flatMap((laterStep) => laterStep.objects)) {
+        const { group, kind, namespace, name } = later.ref;
+        applied.results.push({ group, kind, namespace, name, outcome: 'skipped', message: 'not applied: an earlier wave failed' });
+        applied.objects.push(later);
+      }
+      break;
+    }
+  }
+  return applied;
+}
+
+/** After applying CRDs: wait until each is Established, then refresh discovery so their kinds are known. */
+async function awaitDefinitions(input: RunSyncInput, definitions: PlannedObject[], results: AppliedObject[]): Promise<void> {
+  await Promise.all(definitions.map(async (definition, index) => {
+    if (results[index].outcome === 'failed') return;
+    const established = await waitForEstablished(input.cluster.transport, definition.ref.name);
+    if (!established.established) results[index] = { ...results[index], outcome: 'failed', message: established.message };
+  }));
+  const servedKinds = [...kindsDefinedBy(definitions.map((definition) => definition.manifest)).values()];
+  if (servedKinds.length > 0 && !(await refreshUntilServed(input.cluster.discovery, servedKinds))) {
+    input.logger.warn({ kinds: servedKinds.map((kind) => kind.kind) }, 'discovery does not list the new custom resource kinds yet; applying with the CRD names');
+  }
+}
