@@ -53,12 +53,13 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
     concurrency: options.renderConcurrency ?? 2,
     ...(options.tools ? { tools: options.tools } : {}),
   });
+  const clusters = createClusterRegistry(options.config);
   const syncer = createSyncer({
     config: options.config,
     redis: syncerConnection,
     events: createEventPublisher({ redis: producerConnection, source: '/tidewater/syncer' }),
     logger: logger.child({ service: 'syncer' }),
-    clusters: createClusterRegistry(options.config),
+    clusters,
     concurrency: options.syncConcurrency ?? 4,
   });
   const gateway = await startGateway({
@@ -77,6 +78,7 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
       closing ??= (async () => {
         await gateway.close();
         await Promise.all([renderer.close(), syncer.close()]);
+        clusters.close();
         await producers.close();
         await Promise.all([rendererConnection.quit(), syncerConnection.quit(), producerConnection.quit()].map((p) => p.catch(() => undefined)));
       })();

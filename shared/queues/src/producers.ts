@@ -27,10 +27,20 @@ export function createProducers(deps: { connection: Redis }): Producers {
   const renderQueue = new Queue(queueNames.render, { connection: deps.connection });
   const syncQueue = new Queue(queueNames.sync, { connection: deps.connection });
 
-  async function add(queue: Queue, name: string, jobId: string, data: object, retry: { attempts: number; backoffMs: number }) {
+  async function add(
+    queue: Queue, name: string, jobId: string, data: object, retry: { attempts: number; backoffMs: number },
+    sameWork: (existing: Record<string, unknown>) => boolean = () => true,
+  ) {
     // BullMQ ignores an add whose job id exists; asking first tells the caller whether this was new work.
+    // A finished job stands in the way of a new request only while it did the same work and did not fail:
+    // a failed one is retried on request, and a sync of a re-rendered bundle is new work.
     const existing = await queue.getJob(jobId);
-    if (existing) return { jobId, added: false };
+    if (existing) {
+      const state = await existing.getState();
+      const finished = state === 'completed' || state === 'failed';
+      if (!finished || (state === 'completed' && sameWork(existing.data as Record<string, unknown>))) return { jobId, added: false };
+      await existing.remove().catch(() => undefined);
+    }
     await queue.add(name, data, {
       jobId, attempts: retry.attempts, backoff: { type: 'exponential', delay: retry.backoffMs }, ...keepFinished,
     });
@@ -46,7 +56,8 @@ export function createProducers(deps: { connection: Redis }): Producers {
     },
     async requestSync(job) {
       const data = SyncJob.parse(job);
-      return add(syncQueue, 'sync', jobIds.sync(data.app, data.revision), data, jobCatalogue.sync);
+      return add(syncQueue, 'sync', jobIds.sync(data.app, data.revision), data, jobCatalogue.sync,
+        (existing) => existing.bundleKey === data.bundleKey);
     },
     async close() {
       await Promise.all([renderQueue.close(), syncQueue.close()]);

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { startRedis, waitFor, type RedisInstance } from '../../../test/harness/src/index.ts';
+import { createProducers, queueNames, readDesiredRevision } from './index.ts';
+
+describe('producers', () => {
+  let server: RedisInstance;
+  let redis: Redis;
+  beforeAll(async () => {
+    server = await startRedis();
+    redis = new Redis(server.url, { maxRetriesPerRequest: null });
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await server?.stop();
+  });
+
+  const render = (revision: string) => ({
+    app: 'web', repoURL: 'git://127.0.0.1/x.git', revision, targetRevision: 'main', trigger: { kind: 'webhook' as const }, trace: {},
+  });
+
+  it('makes one render job per app and commit and records the desired revision', async () => {
+    const producers = createProducers({ connection: redis });
+    expect(await producers.requestRender(render('a'.repeat(40)))).toEqual({ jobId: `render:web:${'a'.repeat(40)}`, added: true });
+    expect(await producers.requestRender(render('a'.repeat(40)))).toMatchObject({ added: false });
+    expect((await readDesiredRevision(redis, 'web'))?.revision).toBe('a'.repeat(40));
+    await producers.close();
+  });
+
+  it('re-queues a sync whose earlier job failed or synced another bundle', async () => {
+    const producers = createProducers({ connection: redis });
+    const sync = (bundleKey: string) => ({ app: 'web', revision: 'b'.repeat(40), bundleKey, trigger: { kind: 'webhook' as const }, trace: {} });
+    expect(await producers.requestSync(sync('k1'))).toMatchObject({ added: true });
+    const queue = new Queue(queueNames.sync, { connection: redis });
+    let calls = 0;
+    const worker = new Worker(queueNames.sync, async () => {
+      calls++;
+      if (calls === 1) throw new UnrecoverableError('cluster down');
+      return 'ok';
+    }, { connection: redis });
+    const jobId = `sync:web:${'b'.repeat(40)}`;
+    const stateIs = (state: string) => waitFor(`job ${state}`, async () => (await (await queue.getJob(jobId))?.getState()) === state);
+    await stateIs('failed');
+    expect(await producers.requestSync(sync('k1'))).toMatchObject({ added: true });
+    await stateIs('completed');
+    expect(await producers.requestSync(sync('k1'))).toMatchObject({ added: false });
+    expect(await producers.requestSync(sync('k2'))).toMatchObject({ added: true });
+    await stateIs('completed');
+    expect(calls).toBe(3);
+    await worker.close();
+    await queue.close();
+    await producers.close();
+  });
+});
