@@ -9,6 +9,23 @@ export const eventTypes = {
   syncSucceeded: 'dev.tidewater.sync.succeeded',
   syncFailed: 'dev.tidewater.sync.failed',
   resourcePruned: 'dev.tidewater.resource.pruned',
+  healthChanged: 'dev.tidewater.health.changed',
+  driftDetected: 'dev.tidewater.drift.detected',
+  driftHealed: 'dev.tidewater.drift.healed',
+  /** Self-heal backs off: another controller keeps changing what Tidewater applies. */
+  driftContested: 'dev.tidewater.drift.contested',
+  reconcileStarted: 'dev.tidewater.reconcile.started',
+  rollbackRequested: 'dev.tidewater.rollback.requested',
+  syncPaused: 'dev.tidewater.sync.paused',
+  syncResumed: 'dev.tidewater.sync.resumed',
+  healthChanged: 'dev.tidewater.health.changed',
+  driftDetected: 'dev.tidewater.drift.detected',
+  /** notifier: one message delivered to one channel (`channel`, `trigger`, `app`, `revision`). */
+  notificationSent: 'dev.tidewater.notification.sent',
+  /** notifier: a message given up on, with `reason` (status code, never the URL or token). */
+  notificationFailed: 'dev.tidewater.notification.failed',
+  /** notifier: a channel failing repeatedly (or gone: 404/410, revoked token) is paused for a cool-down. */
+  notificationChannelUnhealthy: 'dev.tidewater.notification.channel-unhealthy',
 } as const;
 
 export type EventType = (typeof eventTypes)[keyof typeof eventTypes];

@@ -39,3 +39,37 @@ export interface SyncResult {
   objects: ObjectResult[];
   trigger?: { kind: string; actor?: string; deliveryId?: string };
 }
+
+export type HealthStatus = 'Healthy' | 'Progressing' | 'Degraded' | 'Suspended' | 'Missing' | 'Unknown';
+
+export interface ObjectHealth {
+  group: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  status: HealthStatus;
+  message?: string;
+}
+
+export interface AppHealth {
+  app: string;
+  status: HealthStatus;
+  message?: string;
+  revision?: string;
+  objects: ObjectHealth[];
+  updatedAt: string;
+}
+
+export interface SyncHistoryEntry {
+  id: number;
+  app: string;
+  revision: string;
+  phase: SyncResult['phase'];
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  trigger: { kind: string; actor?: string; deliveryId?: string };
+  message?: string;
+  /** Redis key of the bundle that was applied, while it is cached (rollback re-renders when it expired). */
+  bundleKey?: string;
+}

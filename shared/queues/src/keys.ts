@@ -11,6 +11,17 @@ export const redisKeys = {
   bundle: (cacheKey: string) => `tidewater:bundle:${cacheKey}`,
   /** Last sync result: `SyncResult` JSON. */
   syncStatus: (app: string) => `tidewater:app:${app}:sync`,
+  /** Current health of an app: `AppHealth` JSON (written by the syncer's live-state watcher). */
+  appHealth: (app: string) => `tidewater:app:${app}:health`,
+  /** Drift of an app: `AppDrift` JSON, `{ outOfSync, objects: [{ ref, fields }] , detectedAt }`. */
+  appDrift: (app: string) => `tidewater:app:${app}:drift`,
+  /** Last N syncs of an app, newest first: a Redis LIST of `SyncHistoryEntry` JSON. */
+  history: (app: string) => `tidewater:app:${app}:history`,
+  /**
+   * Set while automated sync of an app is paused (after a rollback): `{ revision, by, at, reason }` JSON.
+   * A new commit for the app or an operator's resume clears it; reconcile and auto-sync leave a paused app alone.
+   */
+  paused: (app: string) => `tidewater:app:${app}:paused`,
   /** Webhook delivery ids seen recently (dedupe, with TTL). */
   delivery: (provider: string, deliveryId: string) => `tidewater:delivery:${provider}:${deliveryId}`,
 } as const;

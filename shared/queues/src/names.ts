@@ -2,6 +2,8 @@
 export const queueNames = {
   render: 'tidewater-render',
   sync: 'tidewater-sync',
+  /** Operator requests answered by the syncer: diff, rollback, resume (`ControlJob`). */
+  control: 'tidewater-control',
 } as const;
 
 export type QueueName = (typeof queueNames)[keyof typeof queueNames];

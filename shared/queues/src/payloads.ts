@@ -6,7 +6,7 @@ export type TraceCarrier = z.infer<typeof TraceCarrier>;
 
 /** Why a piece of work exists: who or what asked for it. Never holds a secret. */
 export const Trigger = z.object({
-  kind: z.enum(['webhook', 'reconcile', 'manual', 'rollback']),
+  kind: z.enum(['webhook', 'reconcile', 'manual', 'rollback', 'self-heal']),
   provider: z.string().optional(),
   deliveryId: z.string().optional(),
   actor: z.string().optional(),
@@ -36,10 +36,23 @@ export const SyncJob = z.object({
 });
 export type SyncJob = z.infer<typeof SyncJob>;
 
+/** An operator's request to the syncer, awaited by the asker (CLI, API): one of diff, rollback, resume. */
+export const ControlJob = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('diff'), app: z.string().min(1), revision: z.string().optional(), trace: TraceCarrier.default({}) }),
+  z.object({
+    kind: z.literal('rollback'), app: z.string().min(1),
+    /** A revision from the app's history; default: the one before the current. */
+    revision: z.string().optional(), actor: z.string().optional(), trace: TraceCarrier.default({}),
+  }),
+  z.object({ kind: z.literal('resume'), app: z.string().min(1), actor: z.string().optional(), trace: TraceCarrier.default({}) }),
+]);
+export type ControlJob = z.infer<typeof ControlJob>;
+
 /** Job catalogue: each queue's payload schema and retry policy, so producers and processors share one table. */
 export const jobCatalogue = {
   render: { schema: RenderJob, attempts: 5, backoffMs: 1_000 },
   sync: { schema: SyncJob, attempts: 5, backoffMs: 1_000 },
+  control: { schema: ControlJob, attempts: 1, backoffMs: 1_000 },
 } as const;
 
 /** Deterministic job ids: a webhook delivered twice makes one piece of work per app and commit. */
