@@ -18,8 +18,6 @@ export const eventTypes = {
   rollbackRequested: 'dev.tidewater.rollback.requested',
   syncPaused: 'dev.tidewater.sync.paused',
   syncResumed: 'dev.tidewater.sync.resumed',
-  healthChanged: 'dev.tidewater.health.changed',
-  driftDetected: 'dev.tidewater.drift.detected',
   /** notifier: one message delivered to one channel (`channel`, `trigger`, `app`, `revision`). */
   notificationSent: 'dev.tidewater.notification.sent',
   /** notifier: a message given up on, with `reason` (status code, never the URL or token). */
