@@ -199,6 +199,17 @@ describe('the core loop: signed push → render → server-side apply → prune'
     await waitForSync(redis, 'plain-configs', viaGitea.sha);
     env.repo.setWebhook({ url: `${env.gatewayUrl}/webhooks/git/github`, secret: env.webhookSecret });
   });
+
+  it('serves Prometheus metrics that agree with what happened', async () => {
+    const text = await (await fetch(`${env.gatewayUrl}/metrics`)).text();
+    const value = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? 'NaN');
+    expect(value(/^tidewater_app_sync_total\{app="guestbook-dev",phase="Succeeded"\} (\d+)/m)).toBeGreaterThanOrEqual(2);
+    expect(value(/^tidewater_app_sync_total\{app="plain-configs",phase="Failed"\} (\d+)/m)).toBeGreaterThanOrEqual(1);
+    expect(value(/^tidewater_webhook_requests_total\{provider="github",outcome="rejected"\} (\d+)/m)).toBeGreaterThanOrEqual(1);
+    expect(value(/^tidewater_app_pruned_objects_total\{app="guestbook-dev"\} (\d+)/m)).toBeGreaterThanOrEqual(1);
+    expect(text).toMatch(/^tidewater_job_duration_seconds_count\{queue="tidewater-sync",result="completed"\} \d+/m);
+    expect(text).toMatch(/^tidewater_queue_jobs\{queue="tidewater-render",state="completed"\} \d+/m);
+  });
 });
 
 function githubPush(env: TidewaterEnvironment, sha: string) {

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { TidewaterConfig } from '@tidewater/config';
 import type { EventPublisher } from '@tidewater/events';
 import type { Producers } from '@tidewater/queues';
-import type { Logger } from '@tidewater/telemetry';
+import { getMetrics, type Logger } from '@tidewater/telemetry';
 import { createDeliveryDedupe } from './dedupe/delivery-dedupe.ts';
 import { registerErrorHandling } from './errors/error-handler.ts';
 import { createGitProviderAdapters } from './providers/adapters.ts';
@@ -24,6 +24,8 @@ export interface GatewayDeps {
   dedupeTtlSeconds?: number;
   /** A secret accepted for every repository (`TIDEWATER_WEBHOOK_SECRET`), besides each Repository's own. */
   globalWebhookSecret?: string;
+  /** Serve the process's Prometheus metrics at `GET /metrics` (default true). */
+  metrics?: boolean;
 }
 
 export const defaultMaxBodyBytes = 5 * 1024 * 1024;
@@ -48,6 +50,12 @@ export function createGatewayApp(deps: GatewayDeps): FastifyInstance {
   const adapters = createGitProviderAdapters();
   registerErrorHandling(app, { events: deps.events, adapters });
   registerHealthRoutes(app, { redis: deps.redis });
+  if (deps.metrics ?? true) {
+    app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) => {
+      const { registry } = getMetrics();
+      return reply.type(registry.contentType).send(await registry.metrics());
+    });
+  }
   registerGitWebhookRoutes(app, {
     config: deps.config,
     redis: deps.redis,

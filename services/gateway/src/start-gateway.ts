@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
 import { createProducers, createRedisConnection } from '@tidewater/queues';
-import { createLogger, type Logger } from '@tidewater/telemetry';
+import { createLogger, recordEventMetrics, type Logger } from '@tidewater/telemetry';
 import { createGatewayApp } from './app.ts';
 
 export interface StartGatewayOptions {
@@ -40,7 +40,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   await waitUntilReady(redis);
 
   const producers = createProducers({ connection: redis });
-  const events = createEventPublisher({ redis, source: '/tidewater/gateway' });
+  const events = createEventPublisher({ redis, source: '/tidewater/gateway', onPublished: recordEventMetrics });
   const app = createGatewayApp({
     config: options.config, redis, producers, events, logger,
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),

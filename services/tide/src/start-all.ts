@@ -3,8 +3,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
-import { createProducers, createRedisConnection } from '@tidewater/queues';
-import { createLogger, type Logger } from '@tidewater/telemetry';
+import { createProducers, createRedisConnection, queueNames } from '@tidewater/queues';
+import { Queue } from 'bullmq';
+import { addQueueDepthSource, createLogger, observeWorker, recordEventMetrics, type Logger } from '@tidewater/telemetry';
 import { startGateway } from '@tidewater/gateway';
 import { createRenderer } from '@tidewater/renderer';
 import { createClusterRegistry, createSyncer } from '@tidewater/syncer';
@@ -47,7 +48,7 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
     config: options.config,
     redis: rendererConnection,
     producers,
-    events: createEventPublisher({ redis: producerConnection, source: '/tidewater/renderer' }),
+    events: createEventPublisher({ redis: producerConnection, source: '/tidewater/renderer', onPublished: recordEventMetrics }),
     logger: logger.child({ service: 'renderer' }),
     cacheDir: options.cacheDir ?? join(homedir(), '.cache', 'tidewater', 'renderer'),
     concurrency: options.renderConcurrency ?? 2,
@@ -57,11 +58,16 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
   const syncer = createSyncer({
     config: options.config,
     redis: syncerConnection,
-    events: createEventPublisher({ redis: producerConnection, source: '/tidewater/syncer' }),
+    events: createEventPublisher({ redis: producerConnection, source: '/tidewater/syncer', onPublished: recordEventMetrics }),
     logger: logger.child({ service: 'syncer' }),
     clusters,
     concurrency: options.syncConcurrency ?? 4,
   });
+  observeWorker(queueNames.render, renderer.worker);
+  observeWorker(queueNames.sync, syncer.worker);
+  const depthQueues = [queueNames.render, queueNames.sync].map((name) => new Queue(name, { connection: producerConnection }));
+  addQueueDepthSource(async () => Object.fromEntries(await Promise.all(depthQueues.map(async (queue) =>
+    [queue.name, await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed')] as const))));
   const gateway = await startGateway({
     config: options.config,
     redisUrl: options.redisUrl,
@@ -80,6 +86,7 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
         await Promise.all([renderer.close(), syncer.close()]);
         clusters.close();
         await producers.close();
+        await Promise.all(depthQueues.map((queue) => queue.close()));
         await Promise.all([rendererConnection.quit(), syncerConnection.quit(), producerConnection.quit()].map((p) => p.catch(() => undefined)));
       })();
       return closing;

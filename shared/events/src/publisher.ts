@@ -11,12 +11,17 @@ export interface EventPublisher {
  * Appends CloudEvents to the one Redis Stream every consumer reads through its own consumer group.
  * The stream is trimmed approximately at `maxLength` (default 1,000,000 entries).
  */
-export function createEventPublisher(deps: { redis: Redis; source: string; maxLength?: number }): EventPublisher {
+export function createEventPublisher(deps: {
+  redis: Redis; source: string; maxLength?: number;
+  /** Called with each published event (metrics count events, so they agree with the audit log). */
+  onPublished?: (event: CloudEvent) => void;
+}): EventPublisher {
   const maxLength = deps.maxLength ?? 1_000_000;
   return {
     async publish(event) {
       const cloudEvent = makeCloudEvent(deps.source, event);
       await deps.redis.xadd(eventsStreamKey, 'MAXLEN', '~', String(maxLength), '*', 'type', cloudEvent.type, 'event', JSON.stringify(cloudEvent));
+      deps.onPublished?.(cloudEvent);
       return cloudEvent;
     },
   };
