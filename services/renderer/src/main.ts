@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { loadConfigDir, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
 import { createProducers, createRedisConnection } from '@tidewater/queues';
-import { createLogger, startTelemetry } from '@tidewater/telemetry';
+import { createLogger, recordEventMetrics, startMetricsServer, startTelemetry } from '@tidewater/telemetry';
 import { parseRendererEnv } from './env.ts';
 import { createRenderer } from './renderer.ts';
 
@@ -10,6 +10,8 @@ const shutdownDeadlineMs = 30_000;
 
 const env = parseRendererEnv();
 const telemetry = startTelemetry({ serviceName: 'tidewater-renderer' });
+// Prometheus metrics at http://HOST:METRICS_PORT/metrics when METRICS_PORT is set.
+if (process.env.METRICS_PORT) await startMetricsServer(Number(process.env.METRICS_PORT), process.env.METRICS_HOST ?? '127.0.0.1');
 const logger = createLogger('renderer');
 
 let config: TidewaterConfig = await loadConfigDir(env.TIDEWATER_CONFIG);
@@ -22,7 +24,7 @@ producerConnection.on('error', (error) => logger.warn({ reason: error.message },
 if (producerConnection.status !== 'ready') await once(producerConnection, 'ready');
 
 const producers = createProducers({ connection: producerConnection });
-const events = createEventPublisher({ redis: producerConnection, source: '/tidewater/renderer' });
+const events = createEventPublisher({ redis: producerConnection, source: '/tidewater/renderer', onPublished: recordEventMetrics });
 const renderer = createRenderer({
   config: () => config,
   redis: workerConnection,

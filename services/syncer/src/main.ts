@@ -1,12 +1,14 @@
 import { loadConfigDir } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
 import { createRedisConnection } from '@tidewater/queues';
-import { createLogger, startTelemetry } from '@tidewater/telemetry';
+import { createLogger, recordEventMetrics, startMetricsServer, startTelemetry } from '@tidewater/telemetry';
 import { createClusterRegistry } from './clusters/cluster-registry.ts';
 import { SyncerEnv } from './env.ts';
 import { createSyncer } from './syncer.ts';
 
 const telemetry = startTelemetry({ serviceName: 'tidewater-syncer' });
+// Prometheus metrics at http://HOST:METRICS_PORT/metrics when METRICS_PORT is set.
+if (process.env.METRICS_PORT) await startMetricsServer(Number(process.env.METRICS_PORT), process.env.METRICS_HOST ?? '127.0.0.1');
 const logger = createLogger('syncer');
 const env = SyncerEnv.parse(process.env);
 const config = await loadConfigDir(env.TIDEWATER_CONFIG);
@@ -18,7 +20,7 @@ const clusters = createClusterRegistry(config);
 const syncer = createSyncer({
   config: () => config,
   redis,
-  events: createEventPublisher({ redis, source: '/tidewater/syncer' }),
+  events: createEventPublisher({ redis, source: '/tidewater/syncer', onPublished: recordEventMetrics }),
   logger,
   clusters,
   concurrency: env.SYNC_CONCURRENCY,
