@@ -24,6 +24,12 @@ export const eventTypes = {
   notificationFailed: 'dev.tidewater.notification.failed',
   /** notifier: a channel failing repeatedly (or gone: 404/410, revoked token) is paused for a cool-down. */
   notificationChannelUnhealthy: 'dev.tidewater.notification.channel-unhealthy',
+  /** auditor: events were removed from the stream before the auditor appended them (`lastAppendedStreamId`, `maxDeletedStreamId`). */
+  auditGap: 'dev.tidewater.audit.gap',
+  /** auditor: an audit sink (forwarder) is failing (`sink` name, `reason`: status or error code, never the URL); retried until it recovers. */
+  auditForwardFailed: 'dev.tidewater.audit.forward-failed',
+  /** auditor: a failing audit sink accepts records again and catches up (`sink`, `failedForMs`). */
+  auditForwardRecovered: 'dev.tidewater.audit.forward-recovered',
 } as const;
 
 export type EventType = (typeof eventTypes)[keyof typeof eventTypes];

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { context, propagation } from '@opentelemetry/api';
 
 /** Data every Tidewater event carries, whatever its type. */
 export interface EventData {
@@ -18,6 +19,9 @@ export interface CloudEvent<D extends EventData = EventData> {
   time: string;
   subject?: string;
   datacontenttype: 'application/json';
+  /** CloudEvents distributed-tracing extension: the W3C trace context active when the event was published. */
+  traceparent?: string;
+  tracestate?: string;
   data: D;
 }
 
@@ -27,9 +31,21 @@ export interface NewEvent<D extends EventData = EventData> {
   data: D;
 }
 
+/** The trace context an event carries, as a carrier for `withSpan` (so a consumer continues the same trace). */
+export function traceCarrierOf(event: Pick<CloudEvent, 'traceparent' | 'tracestate'>): Record<string, string> {
+  return {
+    ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+    ...(event.tracestate ? { tracestate: event.tracestate } : {}),
+  };
+}
+
 /** Wraps event data in a CloudEvents envelope; `source` names the emitting service (`/tidewater/gateway`). */
 export function makeCloudEvent<D extends EventData>(source: string, event: NewEvent<D>): CloudEvent<D> {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
   return {
+    ...(carrier.traceparent ? { traceparent: carrier.traceparent } : {}),
+    ...(carrier.tracestate ? { tracestate: carrier.tracestate } : {}),
     specversion: '1.0',
     id: randomUUID(),
     source,
