@@ -53,7 +53,8 @@ export const Cluster = z.object({
 export type Cluster = z.infer<typeof Cluster>;
 
 /** Tidewater kinds other packages will define; the loader keeps them raw in `otherDocuments` without a warning. */
-export const laterTidewaterKinds: readonly string[] = ['ImagePolicy', 'Pipeline', 'NotificationChannel'];
+/** Tidewater kinds owned by a service other than the loader: kept raw in `otherDocuments` for that service to validate. */
+export const laterTidewaterKinds: readonly string[] = ['ImagePolicy', 'Pipeline', 'NotificationChannel', 'HealthRule', 'AuditSink'];
 
 /** Webhook secret references as a list, whichever form was written. */
 export function webhookSecretRefsOf(repository: Repository): SecretRef[] {
