@@ -52,7 +52,6 @@ export const Cluster = z.object({
 });
 export type Cluster = z.infer<typeof Cluster>;
 
-/** Tidewater kinds other packages will define; the loader keeps them raw in `otherDocuments` without a warning. */
 /** Tidewater kinds owned by a service other than the loader: kept raw in `otherDocuments` for that service to validate. */
 export const laterTidewaterKinds: readonly string[] = ['ImagePolicy', 'Pipeline', 'NotificationChannel', 'HealthRule', 'AuditSink'];
 
