@@ -15,6 +15,10 @@ export const eventTypes = {
   /** Self-heal backs off: another controller keeps changing what Tidewater applies. */
   driftContested: 'dev.tidewater.drift.contested',
   reconcileStarted: 'dev.tidewater.reconcile.started',
+  /** syncer live state: a watch of one resource type on one cluster cannot be re-established (`cluster`, `resource`, `reason`). */
+  watchFailed: 'dev.tidewater.watch.failed',
+  /** syncer live state: that watch works again. */
+  watchRestored: 'dev.tidewater.watch.restored',
   rollbackRequested: 'dev.tidewater.rollback.requested',
   syncPaused: 'dev.tidewater.sync.paused',
   syncResumed: 'dev.tidewater.sync.resumed',
@@ -24,7 +28,7 @@ export const eventTypes = {
   notificationFailed: 'dev.tidewater.notification.failed',
   /** notifier: a channel failing repeatedly (or gone: 404/410, revoked token) is paused for a cool-down. */
   notificationChannelUnhealthy: 'dev.tidewater.notification.channel-unhealthy',
-  /** auditor: events were removed from the stream before the auditor appended them (`lastAppendedStreamId`, `maxDeletedStreamId`). */
+  /** auditor: events were removed from the stream before the auditor appended them (`group`, `missingEvents`, `lastAppendedStreamId`, `firstStreamId`). */
   auditGap: 'dev.tidewater.audit.gap',
   /** auditor: an audit sink (forwarder) is failing (`sink` name, `reason`: status or error code, never the URL); retried until it recovers. */
   auditForwardFailed: 'dev.tidewater.audit.forward-failed',

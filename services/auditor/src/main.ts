@@ -1,0 +1,88 @@
+// `node services/auditor/src/main.ts`            runs the auditor (env: REDIS_URL, TIDEWATER_AUDIT_DIR, PORT …)
+// `node services/auditor/src/main.ts verify`     verifies the audit log's hash chain; exit 0 intact, 1 tampered
+// `node services/auditor/src/main.ts export`     writes the audit log as JSON Lines to stdout
+import { createReadStream, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { loadConfigDir, type TidewaterConfig } from '@tidewater/config';
+import { createLogger, startTelemetry } from '@tidewater/telemetry';
+import { environmentFromApplication } from './dora/environment.ts';
+import { defaultAuditDir, parseAuditorEnv } from './env.ts';
+import { auditSinkFromEnv, auditSinksFromConfig, type HttpAuditSink } from './forward/audit-sink-config.ts';
+import { auditFileName, headFileName } from './log/audit-log.ts';
+import { verifyAuditFile } from './log/verify-log.ts';
+import { startAuditor } from './start-auditor.ts';
+
+const command = process.argv[2];
+
+if (command === 'verify' || command === 'export') {
+  const dirFlag = process.argv.indexOf('--dir');
+  const dir = dirFlag > 0 ? process.argv[dirFlag + 1] : process.env.TIDEWATER_AUDIT_DIR || defaultAuditDir();
+  const file = join(dir, auditFileName);
+  if (command === 'verify') {
+    const result = await verifyAuditFile(file, { headFile: join(dir, headFileName) });
+    console.log(JSON.stringify(result));
+    process.exit(result.ok ? 0 : 1);
+  }
+  if (existsSync(file)) await pipeline(createReadStream(file), process.stdout);
+  process.exit(0);
+}
+if (command !== undefined) {
+  console.error('usage: main.ts [verify|export] [--dir DIR]');
+  process.exit(2);
+}
+
+const logger = createLogger('auditor');
+const env = parseAuditorEnv(process.env);
+const telemetry = startTelemetry({ serviceName: 'tidewater-auditor' });
+
+let config: TidewaterConfig | undefined;
+if (env.TIDEWATER_CONFIG) {
+  config = await loadConfigDir(env.TIDEWATER_CONFIG);
+  for (const warning of config.warnings) logger.warn({ warning }, 'configuration warning');
+}
+const sinks: HttpAuditSink[] = [];
+const fromEnv = auditSinkFromEnv(process.env);
+if (fromEnv) sinks.push(fromEnv);
+if (config) {
+  const { sinks: configured, problems } = auditSinksFromConfig(config.otherDocuments);
+  for (const problem of problems) logger.error({ problem }, 'audit sink skipped');
+  sinks.push(...configured);
+}
+const environments = new Map((config?.applications ?? []).map((application) => [application.metadata.name, environmentFromApplication(application)]));
+
+const auditor = await startAuditor({
+  redisUrl: env.REDIS_URL,
+  dir: env.auditDir,
+  logger,
+  sinks,
+  port: env.PORT,
+  host: env.HOST,
+  consumer: env.TIDEWATER_AUDIT_CONSUMER,
+  batchSize: env.TIDEWATER_AUDIT_BATCH_SIZE,
+  verifyOnStart: env.TIDEWATER_AUDIT_VERIFY_ON_START,
+  environmentOf: (app) => environments.get(app),
+});
+logger.info({ dir: env.auditDir, records: auditor.log.lastSeq, sinks: sinks.map((sink) => sink.name) }, 'auditor started');
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'auditor shutting down');
+  const deadline = setTimeout(() => {
+    logger.error({ timeoutMs: env.TIDEWATER_SHUTDOWN_TIMEOUT_MS }, 'shutdown deadline passed; exiting');
+    process.exit(1);
+  }, env.TIDEWATER_SHUTDOWN_TIMEOUT_MS);
+  deadline.unref();
+  try {
+    await auditor.close();
+    await telemetry.shutdown();
+    process.exit(0);
+  } catch (error) {
+    logger.error({ reason: (error as Error).message }, 'shutdown failed');
+    process.exit(1);
+  }
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
