@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { classifyGitError } from './git-errors.ts';
 
@@ -50,21 +51,45 @@ export function createGitClient(options: GitClientOptions): GitClient {
     unsafe: { allowUnsafeSshCommand: true, allowUnsafeConfigEnvCount: true, allowUnsafeAskPass: true, allowUnsafeConfigPaths: true },
   }).env(env);
 
+  // simple-git waits a fixed 50 ms after any command that prints nothing (its completion plugin), which is
+  // most local plumbing (cat-file -e, checkout into a work tree, merge-base). Those run directly; commands that
+  // reach the network keep simple-git's timeout and abort handling.
+  const local = (args: string[]) => new Promise<string>((resolveGit, reject) => {
+    execFile('git', args, { cwd: options.baseDir, env, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      if (error) reject(Object.assign(new Error(String(stderr || error.message).trim()), { exitCode: error.code }));
+      else resolveGit(stdout);
+    });
+  });
+  const runner = (args: string[]) => (reachesNetwork(args) ? git.raw(args) : local(args));
+
   return {
     async run(args, context) {
       try {
-        return await git.raw(args);
+        return await runner(args);
       } catch (error) {
         throw classifyGitError(error, context);
       }
     },
     async succeeds(args) {
       try {
-        await git.raw(args);
+        await runner(args);
         return true;
       } catch {
         return false;
       }
     },
   };
+}
+
+const networkCommands = new Set(['fetch', 'clone', 'ls-remote', 'pull', 'push']);
+
+/** The first git sub-command in `args` (after global options such as `--work-tree x`), and whether it goes online. */
+function reachesNetwork(args: string[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--work-tree' || arg === '--git-dir' || arg === '-C' || arg === '-c') { i++; continue; }
+    if (arg.startsWith('-')) continue;
+    return networkCommands.has(arg);
+  }
+  return false;
 }
