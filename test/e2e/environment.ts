@@ -20,6 +20,7 @@ export interface TidewaterEnvironment {
   repo: GitRepo;
   webhookSecret: string;
   gatewayUrl: string;
+  auditorUrl: string;
   configDir: string;
   config(): TidewaterConfig;
   /** Rewrites the config dir's documents (e.g. a project change) and reloads them. */
@@ -81,6 +82,8 @@ export async function startTidewaterEnvironment(options: EnvironmentOptions = {}
     config: () => config,
     port: options.port ?? 0,
     cacheDir: join(work.dir, 'renderer-cache'),
+    auditDir: join(work.dir, 'audit'),
+    auditPort: 0,
     tools: { helm: toolPath('helm'), kustomize: toolPath('kustomize') },
     logger: options.logger ?? createLogger('e2e', { level: process.env.TIDEWATER_LOG_LEVEL ?? 'warn' }),
   });
@@ -95,6 +98,7 @@ export async function startTidewaterEnvironment(options: EnvironmentOptions = {}
   return {
     redis, cluster, git, repo, webhookSecret, configDir, tidewater,
     gatewayUrl: tidewater.gatewayUrl,
+    auditorUrl: tidewater.auditorUrl,
     config: () => config,
     async writeConfig(file, text) {
       writeFileSync(join(configDir, file), text);

@@ -77,8 +77,8 @@ describe('createRenderer (BullMQ worker)', () => {
     expect(await producerRedis.smembers(redisKeys.sourcePaths('api'))).toEqual(['apps/api']);
 
     const renderJob = await waitFor('render job completed', async () => {
-      const job = await renderQueue.getJob(jobId);
-      return (await job?.getState()) === 'completed' ? job : undefined;
+      // State first, then the job: a job read before it finished lacks its result.
+      return (await renderQueue.getJobState(jobId)) === 'completed' ? renderQueue.getJob(jobId) : undefined;
     });
     expect(renderJob.returnvalue).toEqual({ bundleKey: syncJob.data.bundleKey, objects: 1, cached: false });
   });
@@ -89,8 +89,8 @@ describe('createRenderer (BullMQ worker)', () => {
       app: 'broken', repoURL: repo.url, revision: sha, targetRevision: 'main', trigger: { kind: 'manual', actor: 'bob' }, trace: {},
     });
     const failed = await waitFor('render job failed', async () => {
-      const job = await renderQueue.getJob(jobId);
-      return (await job?.getState()) === 'failed' ? job : undefined;
+      // State first, then the job: a job read before it finished lacks its result.
+      return (await renderQueue.getJobState(jobId)) === 'failed' ? renderQueue.getJob(jobId) : undefined;
     });
     expect(failed.failedReason).toBe('apps/broken/x.yaml document 1: missing apiVersion');
     expect(failed.attemptsMade).toBe(1);

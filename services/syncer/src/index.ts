@@ -16,3 +16,35 @@ export { checkProjectGuardrails } from './guardrails/project-guardrails.ts';
 export { inventoryKey, readInventory, type InventoryEntry } from './prune/inventory.ts';
 export { ExternalServiceError } from './errors/external-service-error.ts';
 export { SyncFailure, GuardrailViolation } from './errors/sync-failure.ts';
+// --- history, rollback and operator control (diff · rollback · resume) ---
+export {
+  readHistory, recordSyncHistory, historyEntryOf, historyLimitOf, lastHistoryId, historySequenceKey, defaultHistoryLimit,
+} from './history/sync-history.ts';
+export { chooseRollbackTarget } from './rollback/rollback-target.ts';
+export { rollbackApplication, defaultRollbackTimeoutMs, type RollbackDeps, type RollbackRequest, type RollbackResult } from './rollback/rollback.ts';
+export { resumeApplication, type ResumeDeps, type ResumeResult } from './rollback/resume.ts';
+export { readPause, writePause, clearPause, type PauseRecord } from './rollback/pause.ts';
+export { pushedRevisionsKey, latestPushedRevision } from './rollback/pushed-revisions.ts';
+export { forgetFinishedWork, type WorkQueues } from './rollback/forget-finished-work.ts';
+export { createControlWorker, type ControlWorker, type ControlWorkerDeps } from './control/control-worker.ts';
+export {
+  processControlJob, type ControlProcessorDeps, type ControlResult, type ControlJobContext, type DiffControlJob,
+} from './control/process-control-job.ts';
+export { ControlRequestRefused } from './control/control-errors.ts';
+// --- live state (health, drift, self-heal), diff and periodic reconcile ---
+export { createLiveState, type LiveState, type LiveStateDeps, type WatchInfo } from './live-state/live-state.ts';
+export { createResourceWatch, resourceName, type ResourceWatch, type WatchStatus } from './live-state/resource-watch.ts';
+export {
+  recordAppliedBundle, readAppliedRecord, readAppliedBundle, appliedRecordKey, appliedBundleKey, type AppliedBundleRecord,
+} from './live-state/applied-bundle.ts';
+export { resolveDesiredObjects, type DesiredObject } from './live-state/desired-objects.ts';
+export {
+  waitForHealthAnnotation, healthWaitOf, waitForAppHealth, parseDuration, type HealthWaitOutcome,
+} from './live-state/wait-for-health.ts';
+export { readAppDrift, type AppDrift, type DriftedObject } from './drift/app-drift.ts';
+export { compareWithDesired, differingFields, withoutServerFields, dryRunApply } from './drift/live-comparison.ts';
+export { defaultSelfHealPolicy, type SelfHealPolicy } from './drift/self-heal.ts';
+export { computeAppDiff, DiffUnavailable, type AppDiff, type ObjectDiff, type AppDiffDeps } from './diff/compute-app-diff.ts';
+export { handleDiffJob, diffRequestHandler } from './diff/handle-diff-job.ts';
+export { createReconcileLoop, reconcileLockKey, type ReconcileLoop, type ReconcileDeps, type ReconcileOutcome } from './reconcile/reconcile-loop.ts';
+export { createLsRemoteHeadResolver } from './reconcile/ls-remote-head.ts';

@@ -1,10 +1,12 @@
 import { loadConfigDir } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
-import { createRedisConnection } from '@tidewater/queues';
+import { createProducers, createRedisConnection } from '@tidewater/queues';
 import { createLogger, recordEventMetrics, startMetricsServer, startTelemetry } from '@tidewater/telemetry';
 import { createClusterRegistry } from './clusters/cluster-registry.ts';
 import { SyncerEnv } from './env.ts';
 import { createSyncer } from './syncer.ts';
+import { createControlWorker } from './control/control-worker.ts';
+import { createLsRemoteHeadResolver } from './reconcile/ls-remote-head.ts';
 
 const telemetry = startTelemetry({ serviceName: 'tidewater-syncer' });
 // Prometheus metrics at http://HOST:METRICS_PORT/metrics when METRICS_PORT is set.
@@ -17,15 +19,26 @@ for (const warning of config.warnings) logger.warn({ warning }, 'configuration w
 const redis = createRedisConnection(env.REDIS_URL, 'worker');
 redis.on('error', (error) => logger.error({ err: error }, 'redis connection error'));
 const clusters = createClusterRegistry(config);
+const events = createEventPublisher({ redis, source: '/tidewater/syncer', onPublished: recordEventMetrics });
+// Rollback, resume and reconcile ask the renderer for work through the render queue.
+const producerConnection = createRedisConnection(env.REDIS_URL, 'producer');
+producerConnection.on('error', (error) => logger.warn({ reason: error.message }, 'redis producer connection error'));
+const producers = createProducers({ connection: producerConnection });
 const syncer = createSyncer({
   config: () => config,
   redis,
-  events: createEventPublisher({ redis, source: '/tidewater/syncer', onPublished: recordEventMetrics }),
+  events,
   logger,
   clusters,
   concurrency: env.SYNC_CONCURRENCY,
   applyConcurrency: env.APPLY_CONCURRENCY,
+  reconcile: {
+    producers,
+    resolveHead: createLsRemoteHeadResolver(),
+    ...(process.env.TIDEWATER_RECONCILE_INTERVAL_MS ? { intervalMs: Number(process.env.TIDEWATER_RECONCILE_INTERVAL_MS) } : {}),
+  },
 });
+const control = createControlWorker({ config: () => config, redis, producers, events, logger, clusters });
 logger.info({ clusters: config.clusters.length, applications: config.applications.length }, 'syncer started');
 
 let stopping = false;
@@ -38,8 +51,10 @@ async function shutdown(signal: string) {
     process.exit(1);
   }, env.SHUTDOWN_TIMEOUT_MS);
   deadline.unref();
-  await syncer.close();
+  await Promise.all([syncer.close(), control.close()]);
+  await producers.close();
   clusters.close();
+  await producerConnection.quit();
   await redis.quit();
   await telemetry.shutdown();
   process.exit(0);

@@ -6,6 +6,8 @@ import { queueNames } from '@tidewater/queues';
 import type { Logger } from '@tidewater/telemetry';
 import type { ClusterRegistry } from './clusters/cluster-registry.ts';
 import { processSyncJob, type SyncJobOutcome } from './sync/process-sync-job.ts';
+import { createLiveState, type LiveState, type LiveStateDeps } from './live-state/live-state.ts';
+import { createReconcileLoop, type ReconcileDeps, type ReconcileLoop } from './reconcile/reconcile-loop.ts';
 
 export interface SyncerDeps {
   config: () => TidewaterConfig;
@@ -20,19 +22,40 @@ export interface SyncerDeps {
   applyConcurrency?: number;
   /** BullMQ key prefix (tests use a fresh one). */
   prefix?: string;
+  /**
+   * Health, drift and self-heal from watches of the managed objects (default on; options tune it). Run it in one
+   * syncer replica per deployment: every replica that runs it watches every cluster and heals on its own.
+   */
+  liveState?: boolean | Omit<LiveStateDeps, 'config' | 'redis' | 'events' | 'logger' | 'clusters'>;
+  /** The periodic reconcile of branch heads (started when given; `tide all` passes producers and resolveHead). */
+  reconcile?: Omit<ReconcileDeps, 'config' | 'redis' | 'events' | 'logger'>;
 }
 
 export interface Syncer {
   worker: Worker;
+  liveState?: LiveState;
+  reconcile?: ReconcileLoop;
   /** Lets running syncs finish, then stops taking jobs. */
   close(): Promise<void>;
 }
 
 /** The sync queue's worker. */
 export function createSyncer(deps: SyncerDeps): Syncer {
+  // --- live state and reconcile (services/syncer/src/live-state, reconcile) ---
+  const liveState = deps.liveState === false ? undefined : createLiveState({
+    config: deps.config, redis: deps.redis, events: deps.events, logger: deps.logger, clusters: deps.clusters,
+    ...(typeof deps.liveState === 'object' ? deps.liveState : {}),
+  });
+  void liveState?.start().catch((error: unknown) => deps.logger.error({ reason: (error as Error).message }, 'live state failed to start'));
+  const reconcile = deps.reconcile
+    ? createReconcileLoop({ config: deps.config, redis: deps.redis, events: deps.events, logger: deps.logger, ...deps.reconcile })
+    : undefined;
+  reconcile?.start();
+  const onApplied = liveState ? async (record: { app: string }) => liveState.refreshApp(record.app) : undefined;
+  // --- end live state and reconcile ---
   const worker = new Worker<unknown, SyncJobOutcome>(
     queueNames.sync,
-    (job, token) => processSyncJob(job, deps, token),
+    (job, token) => processSyncJob(job, { ...deps, ...(onApplied ? { onApplied } : {}) }, token),
     {
       connection: deps.redis,
       concurrency: deps.concurrency ?? 4,
@@ -42,8 +65,12 @@ export function createSyncer(deps: SyncerDeps): Syncer {
   worker.on('error', (error) => deps.logger.error({ err: error }, 'sync worker error'));
   return {
     worker,
+    ...(liveState ? { liveState } : {}),
+    ...(reconcile ? { reconcile } : {}),
     async close() {
+      await reconcile?.close();
       await worker.close();
+      await liveState?.close();
     },
   };
 }

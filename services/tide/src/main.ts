@@ -1,9 +1,15 @@
 // The `tide` command. `tide all` runs every service in one process (the embedded default);
-// `tide status` and `tide events` read what the services recorded in Redis.
+// `tide status` and `tide events` read what the services recorded in Redis; `tide history` too, and `tide rollback`,
+// `tide resume` and `tide diff` ask the syncer through the control queue and wait for its answer.
+import { userInfo } from 'node:os';
 import { loadConfigDir, type TidewaterConfig } from '@tidewater/config';
 import { readAllEvents } from '@tidewater/events';
-import { createRedisConnection, redisKeys, type SyncResult } from '@tidewater/queues';
+import { createRedisConnection, redisKeys, type ControlJob, type SyncResult } from '@tidewater/queues';
+import { readHistory, readPause } from '@tidewater/syncer';
 import { createLogger, startTelemetry } from '@tidewater/telemetry';
+import { requestControl } from './control-client.ts';
+import { formatControlResult } from './control-output.ts';
+import { formatHistory } from './history-table.ts';
 import { formatStatus } from './status.ts';
 import { startAll } from './start-all.ts';
 
@@ -29,6 +35,9 @@ async function runAll(): Promise<void> {
     ...(process.env.TIDEWATER_CACHE_DIR ? { cacheDir: process.env.TIDEWATER_CACHE_DIR } : {}),
     tools: { helm: process.env.TIDEWATER_HELM ?? 'helm', kustomize: process.env.TIDEWATER_KUSTOMIZE ?? 'kustomize' },
     ...(process.env.TIDEWATER_WEBHOOK_SECRET ? { globalWebhookSecret: process.env.TIDEWATER_WEBHOOK_SECRET } : {}),
+    ...(process.env.TIDEWATER_RECONCILE_INTERVAL_MS ? { reconcileIntervalMs: Number(process.env.TIDEWATER_RECONCILE_INTERVAL_MS) } : {}),
+    ...(process.env.TIDEWATER_AUDIT_DIR ? { auditDir: process.env.TIDEWATER_AUDIT_DIR } : {}),
+    ...(process.env.AUDIT_PORT ? { auditPort: Number(process.env.AUDIT_PORT) } : {}),
     logger,
   });
   logger.info({ gateway: running.gatewayUrl, applications: config.applications.length }, 'tidewater running');
@@ -69,9 +78,58 @@ async function showEvents(): Promise<void> {
   redis.disconnect();
 }
 
-const commands: Record<string, () => Promise<void>> = { all: runAll, status: showStatus, events: showEvents };
+const json = args.includes('--json');
+const positional = args.filter((arg) => arg !== '--json');
+
+function requireApp(usage: string): string {
+  const app = positional[0];
+  if (!app) throw new Error(`usage: tide ${usage}`);
+  return app;
+}
+
+async function showHistory(): Promise<void> {
+  const app = requireApp('history <app> [--json]');
+  const redis = createRedisConnection(redisUrl, 'worker', { maxRetriesPerRequest: 3 });
+  try {
+    const [entries, pause] = await Promise.all([readHistory(redis, app), readPause(redis, app)]);
+    console.log(json ? JSON.stringify({ app, paused: pause?.record ?? null, history: entries }, null, 2) : formatHistory(app, entries, pause?.record));
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** The actor recorded for an operator's request: TIDE_ACTOR, else the login name. */
+function actor(): string {
+  return process.env.TIDE_ACTOR ?? userInfo().username;
+}
+
+function control(kind: ControlJob['kind'], usage: string): () => Promise<void> {
+  return async () => {
+    const app = requireApp(usage);
+    const revision = positional[1];
+    const job: ControlJob = kind === 'resume'
+      ? { kind, app, actor: actor(), trace: {} }
+      : kind === 'rollback'
+        ? { kind, app, actor: actor(), trace: {}, ...(revision ? { revision } : {}) }
+        : { kind, app, trace: {}, ...(revision ? { revision } : {}) };
+    const timeoutMs = Number(process.env.TIDE_TIMEOUT_MS) || undefined;
+    const result = await requestControl(job, { redisUrl, ...(timeoutMs ? { timeoutMs } : {}) });
+    console.log(json ? JSON.stringify(result, null, 2) : formatControlResult(kind, app, result));
+  };
+}
+
+const commands: Record<string, () => Promise<void>> = {
+  all: runAll, status: showStatus, events: showEvents, history: showHistory,
+  rollback: control('rollback', 'rollback <app> [revision] [--json]'),
+  resume: control('resume', 'resume <app> [--json]'),
+  diff: control('diff', 'diff <app> [revision] [--json]'),
+};
 if (!commands[command]) {
-  console.log('usage: tide all | status [app…] | events\n  env: REDIS_URL, TIDEWATER_CONFIG (config dir), PORT, HOST, TIDEWATER_HELM, TIDEWATER_KUSTOMIZE');
+  console.log([
+    'usage: tide all | status [app…] | events | history <app> | rollback <app> [revision] | resume <app> | diff <app> [revision]',
+    '  history, rollback, resume and diff take --json; rollback and resume record TIDE_ACTOR (default: your login) as the actor',
+    '  env: REDIS_URL, TIDEWATER_CONFIG (config dir), PORT, HOST, TIDEWATER_HELM, TIDEWATER_KUSTOMIZE, TIDE_TIMEOUT_MS',
+  ].join('\n'));
   process.exit(command === 'help' ? 0 : 2);
 }
 await commands[command]().catch((error: Error) => {

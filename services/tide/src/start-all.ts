@@ -8,7 +8,9 @@ import { Queue } from 'bullmq';
 import { addQueueDepthSource, createLogger, observeWorker, recordEventMetrics, type Logger } from '@tidewater/telemetry';
 import { startGateway } from '@tidewater/gateway';
 import { createRenderer } from '@tidewater/renderer';
-import { createClusterRegistry, createSyncer } from '@tidewater/syncer';
+import { createClusterRegistry, createControlWorker, createLsRemoteHeadResolver, createSyncer } from '@tidewater/syncer';
+import { createNotifier } from '@tidewater/notifier';
+import { defaultAuditDir, startAuditor } from '@tidewater/auditor';
 
 export interface StartAllOptions {
   redisUrl: string;
@@ -21,13 +23,20 @@ export interface StartAllOptions {
   cacheDir?: string;
   tools?: { helm: string; kustomize: string };
   globalWebhookSecret?: string;
+  /** The audit log's directory (default ~/.local/share/tidewater/audit) and its HTTP API port (0 = a free one). */
+  auditDir?: string;
+  auditPort?: number;
   logger?: Logger;
   renderConcurrency?: number;
   syncConcurrency?: number;
+  /** Periodic check of each automated app's branch head, the safety net for missed webhooks (default 3 min + jitter). */
+  reconcileIntervalMs?: number;
 }
 
 export interface RunningTidewater {
   gatewayUrl: string;
+  /** The auditor's HTTP API (`/audit/events`, `/audit/verify`, `/audit/export`, `/audit/dora`). */
+  auditorUrl: string;
   close(): Promise<void>;
 }
 
@@ -62,12 +71,42 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
     logger: logger.child({ service: 'syncer' }),
     clusters,
     concurrency: options.syncConcurrency ?? 4,
+    reconcile: {
+      producers,
+      resolveHead: createLsRemoteHeadResolver(),
+      ...(options.reconcileIntervalMs ? { intervalMs: options.reconcileIntervalMs, jitterMs: Math.round(options.reconcileIntervalMs / 3) } : {}),
+    },
   });
+  // Operator requests (diff, rollback, resume) answered by the syncer; it asks the renderer through the render queue.
+  const control = createControlWorker({
+    config: options.config,
+    redis: syncerConnection,
+    producers,
+    events: createEventPublisher({ redis: producerConnection, source: '/tidewater/syncer', onPublished: recordEventMetrics }),
+    logger: logger.child({ service: 'syncer' }),
+    clusters,
+  });
+  observeWorker(queueNames.control, control.worker);
   observeWorker(queueNames.render, renderer.worker);
   observeWorker(queueNames.sync, syncer.worker);
   const depthQueues = [queueNames.render, queueNames.sync].map((name) => new Queue(name, { connection: producerConnection }));
   addQueueDepthSource(async () => Object.fromEntries(await Promise.all(depthQueues.map(async (queue) =>
     [queue.name, await queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed')] as const))));
+  const notifierConnection = createRedisConnection(options.redisUrl, 'worker');
+  const notifier = createNotifier({
+    config: options.config,
+    redis: notifierConnection,
+    logger: logger.child({ service: 'notifier' }),
+    events: createEventPublisher({ redis: producerConnection, source: '/tidewater/notifier', onPublished: recordEventMetrics }),
+  });
+  notifier.start();
+  const auditor = await startAuditor({
+    redisUrl: options.redisUrl,
+    dir: options.auditDir ?? defaultAuditDir(),
+    logger: logger.child({ service: 'auditor' }),
+    port: options.auditPort ?? 8081,
+    host: options.host ?? '127.0.0.1',
+  });
   const gateway = await startGateway({
     config: options.config,
     redisUrl: options.redisUrl,
@@ -80,14 +119,15 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
   let closing: Promise<void> | undefined;
   return {
     gatewayUrl: gateway.url,
+    auditorUrl: auditor.url ?? '',
     close() {
       closing ??= (async () => {
         await gateway.close();
-        await Promise.all([renderer.close(), syncer.close()]);
+        await Promise.all([renderer.close(), syncer.close(), control.close(), notifier.stop(), auditor.close()]);
         clusters.close();
         await producers.close();
         await Promise.all(depthQueues.map((queue) => queue.close()));
-        await Promise.all([rendererConnection.quit(), syncerConnection.quit(), producerConnection.quit()].map((p) => p.catch(() => undefined)));
+        await Promise.all([rendererConnection.quit(), syncerConnection.quit(), notifierConnection.quit(), producerConnection.quit()].map((p) => p.catch(() => undefined)));
       })();
       return closing;
     },

@@ -22,6 +22,8 @@ export const redisKeys = {
    * A new commit for the app or an operator's resume clears it; reconcile and auto-sync leave a paused app alone.
    */
   paused: (app: string) => `tidewater:app:${app}:paused`,
+  /** Revisions pushed for an app (written by the gateway, read by rollback/resume): a sorted set, score = first sighting. */
+  pushedRevisions: (app: string) => `tidewater:app:${app}:pushed`,
   /** Webhook delivery ids seen recently (dedupe, with TTL). */
   delivery: (provider: string, deliveryId: string) => `tidewater:delivery:${provider}:${deliveryId}`,
 } as const;

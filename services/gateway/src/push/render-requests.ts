@@ -1,10 +1,12 @@
 import type { Redis } from 'ioredis';
 import type { ArgoApplication } from '@tidewater/config';
+import type { EventPublisher } from '@tidewater/events';
 import { redisKeys, type Producers } from '@tidewater/queues';
 import { injectTraceContext } from '@tidewater/telemetry';
 import { ExternalServiceError } from '../errors/http-errors.ts';
 import { affectedApplications, followsPushedRef, type SourcePathsByApp } from '../routing/affected-applications.ts';
 import type { NormalisedPush } from './normalised-push.ts';
+import { admitPush, recordPushedRevision } from './pause-gate.ts';
 
 export interface QueuedRender {
   app: string;
@@ -16,6 +18,10 @@ export interface QueuedRender {
 export interface PushRenders {
   push: NormalisedPush;
   renders: QueuedRender[];
+  /** Apps paused after a rollback that this push left alone: it names a commit they already knew. */
+  held: string[];
+  /** Apps whose pause this push ended: a new commit resumes automated sync. */
+  resumed: string[];
 }
 
 /**
@@ -28,14 +34,29 @@ export async function requestRendersForPushes(deps: {
   applications: readonly ArgoApplication[];
   pushes: readonly NormalisedPush[];
   receivedAt: string;
+  /** Publishes `sync.resumed` when a new commit ends a pause. */
+  events?: EventPublisher;
 }): Promise<PushRenders[]> {
   try {
     const sourcePathsByApp = await readSourcePaths(deps.redis, deps.pushes, deps.applications);
     const results: PushRenders[] = [];
     for (const push of deps.pushes) {
       const renders: QueuedRender[] = [];
+      const held: string[] = [];
+      const resumed: string[] = [];
       for (const application of affectedApplications(push, deps.applications, sourcePathsByApp)) {
         const app = application.metadata.name;
+        // --- pause gate (rollback): a paused app takes only a commit it has never seen ---
+        const admission = await admitPush(
+          { redis: deps.redis, ...(deps.events ? { events: deps.events } : {}) },
+          { app, revision: push.revision, deliveryId: push.deliveryId, ...(push.actor ? { actor: push.actor } : {}) },
+        );
+        if (admission === 'held') {
+          held.push(app);
+          continue;
+        }
+        if (admission === 'resumed') resumed.push(app);
+        // --- end pause gate ---
         const { jobId, added } = await deps.producers.requestRender({
           app,
           repoURL: application.spec.source.repoURL,
@@ -48,8 +69,9 @@ export async function requestRendersForPushes(deps: {
           trace: injectTraceContext(),
         });
         renders.push({ app, jobId, added });
+        await recordPushedRevision(deps.redis, app, push.revision); // pause gate: what a paused app already knows
       }
-      results.push({ push, renders });
+      results.push({ push, renders, held, resumed });
     }
     return results;
   } catch (error) {

@@ -111,6 +111,7 @@ async function handleGitWebhook(deps: GitWebhookRouteDeps, adapter: GitProviderA
     try {
       results = await requestRendersForPushes({
         redis: deps.redis, producers: deps.producers, applications: config.applications, pushes: livePushes, receivedAt,
+        events: deps.events,
       });
     } catch (error) {
       // Forget the delivery so the provider's retry is processed rather than dropped as a duplicate.
@@ -120,9 +121,11 @@ async function handleGitWebhook(deps: GitWebhookRouteDeps, adapter: GitProviderA
 
     const repo = authorisedRepositories[0]?.spec.url ?? identifiers.urls[0] ?? identifiers.fullNames[0];
     const traceId = currentTraceId();
-    for (const { push, renders } of results) {
+    for (const { push, renders, held, resumed } of results) {
       const apps = renders.map((render) => render.app);
       log.info({ ref: push.ref, revision: push.revision, apps, jobIds: renders.map((render) => render.jobId) }, 'webhook push accepted');
+      if (held.length > 0) log.info({ revision: push.revision, apps: held }, 'webhook push held: applications paused after a rollback');
+      if (resumed.length > 0) log.info({ revision: push.revision, apps: resumed }, 'new commit resumed automated sync of paused applications');
       await deps.events.publish({
         type: eventTypes.webhookReceived,
         subject: repo,
@@ -133,9 +136,13 @@ async function handleGitWebhook(deps: GitWebhookRouteDeps, adapter: GitProviderA
       }).catch((error: unknown) => log.warn({ reason: (error as Error).message }, 'webhook event could not be published'));
     }
     const renders = results.flatMap((result) => result.renders);
+    const held = [...new Set(results.flatMap((result) => result.held))];
     return {
       statusCode: 202,
-      body: { deliveryId, queued: renders.map((render) => render.jobId), apps: [...new Set(renders.map((render) => render.app))] },
+      body: {
+        deliveryId, queued: renders.map((render) => render.jobId), apps: [...new Set(renders.map((render) => render.app))],
+        ...(held.length > 0 ? { paused: held } : {}),
+      },
     };
   });
 }

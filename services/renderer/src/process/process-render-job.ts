@@ -57,7 +57,9 @@ export async function processRenderJob(job: RenderJobContext, deps: RendererDeps
       // A bundle already rendered for this very commit needs no git at all; otherwise render the newest commit
       // of the branch that this one leads to.
       const ownCacheHit = await readCachedRender(deps.redis, cacheKeyOf(data, app));
-      const revision = ownCacheHit ? data.revision : await followBranch(data, deps);
+      // A rollback renders exactly the revision it names: advancing to the branch head would undo it.
+      const pinned = ownCacheHit || data.trigger.kind === 'rollback';
+      const revision = pinned ? data.revision : await followBranch(data, deps);
       if (revision !== data.revision) {
         // A newer commit of the branch is already there: render it instead, once, and make it the desired one.
         await deps.redis.set(redisKeys.desiredRevision(data.app), JSON.stringify({ revision, at: new Date().toISOString() }));

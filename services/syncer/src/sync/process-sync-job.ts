@@ -6,6 +6,9 @@ import { readDesiredRevision, redisKeys, SyncJob, type ObjectOutcome, type Objec
 import { currentTraceId, withSpan, type Logger } from '@tidewater/telemetry';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
 import { SyncFailure } from '../errors/sync-failure.ts';
+import { historyLimitOf, recordSyncHistory } from '../history/sync-history.ts';
+import { recordAppliedBundle, type AppliedBundleRecord } from '../live-state/applied-bundle.ts';
+import { healthWaitOf, waitForAppHealth } from '../live-state/wait-for-health.ts';
 import { tryAcquireAppLock } from './app-lock.ts';
 import { runSync } from './run-sync.ts';
 
@@ -18,6 +21,8 @@ export interface SyncProcessorDeps {
   clusters: ClusterRegistry;
   /** Objects applied at once within a wave (default 16). */
   applyConcurrency?: number;
+  /** Live-state hook: called (inside the app's lock) once a sync applied its bundle, Succeeded or Failed. */
+  onApplied?: (record: AppliedBundleRecord) => Promise<void>;
 }
 
 export type SyncJobOutcome = SyncResult | { superseded: true };
@@ -68,7 +73,7 @@ export async function processSyncJob(job: Job, deps: SyncProcessorDeps, token?: 
         logger.info('sync superseded by a newer revision');
         return { superseded: true };
       }
-      return await syncAndReport(job, data, deps, logger, traceId);
+      return await syncAndReport(job, data, deps, logger, traceId, () => lock.release());
     } finally {
       await lock.release();
     }
@@ -86,7 +91,9 @@ function traceIdFromCarrier(carrier: Record<string, string>): string | undefined
   return match && !/^0+$/.test(match[1]) ? match[1] : undefined;
 }
 
-async function syncAndReport(job: Job, data: SyncJob, deps: SyncProcessorDeps, logger: Logger, traceId: string | undefined): Promise<SyncResult> {
+async function syncAndReport(
+  job: Job, data: SyncJob, deps: SyncProcessorDeps, logger: Logger, traceId: string | undefined, releaseLock: () => Promise<void>,
+): Promise<SyncJobOutcome> {
   const startedAt = new Date();
   const { app, revision } = data;
   const actor = data.trigger.actor;
@@ -100,6 +107,11 @@ async function syncAndReport(job: Job, data: SyncJob, deps: SyncProcessorDeps, l
       trigger: { kind: data.trigger.kind, ...(actor ? { actor } : {}), ...(data.trigger.deliveryId ? { deliveryId: data.trigger.deliveryId } : {}) },
     };
     await deps.redis.set(redisKeys.syncStatus(app), JSON.stringify(result));
+    // --- history (services/syncer/src/history): every finished sync joins the app's last-N list ---
+    const limit = historyLimitOf(deps.config().applications.find((candidate) => candidate.metadata.name === app));
+    await recordSyncHistory(deps.redis, result, { limit, bundleKey: data.bundleKey })
+      .catch((error: unknown) => logger.warn({ reason: (error as Error).message }, 'sync history could not be recorded'));
+    // --- end history ---
     const counts = countOutcomes(objects);
     await deps.events.publish({
       type: phase === 'Succeeded' ? eventTypes.syncSucceeded : eventTypes.syncFailed,
@@ -121,6 +133,8 @@ async function syncAndReport(job: Job, data: SyncJob, deps: SyncProcessorDeps, l
       ?? (projectName === 'default' ? defaultAppProject() : undefined);
     if (!project) throw new SyncFailure(`application ${app} names project ${projectName}, which is not defined`);
     const cluster = deps.clusters.forDestination(application.spec.destination);
+    const healthWait = healthWaitOf(application); // live state: tidewater.dev/wait-for-health
+    if (healthWait && 'invalid' in healthWait) throw new SyncFailure(healthWait.invalid);
 
     const output = await runSync({
       application, project, bundle, cluster, clusters: deps.clusters, redis: deps.redis, logger,
@@ -132,6 +146,28 @@ async function syncAndReport(job: Job, data: SyncJob, deps: SyncProcessorDeps, l
         });
       },
     });
+    // --- live state (services/syncer/src/live-state): record what was applied, refresh health and drift, and
+    // with tidewater.dev/wait-for-health wait for the app to be Healthy outside the app's lock ---
+    const appliedRecord: AppliedBundleRecord = { app, revision, bundleKey: data.bundleKey, phase: output.phase, appliedAt: new Date().toISOString() };
+    await recordAppliedBundle(deps.redis, appliedRecord)
+      .catch((error: unknown) => logger.warn({ reason: (error as Error).message }, 'applied bundle could not be recorded'));
+    await deps.onApplied?.(appliedRecord)
+      .catch((error: unknown) => logger.warn({ reason: (error as Error).message }, 'live state could not be refreshed after the sync'));
+    if (output.phase === 'Succeeded' && healthWait) {
+      await releaseLock();
+      logger.info({ timeoutMs: healthWait.timeoutMs }, 'waiting for the application to be healthy');
+      const waited = await waitForAppHealth({ redis: deps.redis, app, revision, timeoutMs: healthWait.timeoutMs });
+      if (waited.result === 'superseded') {
+        logger.info({ newer: waited.revision }, 'stopped waiting for health: a newer revision is being synced');
+        return { superseded: true };
+      }
+      if (waited.result === 'unhealthy') {
+        await finish('Failed', waited.reason, output.objects);
+        logger.warn({ reason: waited.reason }, 'sync failed: the application did not become healthy');
+        throw new UnrecoverableError(waited.reason);
+      }
+    }
+    // --- end live state ---
     const result = await finish(output.phase, output.message, output.objects);
     if (output.phase === 'Failed') {
       logger.warn({ reason: output.message, counts: countOutcomes(output.objects) }, 'sync failed');

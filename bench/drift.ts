@@ -1,0 +1,204 @@
+import { createHash } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { Redis } from 'ioredis';
+import type { ArgoApplication, TidewaterConfig } from '@tidewater/config';
+import { createEventPublisher, eventTypes, eventsStreamKey, type CloudEvent } from '@tidewater/events';
+import { createProducers, createRedisConnection, redisKeys, type AppHealth, type KubernetesObject, type RenderedBundle, type SyncResult } from '@tidewater/queues';
+import { createClusterRegistry, createSyncer, readAppDrift, type SyncJobOutcome } from '@tidewater/syncer';
+import { createLogger } from '@tidewater/telemetry';
+import { startCluster, startRedis, waitFor } from '../test/harness/src/index.ts';
+import { machineLine } from './measure/machine.ts';
+import { median, percentile } from './measure/percentiles.ts';
+import { fixed, printTable } from './measure/table.ts';
+
+/** For the benchmark listing. */
+export const description = 'out-of-band edit → drift detected → self-healed, p50/p95 over 20 edits; 5,000 watched objects idle (memory, CPU)';
+
+const trials = Number(process.env.BENCH_DRIFT_TRIALS ?? 20);
+const idleObjects = Number(process.env.BENCH_DRIFT_IDLE_OBJECTS ?? 5_000);
+const idleSeconds = Number(process.env.BENCH_DRIFT_IDLE_SECONDS ?? 30);
+const repoURL = 'https://git.example.com/bench/drift.git';
+const driftApp = 'bench-drift';
+const idleApp = 'bench-idle';
+
+/**
+ * Drift detection and self-heal through the syncer's live state, on a real kube-apiserver and Redis:
+ * 1. `trials` out-of-band edits (JSON merge patch of spec.replicas by field manager `kubectl-edit`, as
+ *    `kubectl edit` sends), each on its own Deployment so self-heal's fight detection (> 3 heals of one object in
+ *    60 s) never kicks in; timed from just before the PATCH to the arrival of driftDetected and driftHealed on the
+ *    events stream (read with a blocking XREAD in this process).
+ * 2. `idleObjects` ConfigMaps synced through the syncer and held in the watch cache; heap and RSS growth after GC,
+ *    and the syncer process's CPU over `idleSeconds` idle.
+ */
+export async function run(): Promise<void> {
+  setFlagsFromString('--expose-gc');
+  const collectGarbage = runInNewContext('gc') as () => void;
+  console.log(machineLine());
+  console.log(`drift: ${trials} out-of-band edits → drift.detected → drift.healed; then ${idleObjects} tracked ConfigMaps idle for ${idleSeconds} s`);
+  const [redisServer, cluster] = await Promise.all([startRedis(), startCluster({ name: 'bench-drift' })]);
+  const producerConnection = createRedisConnection(redisServer.url, 'producer', { lazyConnect: false });
+  await new Promise<void>((resolve) => (producerConnection.status === 'ready' ? resolve() : producerConnection.once('ready', () => resolve())));
+  const workerConnection = createRedisConnection(redisServer.url, 'worker');
+  const readerConnection = createRedisConnection(redisServer.url, 'worker');
+  const application = (name: string, selfHeal: boolean): ArgoApplication => ({
+    apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name },
+    spec: {
+      project: 'default', source: { repoURL, targetRevision: 'main', path: name },
+      destination: { name: 'bench', namespace: name },
+      syncPolicy: { automated: { prune: true, selfHeal }, syncOptions: ['CreateNamespace=true'] },
+    },
+  });
+  const config: TidewaterConfig = {
+    applications: [application(driftApp, true), application(idleApp, false)], projects: [], repositories: [], otherDocuments: [], warnings: [],
+    clusters: [{ apiVersion: 'tidewater.dev/v1alpha1', kind: 'Cluster', metadata: { name: 'bench' }, spec: { server: cluster.server, kubeconfigRef: { file: cluster.kubeconfigPath } } }],
+  };
+  const clusters = createClusterRegistry(() => config);
+  const producers = createProducers({ connection: producerConnection });
+  const syncer = createSyncer({
+    config: () => config, redis: workerConnection, clusters,
+    events: createEventPublisher({ redis: producerConnection, source: '/tidewater/syncer' }),
+    logger: createLogger('syncer', { level: process.env.TIDEWATER_LOG_LEVEL ?? 'warn' }),
+  });
+  const finished = new Map<string, { resolve: (result: SyncResult) => void; reject: (error: Error) => void }>();
+  syncer.worker.on('completed', (job, outcome: SyncJobOutcome) => {
+    if ('superseded' in outcome) finished.get(job.id ?? '')?.reject(new Error(`sync ${job.id} was superseded`));
+    else finished.get(job.id ?? '')?.resolve(outcome);
+  });
+  syncer.worker.on('failed', (job, error) => finished.get(job?.id ?? '')?.reject(error));
+
+  async function sync(app: string, objects: KubernetesObject[]): Promise<{ ms: number; result: SyncResult }> {
+    const revision = createHash('sha1').update(`${app}-${Date.now()}`).digest('hex');
+    const bundleKey = redisKeys.bundle(`${app}:${revision}`);
+    const bundle: RenderedBundle = { app, repoURL, revision, path: app, objects, renderedAt: new Date().toISOString(), renderer: 'directory' };
+    await producerConnection.set(bundleKey, JSON.stringify(bundle));
+    await producerConnection.set(redisKeys.desiredRevision(app), JSON.stringify({ revision, at: new Date().toISOString() }));
+    const start = performance.now();
+    const done = new Promise<SyncResult>((resolve, reject) => finished.set(`sync:${app}:${revision}`, { resolve, reject }));
+    await producers.requestSync({ app, revision, bundleKey, trigger: { kind: 'manual', actor: 'bench' }, trace: {} });
+    const result = await done;
+    if (result.phase !== 'Succeeded') throw new Error(`sync of ${app} ${result.phase}: ${result.message}`);
+    return { ms: performance.now() - start, result };
+  }
+
+  const health = async (app: string) => {
+    const raw = await producerConnection.get(redisKeys.appHealth(app));
+    return raw ? (JSON.parse(raw) as AppHealth) : undefined;
+  };
+  const transport = clusters.byName('bench')!.transport;
+
+  try {
+    // 1. Edit → detected → healed.
+    const deployments = Array.from({ length: trials }, (_, index) => deploymentObject(`web-${index}`));
+    await sync(driftApp, deployments);
+    await waitFor('the drift app judged in sync', async () => (await readAppDrift(producerConnection, driftApp))?.outOfSync === false
+      && (await health(driftApp))?.objects.length === trials, { timeoutMs: 60_000 });
+    const detectMs: number[] = [];
+    const healMs: number[] = [];
+    for (let trial = 0; trial < trials; trial += 1) {
+      const name = `web-${trial}`;
+      const reader = eventReader(readerConnection, await lastStreamId(producerConnection));
+      const start = performance.now();
+      const patched = await transport.request({
+        method: 'PATCH', path: `/apis/apps/v1/namespaces/${driftApp}/deployments/${name}?fieldManager=kubectl-edit`,
+        contentType: 'application/merge-patch+json', body: { spec: { replicas: 7 } },
+      });
+      if (patched.status !== 200) throw new Error(`patch of ${name} answered ${patched.status}`);
+      const detected = await reader.next((event) => event.type === eventTypes.driftDetected && mentions(event, name));
+      detectMs.push(detected.at - start);
+      const healed = await reader.next((event) => event.type === eventTypes.driftHealed && mentions(event, name));
+      healMs.push(healed.at - start);
+      const live = await transport.request<{ spec: { replicas: number } }>({ method: 'GET', path: `/apis/apps/v1/namespaces/${driftApp}/deployments/${name}` });
+      if (live.body.spec.replicas !== 2) throw new Error(`${name} was not healed: replicas ${live.body.spec.replicas}`);
+    }
+
+    // 2. 5,000 tracked objects, idle.
+    collectGarbage();
+    const before = process.memoryUsage();
+    const configMaps = Array.from({ length: idleObjects }, (_, index) => ({
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `settings-${index}` }, data: { index: String(index), payload: 'x'.repeat(64) },
+    }));
+    const idleSync = await sync(idleApp, configMaps);
+    await waitFor(`${idleObjects} ConfigMaps observed Healthy`, async () => {
+      const current = await health(idleApp);
+      return current?.status === 'Healthy' && current.objects.length === idleObjects;
+    }, { timeoutMs: 120_000, intervalMs: 500 });
+    const watched = syncer.liveState!.watches().find((watch) => watch.resource === 'configmaps');
+    // Let the sync's aftermath (watch events, drift judgement, BullMQ bookkeeping) die down before measuring idle.
+    await waitFor('the drift judgement of the idle app', async () => (await readAppDrift(producerConnection, idleApp))?.outOfSync === false, { timeoutMs: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    collectGarbage();
+    const after = process.memoryUsage();
+    const cpuStart = process.cpuUsage();
+    const wallStart = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1_000));
+    const cpu = process.cpuUsage(cpuStart);
+    const wallMs = performance.now() - wallStart;
+    const cpuShare = (cpu.user + cpu.system) / 1_000 / wallMs;
+
+    const detectP95 = percentile(detectMs, 95);
+    const healP95 = percentile(healMs, 95);
+    printTable(['measure', 'p50 ms', 'p95 ms', 'max ms', 'target'], [
+      ['edit → drift.detected', fixed(median(detectMs)), fixed(detectP95), fixed(Math.max(...detectMs)), `p95 ≤ 2000 (${detectP95 <= 2_000 ? 'met' : 'missed'})`],
+      ['edit → drift.healed (value restored)', fixed(median(healMs)), fixed(healP95), fixed(Math.max(...healMs)), `p95 ≤ 5000 (${healP95 <= 5_000 ? 'met' : 'missed'})`],
+    ]);
+    const mib = (bytes: number) => fixed(bytes / 2 ** 20, 1);
+    printTable(['idle syncer with tracked objects', 'value'], [
+      ['tracked ConfigMaps (watch cache)', `${watched?.objects ?? 0} (+ ${trials} Deployments)`],
+      [`sync of the ${idleObjects} ConfigMaps (queue → result)`, `${fixed(idleSync.ms / 1_000, 1)} s`],
+      ['heap growth after GC', `${mib(after.heapUsed - before.heapUsed)} MiB`],
+      ['RSS growth', `${mib(after.rss - before.rss)} MiB (RSS ${mib(after.rss)} MiB)`],
+      [`CPU over ${idleSeconds} s idle (whole syncer process)`, `${fixed(cpuShare * 100, 2)} % of a core (target ≤ 5 %: ${cpuShare <= 0.05 ? 'met' : 'missed'})`],
+    ]);
+    console.log(`BENCH drift detect_p95_ms=${fixed(detectP95)} heal_p95_ms=${fixed(healP95)}`);
+  } finally {
+    await syncer.close();
+    await producers.close();
+    clusters.close();
+    await Promise.all([workerConnection.quit(), producerConnection.quit(), readerConnection.quit()].map((closing) => closing.catch(() => undefined)));
+    await Promise.all([cluster.stop(), redisServer.stop()]);
+  }
+}
+
+function deploymentObject(name: string): KubernetesObject {
+  return {
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name },
+    spec: {
+      replicas: 2, selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } },
+    },
+  };
+}
+
+function mentions(event: CloudEvent, name: string): boolean {
+  const objects = event.data.objects as Array<{ name: string }> | undefined;
+  return event.data.app === driftApp && Boolean(objects?.some((object) => object.name === name));
+}
+
+async function lastStreamId(redis: Redis): Promise<string> {
+  const [last] = await redis.xrevrange(eventsStreamKey, '+', '-', 'COUNT', 1);
+  return last?.[0] ?? '0-0';
+}
+
+/** Reads the events stream from `after` with blocking XREAD, noting when each event arrived here. */
+function eventReader(redis: Redis, after: string) {
+  let cursor = after;
+  return {
+    async next(matches: (event: CloudEvent) => boolean, timeoutMs = 30_000): Promise<{ event: CloudEvent; at: number }> {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const answer = await redis.xread('COUNT', 100, 'BLOCK', 1_000, 'STREAMS', eventsStreamKey, cursor);
+        const at = performance.now();
+        for (const [, entries] of answer ?? []) {
+          for (const [id, fields] of entries) {
+            cursor = id;
+            const event = JSON.parse(fields[fields.indexOf('event') + 1]) as CloudEvent;
+            if (matches(event)) return { event, at };
+          }
+        }
+      }
+      throw new Error('timed out waiting for an event');
+    },
+  };
+}

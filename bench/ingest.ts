@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { queueNames } from '@tidewater/queues';
+import { freePort, makeWorkDir, repoRoot, startRedis } from '../test/harness/src/index.ts';
+import { startChildServer, type ChildServer } from './measure/child-server.ts';
+import { runLoad, type LoadResult } from './measure/http-load.ts';
+import { fixed, printTable } from './measure/table.ts';
+import { createPushBodyFactory } from './workloads/github-push-bodies.ts';
+import { machineLine } from './measure/machine.ts';
+
+export const description = 'signed GitHub push webhooks through the gateway vs a Fastify hello-world (req/s, p50/p99)';
+
+const durationSeconds = Number(process.env.BENCH_DURATION_S ?? 10);
+const warmupSeconds = Number(process.env.BENCH_WARMUP_S ?? 2);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
+/** Rounds of (hello, gateway info, gateway warn); each server's best round is reported, as other work on a shared machine only ever slows a round down. */
+const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+const cloneUrl = 'https://github.com/tidewater-bench/gitops.git';
+const secretEnv = 'TIDEWATER_BENCH_WEBHOOK_SECRET';
+const applications = ['web', 'api', 'worker', 'cron'];
+
+interface Row {
+  server: string;
+  load: LoadResult;
+  /** req/s of every round, in order. */
+  roundsRps: number[];
+  jobs?: number;
+  redisCommands?: number;
+}
+
+/**
+ * Signed ~6.5 KB GitHub push webhooks through the real gateway (verify, dedupe, route, enqueue one render job,
+ * 202) vs a bare Fastify hello-world, both in their own process, same autocannon load.
+ */
+export async function run(): Promise<void> {
+  const work = makeWorkDir('bench-ingest');
+  const redis = await startRedis();
+  const secret = randomBytes(20).toString('hex');
+  const bodies = createPushBodyFactory({ cloneUrl, fullName: 'tidewater-bench/gitops', appPath: 'apps/web', secret, targetBytes: 6_500 });
+  const configDir = join(work.dir, 'config');
+  writeConfig(configDir);
+  const renderQueue = new Queue(queueNames.render, { connection: { url: redis.url } });
+  const stats = new Redis(redis.url);
+  const rows: Row[] = [];
+  const started: ChildServer[] = [];
+  try {
+    console.log(machineLine());
+    console.log(`ingest: ${bodies.bytes} B signed GitHub push (${bodies.commits} commits), ${connections} connections, `
+      + `${durationSeconds} s measured after ${warmupSeconds} s warm-up, ${rounds} rounds (best round reported); redis ${redis.backend}`);
+
+    const servers = [
+      { server: 'fastify hello-world', entry: 'bench/servers/hello-server.ts', env: {} as Record<string, string>, counts: false },
+      ...['info', 'warn'].map((level) => ({
+        server: `tidewater gateway (log ${level})`,
+        entry: 'services/gateway/src/main.ts',
+        env: { TIDEWATER_CONFIG: configDir, REDIS_URL: redis.url, HOST: '127.0.0.1', [secretEnv]: secret, TIDEWATER_LOG_LEVEL: level, LOG_LEVEL: level },
+        counts: true,
+      })),
+    ];
+    for (let round = 1; round <= rounds; round += 1) {
+      for (const [index, candidate] of servers.entries()) {
+        const server = await startServer(started, join(repoRoot, candidate.entry), candidate.env, join(work.dir, `server-${index}.log`));
+        let jobsBefore = 0;
+        let commandsBefore = 0;
+        const load = await measure(server.url, bodies.next, async () => {
+          jobsBefore = await queuedJobs(renderQueue);
+          commandsBefore = await commandsProcessed(stats);
+        });
+        await stopServer(started, server); // lets in-flight requests finish, so every accepted push is counted
+        const measured: Row = {
+          server: candidate.server, load, roundsRps: [load.rps],
+          ...(candidate.counts ? { jobs: (await queuedJobs(renderQueue)) - jobsBefore, redisCommands: (await commandsProcessed(stats)) - commandsBefore } : {}),
+        };
+        const previous = rows[index];
+        if (!previous) rows[index] = measured;
+        else rows[index] = { ...(measured.load.rps > previous.load.rps ? measured : previous), roundsRps: [...previous.roundsRps, load.rps] };
+      }
+    }
+  } finally {
+    for (const server of started) await server.stop();
+    await renderQueue.close();
+    stats.disconnect();
+    await redis.stop();
+    work.remove();
+  }
+
+  const hello = rows[0].load;
+  printTable(
+    ['server', 'req/s (2xx)', 'rounds req/s', 'p50 ms', 'p99 ms', 'ratio to hello', '2xx', 'other', 'errors', 'render jobs queued', 'redis cmds/push'],
+    rows.map(({ server, load, roundsRps, jobs, redisCommands }) => [
+      server, fixed(load.rps, 0), roundsRps.map((rps) => fixed(rps, 0)).join(' / '), fixed(load.p50Ms, 2), fixed(load.p99Ms, 2), fixed(load.rps / hello.rps, 2),
+      load.ok, load.notOk, load.errors, jobs ?? '-', redisCommands === undefined ? '-' : fixed(redisCommands / load.ok, 1),
+    ]),
+  );
+  const ours = rows[1];
+  console.log(`render jobs queued vs 2xx (gateway, log info, reported round): ${ours.jobs} jobs for ${ours.load.ok} accepted pushes`
+    + ` (requests in flight when a load run stopped are still served: up to ${connections} more jobs, or fewer, per run boundary)`);
+  console.log(`targets: ratio >= 0.33 (${ours.load.rps / hello.rps >= 0.33 ? 'met' : 'missed'}), p99 <= 15 ms (${ours.load.p99Ms <= 15 ? 'met' : 'missed'})`);
+  console.log(`BENCH ingest ratio=${fixed(ours.load.rps / hello.rps, 3)} p99_ms=${fixed(ours.load.p99Ms, 2)} rps=${fixed(ours.load.rps, 0)}`);
+}
+
+/** A warm-up run (discarded), then `afterWarmup`, then the measured run. */
+async function measure(
+  url: string,
+  nextRequest: () => { body: string; headers: Record<string, string> },
+  afterWarmup: () => Promise<void> = async () => {},
+): Promise<LoadResult> {
+  const options = { url, path: '/webhooks/git/github', connections, nextRequest };
+  if (warmupSeconds > 0) await runLoad({ ...options, durationSeconds: warmupSeconds });
+  await afterWarmup();
+  return runLoad({ ...options, durationSeconds });
+}
+
+async function startServer(started: ChildServer[], entry: string, env: Record<string, string>, logFile: string): Promise<ChildServer> {
+  const server = await startChildServer({ entry, port: await freePort(), env, logFile, readyPath: '/healthz' });
+  started.push(server);
+  return server;
+}
+
+async function stopServer(started: ChildServer[], server: ChildServer): Promise<void> {
+  await server.stop();
+  started.splice(started.indexOf(server), 1);
+}
+
+/** Commands Redis has executed since it started (INFO stats). */
+async function commandsProcessed(redis: Redis): Promise<number> {
+  const match = /total_commands_processed:(\d+)/.exec(await redis.info('stats'));
+  return match ? Number(match[1]) : Number.NaN;
+}
+
+async function queuedJobs(queue: Queue): Promise<number> {
+  const counts = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed');
+  return Object.values(counts).reduce((sum, count) => sum + count, 0);
+}
+
+/** One Repository (secret from the environment) and a few Applications; each push touches only `apps/web`. */
+function writeConfig(configDir: string): void {
+  mkdirSync(configDir, { recursive: true });
+  const documents = [
+    ['apiVersion: tidewater.dev/v1alpha1', 'kind: Repository', 'metadata: {name: gitops}', 'spec:', `  url: ${cloneUrl}`, `  webhookSecretRef: {env: ${secretEnv}}`].join('\n'),
+    ...applications.map((name) => [
+      'apiVersion: argoproj.io/v1alpha1', 'kind: Application', `metadata: {name: ${name}, namespace: argocd}`, 'spec:', '  project: default',
+      '  source:', `    repoURL: ${cloneUrl}`, '    targetRevision: main', `    path: apps/${name}`,
+      '  destination:', '    server: https://kubernetes.default.svc', `    namespace: ${name}`,
+    ].join('\n')),
+  ];
+  writeFileSync(join(configDir, 'tidewater.yaml'), `${documents.join('\n---\n')}\n`);
+}

@@ -1,0 +1,171 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { eventTypes, readAllEvents, type CloudEvent } from '@tidewater/events';
+import { queueNames, redisKeys, type SyncResult } from '@tidewater/queues';
+import { startTidewaterEnvironment, type TidewaterEnvironment } from '../test/e2e/environment.ts';
+import { makeWorkDir, toolPath, waitFor } from '../test/harness/src/index.ts';
+import { runKubectl } from './measure/kubectl.ts';
+import { percentile } from './measure/percentiles.ts';
+import { fixed, printTable } from './measure/table.ts';
+import { kustomization, kustomizeAppFiles, pushAnnotation } from './workloads/kustomize-app.ts';
+import { machineLine } from './measure/machine.ts';
+
+export const description = 'git push -> webhook -> 50-object Kustomize app applied, p50/p95 over 20 pushes';
+
+const pushes = Number(process.env.BENCH_PUSHES ?? 20);
+const peerRuns = 5;
+const app = 'bench-latency';
+const appPath = 'bench/latency-app';
+const namespace = 'bench-latency';
+const objectCount = 50;
+
+interface PushTiming {
+  totalMs: number;
+  pushMs: number;
+  /** Stage ends, ms after the push started, from the events' timestamps (ms resolution). */
+  webhookAt: number;
+  renderStartAt: number;
+  syncStartAt: number;
+  syncDoneAt: number;
+}
+
+/**
+ * git push → post-receive hook → signed GitHub webhook → gateway → render (Kustomize) → sync → all 50 objects
+ * carry the pushed value, with every Tidewater service in one process against real Redis, git and kube-apiserver.
+ */
+export async function run(): Promise<void> {
+  const work = makeWorkDir('bench-latency');
+  const timings: PushTiming[] = [];
+  let peerMs: number[] = [];
+  const env = await startTidewaterEnvironment();
+  const redis = new Redis(env.redis.url);
+  try {
+    await env.writeConfig('bench-latency.yaml', [
+      'apiVersion: argoproj.io/v1alpha1', 'kind: Application', `metadata: {name: ${app}, namespace: argocd}`, 'spec:', '  project: default',
+      '  source:', `    repoURL: ${env.repo.url}`, '    targetRevision: main', `    path: ${appPath}`,
+      '  destination:', '    server: https://kubernetes.default.svc', `    namespace: ${namespace}`,
+      '  syncPolicy:', '    automated: {prune: true}', '    syncOptions: [CreateNamespace=true]', '',
+    ].join('\n'));
+    const files = kustomizeAppFiles({ namespace, set: 'latency', pushValue: 'initial' });
+    const initial = await env.repo.commit(Object.fromEntries(Object.entries(files).map(([file, text]) => [`${appPath}/${file}`, text])), 'bench: add the 50-object app');
+    await waitForSyncOf(redis, initial.sha, 180_000);
+    await waitForIdleQueues(env.redis.url);
+    console.log(machineLine());
+    console.log(`latency: ${pushes} pushes, each changing one commonAnnotations value that lands in all ${objectCount} objects of a Kustomize app; `
+      + 'tidewater all-in-one (gateway, renderer, syncer) in this process, real Redis, git daemon, kube-apiserver');
+
+    for (let push = 1; push <= pushes; push += 1) timings.push(await measurePush(env, redis, `push-${push}`));
+    peerMs = await measurePeer(env, work.dir);
+  } finally {
+    redis.disconnect();
+    await env.stop();
+    work.remove();
+  }
+
+  // Printed after everything stopped, so the BENCH line is the last line.
+  const row = (label: string, values: number[]) => [label, fixed(percentile(values, 50), 0), fixed(percentile(values, 95), 0), fixed(Math.max(...values), 0)];
+  printTable(['stage (ms)', 'p50', 'p95', 'max'], [
+    row('git push (hook delivers the webhook inside it)', timings.map((t) => t.pushMs)),
+    row('push start → webhook accepted (202)', timings.map((t) => t.webhookAt)),
+    row('webhook → render started (queue pickup, git fetch, branch head)', timings.map((t) => t.renderStartAt - t.webhookAt)),
+    row('render started → sync started (checkout, kustomize, hand-over)', timings.map((t) => t.syncStartAt - t.renderStartAt)),
+    row(`sync started → sync succeeded (apply ${objectCount})`, timings.map((t) => t.syncDoneAt - t.syncStartAt)),
+    row(`TOTAL push start → all ${objectCount} objects carry the value`, timings.map((t) => t.totalMs)),
+    row(`peer: kubectl apply --server-side of the ${objectCount} rendered objects`, peerMs),
+  ]);
+  const p50 = percentile(timings.map((t) => t.totalMs), 50);
+  const p95 = percentile(timings.map((t) => t.totalMs), 95);
+  console.log(`per push total ms: ${timings.map((t) => fixed(t.totalMs, 0)).join(' ')}`);
+  console.log(`target: p50 ≤ 1000 ms (${p50 <= 1000 ? 'met' : 'missed'})`);
+  console.log(`BENCH latency p50_ms=${fixed(p50, 0)} p95_ms=${fixed(p95, 0)}`);
+}
+
+/** One push: time from just before `git push` until the sync result for the new commit is seen; then checks the cluster. */
+async function measurePush(env: TidewaterEnvironment, redis: Redis, value: string): Promise<PushTiming> {
+  const wallStart = Date.now();
+  const start = performance.now();
+  const commit = await env.repo.commit({ [`${appPath}/kustomization.yaml`]: kustomization(namespace, value) }, `bench: ${value}`);
+  const pushMs = performance.now() - start;
+  const result = await waitForSyncOf(redis, commit.sha, 60_000, 5);
+  const totalMs = performance.now() - start;
+  if (result.phase !== 'Succeeded') throw new Error(`sync of ${commit.sha} ${result.phase}: ${result.message}`);
+  await verifyCluster(env, value);
+
+  const events = (await readAllEvents(redis, 100_000)).filter((event) => event.data.revision === commit.sha);
+  const at = (type: string, filter: (event: CloudEvent) => boolean = () => true) => {
+    const event = events.find((candidate) => candidate.type === type && filter(candidate));
+    if (!event) throw new Error(`no ${type} event for ${commit.sha}`);
+    return Date.parse(event.time) - wallStart;
+  };
+  const ofApp = (event: CloudEvent) => event.data.app === app;
+  return {
+    totalMs,
+    pushMs,
+    webhookAt: at(eventTypes.webhookReceived),
+    renderStartAt: at(eventTypes.renderStarted, ofApp),
+    syncStartAt: at(eventTypes.syncStarted, ofApp),
+    syncDoneAt: at(eventTypes.syncSucceeded, ofApp),
+  };
+}
+
+async function waitForSyncOf(redis: Redis, revision: string, timeoutMs: number, intervalMs = 50): Promise<SyncResult> {
+  return waitFor(`${app} to sync ${revision.slice(0, 12)}`, async () => {
+    const raw = await redis.get(redisKeys.syncStatus(app));
+    const result = raw ? (JSON.parse(raw) as SyncResult) : undefined;
+    return result?.revision === revision && result.phase !== 'Superseded' ? result : undefined;
+  }, { timeoutMs, intervalMs });
+}
+
+/** The seed push renders and syncs the example apps: let that work finish before measuring. */
+async function waitForIdleQueues(redisUrl: string): Promise<void> {
+  const queues = [queueNames.render, queueNames.sync].map((name) => new Queue(name, { connection: { url: redisUrl } }));
+  try {
+    await waitFor('the render and sync queues to be idle', async () => {
+      for (const queue of queues) {
+        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+        if (Object.values(counts).some((count) => count > 0)) return false;
+      }
+      return true;
+    }, { timeoutMs: 120_000, intervalMs: 200 });
+  } finally {
+    await Promise.all(queues.map((queue) => queue.close()));
+  }
+}
+
+/** All 50 objects are in the cluster and carry `value` (not timed). */
+async function verifyCluster(env: TidewaterEnvironment, value: string): Promise<void> {
+  const { stdout } = await runKubectl(['get', 'configmaps,deployments,services', '-n', namespace, '-l', 'bench.tidewater.dev/set=latency', '-o', 'json'],
+    { kubeconfig: env.cluster.kubeconfigPath, cacheDir: join(env.configDir, '..', 'kubectl-cache') });
+  const items = (JSON.parse(stdout) as { items: Array<{ metadata: { annotations?: Record<string, string> } }> }).items;
+  const carrying = items.filter((item) => item.metadata.annotations?.[pushAnnotation] === value).length;
+  if (items.length !== objectCount || carrying !== objectCount) {
+    throw new Error(`expected ${objectCount} objects with ${pushAnnotation}=${value}, found ${carrying} of ${items.length}`);
+  }
+}
+
+/** The peer for context: `kubectl apply --server-side` of the same 50 objects, rendered by kustomize, each run a changed value. */
+async function measurePeer(env: TidewaterEnvironment, workDir: string): Promise<number[]> {
+  const peerNamespace = `${namespace}-kubectl`;
+  const appDir = join(workDir, 'peer-app');
+  mkdirSync(appDir, { recursive: true });
+  const cacheDir = join(workDir, 'kubectl-cache');
+  const kubeconfig = env.cluster.kubeconfigPath;
+  await runKubectl(['create', 'namespace', peerNamespace], { kubeconfig, cacheDir });
+  const times: number[] = [];
+  for (let run = 0; run <= peerRuns; run += 1) {
+    for (const [file, text] of Object.entries(kustomizeAppFiles({ namespace: peerNamespace, set: 'latency-kubectl', pushValue: `peer-${run}` }))) {
+      writeFileSync(join(appDir, file), text);
+    }
+    const rendered = spawnSync(toolPath('kustomize'), ['build', appDir], { encoding: 'utf8' });
+    if (rendered.status !== 0) throw new Error(`kustomize build failed: ${rendered.stderr}`);
+    const manifest = join(workDir, 'peer-rendered.yaml');
+    writeFileSync(manifest, rendered.stdout);
+    const { ms } = await runKubectl(['apply', '--server-side', '--force-conflicts', '-f', manifest], { kubeconfig, cacheDir });
+    if (run > 0) times.push(ms); // run 0 creates the objects and warms kubectl's discovery cache
+  }
+  return times;
+}

@@ -1,0 +1,81 @@
+import { UnrecoverableError } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { TidewaterConfig } from '@tidewater/config';
+import type { EventPublisher } from '@tidewater/events';
+import { ControlJob, type Producers } from '@tidewater/queues';
+import { withSpan, type Logger } from '@tidewater/telemetry';
+import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
+import type { WorkQueues } from '../rollback/forget-finished-work.ts';
+import { resumeApplication, type ResumeResult } from '../rollback/resume.ts';
+import { rollbackApplication, type RollbackResult } from '../rollback/rollback.ts';
+import { ControlRequestRefused } from './control-errors.ts';
+
+export type DiffControlJob = Extract<ControlJob, { kind: 'diff' }>;
+
+export interface ControlProcessorDeps {
+  config: () => TidewaterConfig;
+  /** Worker connection (`maxRetriesPerRequest: null`). */
+  redis: Redis;
+  producers: Pick<Producers, 'requestRender'>;
+  events: EventPublisher;
+  logger: Logger;
+  clusters: ClusterRegistry;
+  /** Render and sync queues, to let an operator's request redo finished work (see forgetFinishedWork). */
+  queues: WorkQueues;
+  /** Answers kind 'diff' (the diff engine); without it a diff request fails with a clear message. */
+  diff?: (job: DiffControlJob) => Promise<unknown>;
+  /** How long a rollback waits for its sync (default 4 minutes). */
+  rollbackTimeoutMs?: number;
+}
+
+export type ControlResult = RollbackResult | ResumeResult | { kind: 'diff'; [key: string]: unknown };
+
+/** The parts of a BullMQ job the processor reads. */
+export interface ControlJobContext {
+  id?: string;
+  data: unknown;
+}
+
+/**
+ * The control queue's processor: an operator's diff, rollback or resume, answered to whoever awaits the job.
+ * Refusals (unknown app, revision not in history) end the job with UnrecoverableError and an actionable message.
+ */
+export async function processControlJob(job: ControlJobContext, deps: ControlProcessorDeps): Promise<ControlResult> {
+  const parsed = ControlJob.safeParse(job.data);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(payload)'}: ${issue.message}`).join('; ');
+    throw new UnrecoverableError(`invalid control job ${job.id}: ${problems}`);
+  }
+  const data = parsed.data;
+  return withSpan(`control ${data.kind}`, { carrier: data.trace, kind: 'consumer', attributes: { 'tidewater.app': data.app } }, async () => {
+    const log = deps.logger.child({ app: data.app, jobId: job.id, kind: data.kind });
+    try {
+      switch (data.kind) {
+        case 'rollback':
+          return await rollbackApplication(
+            { app: data.app, ...(data.revision ? { revision: data.revision } : {}), ...(data.actor ? { actor: data.actor } : {}) },
+            { ...deps, ...(deps.rollbackTimeoutMs ? { timeoutMs: deps.rollbackTimeoutMs } : {}) },
+          );
+        case 'resume':
+          return await resumeApplication({ app: data.app, ...(data.actor ? { actor: data.actor } : {}) }, deps);
+        case 'diff': {
+          if (!deps.diff) throw new ControlRequestRefused('diff is not available in this syncer build');
+          const result = await deps.diff(data);
+          return { ...(typeof result === 'object' && result !== null ? result : { result }), kind: 'diff' };
+        }
+      }
+    } catch (error) {
+      const reason = (error as Error).message;
+      if (error instanceof ControlRequestRefused) {
+        log.warn({ reason }, 'control request refused');
+        throw new UnrecoverableError(reason);
+      }
+      if (error instanceof UnrecoverableError) {
+        log.warn({ reason }, 'control request refused');
+        throw error;
+      }
+      log.error({ reason }, 'control request failed');
+      throw error;
+    }
+  });
+}
