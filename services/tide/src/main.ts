@@ -4,13 +4,13 @@
 import { userInfo } from 'node:os';
 import { loadConfigDir, type TidewaterConfig } from '@tidewater/config';
 import { readAllEvents } from '@tidewater/events';
-import { createRedisConnection, redisKeys, type ControlJob, type SyncResult } from '@tidewater/queues';
+import { createRedisConnection, redisKeys, type ControlJob, type SyncResult, type AppHealth } from '@tidewater/queues';
 import { readHistory, readPause } from '@tidewater/syncer';
 import { createLogger, startTelemetry } from '@tidewater/telemetry';
 import { requestControl } from './control-client.ts';
 import { formatControlResult } from './control-output.ts';
 import { formatHistory } from './history-table.ts';
-import { formatStatus } from './status.ts';
+import { formatStatus, statusHeader } from './status.ts';
 import { startAll } from './start-all.ts';
 
 const [command = 'help', ...args] = process.argv.slice(2);
@@ -63,9 +63,17 @@ async function showStatus(): Promise<void> {
   const redis = createRedisConnection(redisUrl, 'worker');
   const config = await loadConfig();
   const apps = args.length ? args : config.applications.map((app) => app.metadata.name);
+  console.log(statusHeader);
   for (const app of apps) {
-    const raw = await redis.get(redisKeys.syncStatus(app));
-    console.log(formatStatus(app, raw ? (JSON.parse(raw) as SyncResult) : undefined));
+    const [sync, health, drift, paused] = await redis.mget(redisKeys.syncStatus(app), redisKeys.appHealth(app), redisKeys.appDrift(app), redisKeys.paused(app));
+    const driftRecord = drift ? (JSON.parse(drift) as { outOfSync?: boolean; objects?: Array<{ ref?: { kind?: string; name?: string } }> }) : undefined;
+    console.log(formatStatus({
+      app,
+      ...(sync ? { sync: JSON.parse(sync) as SyncResult } : {}),
+      ...(health ? { health: JSON.parse(health) as AppHealth } : {}),
+      ...(driftRecord?.outOfSync ? { drift: (driftRecord.objects ?? []).map((o) => `${o.ref?.kind}/${o.ref?.name}`) } : {}),
+      ...(paused ? { paused: JSON.parse(paused) as { revision: string; by?: string } } : {}),
+    }));
   }
   redis.disconnect();
 }

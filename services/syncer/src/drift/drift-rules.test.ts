@@ -36,6 +36,8 @@ describe('managed fields', () => {
     // Status updates by controllers do not count.
     expect(lastChangedByTidewater(object(entry('tidewater', '2026-01-01T00:00:01Z'), entry('kube-controller-manager', '2026-01-01T00:00:09Z', {}, { subresource: 'status' })))).toBe(true);
     expect(lastChangedByTidewater(object(entry('kubectl-edit', '2026-01-01T00:00:01Z')))).toBe(false);
+    // `kubectl scale` writes through the scale subresource, whose managedFields entry carries no time.
+    expect(lastChangedByTidewater(object(entry('tidewater', '2026-01-01T00:00:01Z'), entry('kubectl', '', {}, { subresource: 'scale' })))).toBe(false);
   });
 
   it('finds the managers that own drifted fields', () => {

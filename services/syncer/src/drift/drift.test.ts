@@ -46,6 +46,16 @@ describe('drift of the fields Tidewater owns', () => {
     expect(await fixture.eventsOf('healing', eventTypes.driftHealed)).toHaveLength(1);
   });
 
+  it('detects `kubectl scale` through the scale subresource (its managedFields entry has no time)', async () => {
+    fixture.defineApp('scaled', { namespace: 'scaled', selfHeal: true });
+    await fixture.sync('scaled', [deployment('web', 2)]);
+    await syncedAndJudged('scaled');
+    await fixture.patch(`${deploymentPath('scaled', 'web')}/scale`, { spec: { replicas: 7 } }, 'kubectl');
+    const detected = await waitFor('drift detected', async () => (await fixture.eventsOf('scaled', eventTypes.driftDetected))[0]);
+    expect(detected.data.objects).toEqual([expect.objectContaining({ kind: 'Deployment', name: 'web', fields: ['spec.replicas'] })]);
+    await waitFor('healed back to 2 replicas', async () => (await replicasOf('scaled', 'web')) === 2);
+  });
+
   it('only reports drift without selfHeal (warn mode)', async () => {
     fixture.defineApp('warned', { namespace: 'warned' });
     await fixture.sync('warned', [deployment('web', 3, { labels: { team: 'blue' } })]);

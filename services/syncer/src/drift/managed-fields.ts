@@ -24,14 +24,16 @@ function specEntries(object: LiveObject): ManagedFieldsEntry[] {
 /**
  * Whether the newest change to the object (outside its status) was Tidewater's own apply: its managedFields
  * entry is strictly newer than every other manager's. Timestamps have one-second resolution, so a tie counts
- * as "someone else may have changed it too" and the caller compares.
+ * as "someone else may have changed it too" and the caller compares, and so does an entry without a time: the
+ * API server leaves `time` out of some entries, e.g. `kubectl scale` through the scale subresource.
  */
 export function lastChangedByTidewater(object: LiveObject): boolean {
   const entries = specEntries(object);
   const ours = entries.filter((entry) => entry.manager === fieldManager && entry.operation === 'Apply');
   if (ours.length === 0) return false;
   const ourTime = Math.max(...ours.map((entry) => Date.parse(entry.time ?? '') || 0));
-  return entries.every((entry) => (entry.manager === fieldManager && entry.operation === 'Apply') || (Date.parse(entry.time ?? '') || 0) < ourTime);
+  return entries.every((entry) => (entry.manager === fieldManager && entry.operation === 'Apply')
+    || (entry.time !== undefined && entry.time !== '' && Date.parse(entry.time) < ourTime));
 }
 
 /**
