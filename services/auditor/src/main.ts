@@ -4,7 +4,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { loadConfigDir, type TidewaterConfig } from '@tidewater/config';
+import { loadConfigSource, type TidewaterConfig } from '@tidewater/config';
 import { createLogger, startTelemetry } from '@tidewater/telemetry';
 import { environmentFromApplication } from './dora/environment.ts';
 import { defaultAuditDir, parseAuditorEnv } from './env.ts';
@@ -38,7 +38,7 @@ const telemetry = startTelemetry({ serviceName: 'tidewater-auditor' });
 
 let config: TidewaterConfig | undefined;
 if (env.TIDEWATER_CONFIG) {
-  config = await loadConfigDir(env.TIDEWATER_CONFIG);
+  config = await loadConfigSource(env.TIDEWATER_CONFIG);
   for (const warning of config.warnings) logger.warn({ warning }, 'configuration warning');
 }
 const sinks: HttpAuditSink[] = [];

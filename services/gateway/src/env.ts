@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** The gateway's environment, parsed once at start-up by `main.ts`. */
 export const GatewayEnv = z.object({
   REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
-  TIDEWATER_CONFIG: z.string().min(1, 'TIDEWATER_CONFIG must name the configuration directory'),
+  TIDEWATER_CONFIG: z.string().min(1, 'TIDEWATER_CONFIG must name the configuration directory or a git::<url>//<path>?ref=<rev> source'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
   /** A webhook secret accepted for every repository, besides each Repository's webhookSecretRef. */

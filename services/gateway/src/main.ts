@@ -1,4 +1,4 @@
-import { loadConfigDir, type TidewaterConfig } from '@tidewater/config';
+import { loadConfigSource, type TidewaterConfig } from '@tidewater/config';
 import { createLogger, startTelemetry } from '@tidewater/telemetry';
 import { parseGatewayEnv } from './env.ts';
 import { startGateway } from './start-gateway.ts';
@@ -7,7 +7,7 @@ const logger = createLogger('gateway');
 const env = parseGatewayEnv(process.env);
 const telemetry = startTelemetry({ serviceName: 'tidewater-gateway' });
 
-let config: TidewaterConfig = await loadConfigDir(env.TIDEWATER_CONFIG);
+let config: TidewaterConfig = await loadConfigSource(env.TIDEWATER_CONFIG);
 for (const warning of config.warnings) logger.warn({ warning }, 'configuration warning');
 
 const gateway = await startGateway({
@@ -21,7 +21,7 @@ const gateway = await startGateway({
 
 // SIGHUP reloads the configuration; a broken reload keeps the previous one.
 process.on('SIGHUP', () => {
-  loadConfigDir(env.TIDEWATER_CONFIG).then((reloaded) => {
+  loadConfigSource(env.TIDEWATER_CONFIG).then((reloaded) => {
     config = reloaded;
     logger.info({ applications: reloaded.applications.length }, 'configuration reloaded');
   }, (error: unknown) => logger.error({ reason: (error as Error).message }, 'configuration reload failed; keeping the previous one'));

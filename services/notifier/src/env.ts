@@ -3,7 +3,7 @@ import { z } from 'zod';
 /** The notifier's environment, parsed once at start-up by `main.ts`. */
 export const NotifierEnv = z.object({
   REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
-  TIDEWATER_CONFIG: z.string().min(1, 'TIDEWATER_CONFIG must name the configuration directory'),
+  TIDEWATER_CONFIG: z.string().min(1, 'TIDEWATER_CONFIG must name the configuration directory or a git::<url>//<path>?ref=<rev> source'),
   /** How long `stop()` may take on SIGTERM before the process exits anyway. */
   TIDEWATER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });

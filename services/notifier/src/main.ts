@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { loadConfigDir, type TidewaterConfig } from '@tidewater/config';
+import { loadConfigSource, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
 import { createLogger, startTelemetry } from '@tidewater/telemetry';
 import { parseNotifierEnv } from './env.ts';
@@ -9,7 +9,7 @@ const logger = createLogger('notifier');
 const env = parseNotifierEnv(process.env);
 const telemetry = startTelemetry({ serviceName: 'tidewater-notifier' });
 
-let config: TidewaterConfig = await loadConfigDir(env.TIDEWATER_CONFIG);
+let config: TidewaterConfig = await loadConfigSource(env.TIDEWATER_CONFIG);
 for (const warning of config.warnings) logger.warn({ warning }, 'configuration warning');
 
 const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
@@ -25,7 +25,7 @@ logger.info('notifier started');
 
 // SIGHUP reloads the configuration (channels, subscriptions, annotations); a broken reload keeps the previous one.
 process.on('SIGHUP', () => {
-  loadConfigDir(env.TIDEWATER_CONFIG).then((reloaded) => {
+  loadConfigSource(env.TIDEWATER_CONFIG).then((reloaded) => {
     config = reloaded;
     logger.info({ applications: reloaded.applications.length }, 'configuration reloaded');
   }, (error: unknown) => logger.error({ reason: (error as Error).message }, 'configuration reload failed; keeping the previous one'));

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { loadConfigDir, type TidewaterConfig } from '@tidewater/config';
+import { loadConfigSource, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
 import { createProducers, createRedisConnection } from '@tidewater/queues';
 import { createLogger, recordEventMetrics, startMetricsServer, startTelemetry } from '@tidewater/telemetry';
@@ -14,7 +14,7 @@ const telemetry = startTelemetry({ serviceName: 'tidewater-renderer' });
 if (process.env.METRICS_PORT) await startMetricsServer(Number(process.env.METRICS_PORT), process.env.METRICS_HOST ?? '127.0.0.1');
 const logger = createLogger('renderer');
 
-let config: TidewaterConfig = await loadConfigDir(env.TIDEWATER_CONFIG);
+let config: TidewaterConfig = await loadConfigSource(env.TIDEWATER_CONFIG);
 for (const warning of config.warnings) logger.warn({ warning }, 'configuration warning');
 
 const workerConnection = createRedisConnection(env.REDIS_URL, 'worker');
@@ -38,7 +38,7 @@ const renderer = createRenderer({
 logger.info({ applications: config.applications.length, cacheDir: env.TIDEWATER_CACHE_DIR }, 'renderer started');
 
 process.on('SIGHUP', () => {
-  loadConfigDir(env.TIDEWATER_CONFIG).then((next) => {
+  loadConfigSource(env.TIDEWATER_CONFIG).then((next) => {
     config = next;
     logger.info({ applications: next.applications.length }, 'configuration reloaded');
   }, (error: unknown) => logger.error({ reason: (error as Error).message }, 'configuration reload failed; keeping the previous one'));

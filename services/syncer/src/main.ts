@@ -1,4 +1,4 @@
-import { loadConfigDir } from '@tidewater/config';
+import { loadConfigSource } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
 import { createProducers, createRedisConnection } from '@tidewater/queues';
 import { createLogger, recordEventMetrics, startMetricsServer, startTelemetry } from '@tidewater/telemetry';
@@ -13,7 +13,7 @@ const telemetry = startTelemetry({ serviceName: 'tidewater-syncer' });
 if (process.env.METRICS_PORT) await startMetricsServer(Number(process.env.METRICS_PORT), process.env.METRICS_HOST ?? '127.0.0.1');
 const logger = createLogger('syncer');
 const env = SyncerEnv.parse(process.env);
-const config = await loadConfigDir(env.TIDEWATER_CONFIG);
+const config = await loadConfigSource(env.TIDEWATER_CONFIG);
 for (const warning of config.warnings) logger.warn({ warning }, 'configuration warning');
 
 const redis = createRedisConnection(env.REDIS_URL, 'worker');

@@ -2,7 +2,7 @@
 // `tide status` and `tide events` read what the services recorded in Redis; `tide history` too, and `tide rollback`,
 // `tide resume` and `tide diff` ask the syncer through the control queue and wait for its answer.
 import { userInfo } from 'node:os';
-import { loadConfigDir, type TidewaterConfig } from '@tidewater/config';
+import { loadConfigSource, type TidewaterConfig } from '@tidewater/config';
 import { readAllEvents } from '@tidewater/events';
 import { createRedisConnection, redisKeys, type ControlJob, type SyncResult, type AppHealth } from '@tidewater/queues';
 import { readHistory, readPause } from '@tidewater/syncer';
@@ -19,7 +19,7 @@ const configDir = process.env.TIDEWATER_CONFIG;
 
 async function loadConfig(): Promise<TidewaterConfig> {
   if (!configDir) throw new Error('TIDEWATER_CONFIG is not set: point it at a directory of configuration documents');
-  return loadConfigDir(configDir);
+  return loadConfigSource(configDir);
 }
 
 async function runAll(): Promise<void> {

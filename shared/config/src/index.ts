@@ -56,3 +56,4 @@ export { parseSyncOptions, resourceSyncOptions, syncOptionsAnnotation, type Sync
 export { syncWaveAnnotation, syncWaveOf } from './sync-wave.ts';
 export { globMatch, type GlobOptions } from './glob.ts';
 export { projectPermits, type PermitDecision, type PermitRequest } from './project-rules.ts';
+export { loadConfigSource, parseConfigSource } from './load-source.ts';
