@@ -1,3 +1,4 @@
+import { recordEventMetrics } from '@tidewater/telemetry';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { createEventPublisher } from '@tidewater/events';
@@ -44,7 +45,7 @@ export async function startAuditor(options: StartAuditorOptions): Promise<Runnin
   const publishRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: 3 });
   readRedis.on('error', (error) => logger.warn({ reason: error.message }, 'redis connection error'));
   publishRedis.on('error', (error) => logger.warn({ reason: error.message }, 'redis connection error'));
-  const events = createEventPublisher({ redis: publishRedis, source: '/tidewater/auditor' });
+  const events = createEventPublisher({ redis: publishRedis, source: '/tidewater/auditor', onPublished: recordEventMetrics });
 
   if (options.verifyOnStart) {
     const result = await log.verify();

@@ -1,13 +1,15 @@
 import { Redis } from 'ioredis';
 import { loadConfigSource, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
-import { createLogger, startTelemetry } from '@tidewater/telemetry';
+import { createLogger, recordEventMetrics, startMetricsServer, startTelemetry } from '@tidewater/telemetry';
 import { parseNotifierEnv } from './env.ts';
 import { createNotifier } from './notifier.ts';
 
 const logger = createLogger('notifier');
 const env = parseNotifierEnv(process.env);
 const telemetry = startTelemetry({ serviceName: 'tidewater-notifier' });
+// Prometheus metrics at http://HOST:METRICS_PORT/metrics when METRICS_PORT is set.
+if (process.env.METRICS_PORT) await startMetricsServer(Number(process.env.METRICS_PORT), process.env.METRICS_HOST ?? '127.0.0.1');
 
 let config: TidewaterConfig = await loadConfigSource(env.TIDEWATER_CONFIG);
 for (const warning of config.warnings) logger.warn({ warning }, 'configuration warning');
@@ -18,7 +20,7 @@ const notifier = createNotifier({
   config: () => config,
   redis,
   logger,
-  events: createEventPublisher({ redis, source: '/tidewater/notifier' }),
+  events: createEventPublisher({ redis, source: '/tidewater/notifier', onPublished: recordEventMetrics }),
 });
 notifier.start();
 logger.info('notifier started');

@@ -1,3 +1,4 @@
+import { getMetrics } from '@tidewater/telemetry';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Logger } from '@tidewater/telemetry';
@@ -88,6 +89,11 @@ export function createAuditApi(deps: AuditApiDeps): FastifyInstance {
     }
     request.log.error({ reason: error.message }, 'audit API request failed');
     return reply.code(500).send({ error: 'internal error' });
+  });
+
+  app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) => {
+    const { registry } = getMetrics();
+    return reply.type(registry.contentType).send(await registry.metrics());
   });
 
   app.get('/healthz', async () => ({
