@@ -5,7 +5,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { loadConfigSource, type TidewaterConfig } from '@tidewater/config';
-import { createLogger, startTelemetry } from '@tidewater/telemetry';
+import { createLogger, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { environmentFromApplication } from './dora/environment.ts';
 import { defaultAuditDir, parseAuditorEnv } from './env.ts';
 import { auditSinkFromEnv, auditSinksFromConfig, type HttpAuditSink } from './forward/audit-sink-config.ts';
@@ -65,24 +65,10 @@ const auditor = await startAuditor({
 });
 logger.info({ dir: env.auditDir, records: auditor.log.lastSeq, sinks: sinks.map((sink) => sink.name) }, 'auditor started');
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'auditor shutting down');
-  const deadline = setTimeout(() => {
-    logger.error({ timeoutMs: env.TIDEWATER_SHUTDOWN_TIMEOUT_MS }, 'shutdown deadline passed; exiting');
-    process.exit(1);
-  }, env.TIDEWATER_SHUTDOWN_TIMEOUT_MS);
-  deadline.unref();
-  try {
+stopOnSignals({
+  service: 'auditor', logger, deadlineMs: env.TIDEWATER_SHUTDOWN_TIMEOUT_MS,
+  async stop() {
     await auditor.close();
     await telemetry.shutdown();
-    process.exit(0);
-  } catch (error) {
-    logger.error({ reason: (error as Error).message }, 'shutdown failed');
-    process.exit(1);
-  }
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+  },
+});

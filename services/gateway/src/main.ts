@@ -1,5 +1,5 @@
 import { loadConfigSource, type TidewaterConfig } from '@tidewater/config';
-import { createLogger, startTelemetry } from '@tidewater/telemetry';
+import { createLogger, reloadOnHangup, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { parseGatewayEnv } from './env.ts';
 import { startGateway } from './start-gateway.ts';
 
@@ -19,32 +19,11 @@ const gateway = await startGateway({
   ...(env.TIDEWATER_WEBHOOK_SECRET ? { globalWebhookSecret: env.TIDEWATER_WEBHOOK_SECRET } : {}),
 });
 
-// SIGHUP reloads the configuration; a broken reload keeps the previous one.
-process.on('SIGHUP', () => {
-  loadConfigSource(env.TIDEWATER_CONFIG).then((reloaded) => {
-    config = reloaded;
-    logger.info({ applications: reloaded.applications.length }, 'configuration reloaded');
-  }, (error: unknown) => logger.error({ reason: (error as Error).message }, 'configuration reload failed; keeping the previous one'));
-});
-
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'gateway shutting down');
-  const deadline = setTimeout(() => {
-    logger.error({ timeoutMs: env.TIDEWATER_SHUTDOWN_TIMEOUT_MS }, 'shutdown deadline passed; exiting');
-    process.exit(1);
-  }, env.TIDEWATER_SHUTDOWN_TIMEOUT_MS);
-  deadline.unref();
-  try {
+reloadOnHangup({ logger, load: () => loadConfigSource(env.TIDEWATER_CONFIG), apply: (reloaded) => { config = reloaded; } });
+stopOnSignals({
+  service: 'gateway', logger, deadlineMs: env.TIDEWATER_SHUTDOWN_TIMEOUT_MS,
+  async stop() {
     await gateway.close();
     await telemetry.shutdown();
-    process.exit(0);
-  } catch (error) {
-    logger.error({ reason: (error as Error).message }, 'shutdown failed');
-    process.exit(1);
-  }
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+  },
+});

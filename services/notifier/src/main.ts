@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { loadConfigSource, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
-import { createLogger, recordEventMetrics, startMetricsServer, startTelemetry } from '@tidewater/telemetry';
+import { createLogger, recordEventMetrics, reloadOnHangup, startMetricsServer, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { parseNotifierEnv } from './env.ts';
 import { createNotifier } from './notifier.ts';
 
@@ -25,33 +25,13 @@ const notifier = createNotifier({
 notifier.start();
 logger.info('notifier started');
 
-// SIGHUP reloads the configuration (channels, subscriptions, annotations); a broken reload keeps the previous one.
-process.on('SIGHUP', () => {
-  loadConfigSource(env.TIDEWATER_CONFIG).then((reloaded) => {
-    config = reloaded;
-    logger.info({ applications: reloaded.applications.length }, 'configuration reloaded');
-  }, (error: unknown) => logger.error({ reason: (error as Error).message }, 'configuration reload failed; keeping the previous one'));
-});
-
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'notifier shutting down');
-  const deadline = setTimeout(() => {
-    logger.error({ timeoutMs: env.TIDEWATER_SHUTDOWN_TIMEOUT_MS }, 'shutdown deadline passed; exiting');
-    process.exit(1);
-  }, env.TIDEWATER_SHUTDOWN_TIMEOUT_MS);
-  deadline.unref();
-  try {
+// SIGHUP reloads the configuration (channels, subscriptions, annotations).
+reloadOnHangup({ logger, load: () => loadConfigSource(env.TIDEWATER_CONFIG), apply: (reloaded) => { config = reloaded; } });
+stopOnSignals({
+  service: 'notifier', logger, deadlineMs: env.TIDEWATER_SHUTDOWN_TIMEOUT_MS,
+  async stop() {
     await notifier.stop();
     await redis.quit();
     await telemetry.shutdown();
-    process.exit(0);
-  } catch (error) {
-    logger.error({ reason: (error as Error).message }, 'shutdown failed');
-    process.exit(1);
-  }
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+  },
+});

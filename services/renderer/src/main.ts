@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { loadConfigSource, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
 import { createProducers, createRedisConnection } from '@tidewater/queues';
-import { createLogger, recordEventMetrics, startMetricsServer, startTelemetry } from '@tidewater/telemetry';
+import { createLogger, recordEventMetrics, reloadOnHangup, startMetricsServer, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { parseRendererEnv } from './env.ts';
 import { createRenderer } from './renderer.ts';
 
@@ -37,35 +37,13 @@ const renderer = createRenderer({
 });
 logger.info({ applications: config.applications.length, cacheDir: env.TIDEWATER_CACHE_DIR }, 'renderer started');
 
-process.on('SIGHUP', () => {
-  loadConfigSource(env.TIDEWATER_CONFIG).then((next) => {
-    config = next;
-    logger.info({ applications: next.applications.length }, 'configuration reloaded');
-  }, (error: unknown) => logger.error({ reason: (error as Error).message }, 'configuration reload failed; keeping the previous one'));
+reloadOnHangup({ logger, load: () => loadConfigSource(env.TIDEWATER_CONFIG), apply: (next) => { config = next; } });
+stopOnSignals({
+  service: 'renderer', logger, deadlineMs: shutdownDeadlineMs,
+  async stop() {
+    await renderer.close();
+    await producers.close();
+    await Promise.all([workerConnection.quit(), producerConnection.quit()]);
+    await telemetry.shutdown();
+  },
 });
-
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'renderer stopping');
-  const deadline = setTimeout(() => {
-    logger.error({ deadlineMs: shutdownDeadlineMs }, 'renderer did not stop in time; exiting');
-    process.exit(1);
-  }, shutdownDeadlineMs);
-  deadline.unref();
-  await renderer.close();
-  await producers.close();
-  await Promise.all([workerConnection.quit(), producerConnection.quit()]);
-  await telemetry.shutdown();
-  clearTimeout(deadline);
-}
-
-for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-  process.once(signal, () => {
-    shutdown(signal).then(() => process.exit(0), (error: unknown) => {
-      logger.error({ reason: (error as Error).message }, 'renderer shutdown failed');
-      process.exit(1);
-    });
-  });
-}

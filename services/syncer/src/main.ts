@@ -1,7 +1,7 @@
 import { loadConfigSource } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
 import { createProducers, createRedisConnection } from '@tidewater/queues';
-import { createLogger, recordEventMetrics, startMetricsServer, startTelemetry } from '@tidewater/telemetry';
+import { createLogger, recordEventMetrics, startMetricsServer, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { createClusterRegistry } from './clusters/cluster-registry.ts';
 import { SyncerEnv } from './env.ts';
 import { createSyncer } from './syncer.ts';
@@ -41,23 +41,14 @@ const syncer = createSyncer({
 const control = createControlWorker({ config: () => config, redis, producers, events, logger, clusters });
 logger.info({ clusters: config.clusters.length, applications: config.applications.length }, 'syncer started');
 
-let stopping = false;
-async function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  logger.info({ signal }, 'syncer stopping');
-  const deadline = setTimeout(() => {
-    logger.error({ timeoutMs: env.SHUTDOWN_TIMEOUT_MS }, 'syncer did not stop in time; exiting');
-    process.exit(1);
-  }, env.SHUTDOWN_TIMEOUT_MS);
-  deadline.unref();
-  await Promise.all([syncer.close(), control.close()]);
-  await producers.close();
-  clusters.close();
-  await producerConnection.quit();
-  await redis.quit();
-  await telemetry.shutdown();
-  process.exit(0);
-}
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+stopOnSignals({
+  service: 'syncer', logger, deadlineMs: env.SHUTDOWN_TIMEOUT_MS,
+  async stop() {
+    await Promise.all([syncer.close(), control.close()]);
+    await producers.close();
+    clusters.close();
+    await producerConnection.quit();
+    await redis.quit();
+    await telemetry.shutdown();
+  },
+});

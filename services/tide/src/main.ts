@@ -6,7 +6,7 @@ import { loadConfigSource, type TidewaterConfig } from '@tidewater/config';
 import { readAllEvents } from '@tidewater/events';
 import { createRedisConnection, redisKeys, type ControlJob, type SyncResult, type AppHealth } from '@tidewater/queues';
 import { readHistory, readPause } from '@tidewater/syncer';
-import { createLogger, startTelemetry } from '@tidewater/telemetry';
+import { createLogger, startTelemetry, reloadOnHangup, stopOnSignals } from '@tidewater/telemetry';
 import { requestControl } from './control-client.ts';
 import { formatControlResult } from './control-output.ts';
 import { formatHistory } from './history-table.ts';
@@ -41,22 +41,14 @@ async function runAll(): Promise<void> {
     logger,
   });
   logger.info({ gateway: running.gatewayUrl, applications: config.applications.length }, 'tidewater running');
-  process.on('SIGHUP', () => {
-    loadConfig().then((next) => {
-      config = next;
-      logger.info({ applications: next.applications.length }, 'configuration reloaded');
-    }, (error: Error) => logger.error({ reason: error.message }, 'configuration reload failed; keeping the previous one'));
+  reloadOnHangup({ logger, load: loadConfig, apply: (next) => { config = next; } });
+  stopOnSignals({
+    service: 'tide', logger, deadlineMs: 30_000,
+    async stop() {
+      await running.close();
+      await telemetry.shutdown();
+    },
   });
-  const stop = async (signal: string) => {
-    logger.info({ signal }, 'tidewater stopping');
-    const deadline = setTimeout(() => process.exit(1), 30_000);
-    deadline.unref();
-    await running.close();
-    await telemetry.shutdown();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
 }
 
 async function showStatus(): Promise<void> {
