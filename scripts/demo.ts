@@ -32,7 +32,8 @@ const stateDir = join(repoRoot, '.tidewater');
 mkdirSync(stateDir, { recursive: true });
 writeFileSync(join(stateDir, 'demo.env'), [
   `export REDIS_URL=${env.redis.url}`, `export KUBECONFIG=${env.cluster.kubeconfigPath}`,
-  `export TIDEWATER_CONFIG=${env.configDir}`, `export TIDEWATER_GATEWAY=${env.gatewayUrl}`, '',
+  `export TIDEWATER_CONFIG=${env.configDir}`, `export TIDEWATER_GATEWAY=${env.gatewayUrl}`,
+  `source ${join(repoRoot, 'scripts/node-env')}`, '',
 ].join('\n'));
 console.log(`
 Tidewater is running (ready in ${((performance.now() - started) / 1000).toFixed(1)} s).
@@ -49,10 +50,10 @@ Push a change; the repository's post-receive hook delivers it as a signed GitHub
 
 Then look:
 
-  source .tidewater/demo.env
+  source .tidewater/demo.env     # REDIS_URL, KUBECONFIG, TIDEWATER_CONFIG and tide on PATH
   kubectl get deploy,svc,cm -n guestbook-dev -l tidewater.dev/app=guestbook-dev
-  node services/tide/src/main.ts status
-  node services/tide/src/main.ts events
+  tide status
+  tide events
 
 Ctrl-C stops everything.
 `);

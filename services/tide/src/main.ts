@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The `tide` command. `tide all` runs every service in one process (the embedded default);
 // `tide status` and `tide events` read what the services recorded in Redis; `tide history` too, and `tide rollback`,
 // `tide resume` and `tide diff` ask the syncer through the control queue and wait for its answer.
