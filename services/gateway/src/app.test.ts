@@ -237,6 +237,18 @@ describe('GitHub push', () => {
     expect(await renderJobIds()).toEqual([`render:web:${sha('rot-new')}`, `render:web:${sha('rot-old')}`].sort());
   });
 
+  it('accepts a secret rotated in its environment variable at once (the cached secrets are read again)', async () => {
+    expect((await postGithub(platformPush(sha('before-rotation'), ['apps/web/x.yaml']))).statusCode).toBe(202);
+    process.env.GW_TEST_PLATFORM_NEW = 'platform-secret-2027';
+    try {
+      const rotated = await postGithub(platformPush(sha('rotated'), ['apps/web/x.yaml']), { secret: 'platform-secret-2027' });
+      expect(rotated.statusCode).toBe(202);
+    } finally {
+      process.env.GW_TEST_PLATFORM_NEW = secrets.platformNew;
+    }
+    expect((await postGithub(platformPush(sha('after-rotation'), ['apps/web/x.yaml']))).statusCode).toBe(202);
+  });
+
   it('answers a ping with 200 and queues nothing', async () => {
     const response = await postGithub(githubPingPayload('acme', 'platform'), { event: 'ping' });
     expect(response.statusCode).toBe(200);
@@ -249,6 +261,67 @@ describe('GitHub push', () => {
     expect(response.statusCode).toBe(202);
     expect(response.json()).toMatchObject({ ignored: true, reason: expect.stringContaining('pull_request') });
     expect(await renderJobIds()).toEqual([]);
+  });
+});
+
+describe('pause gate (application paused after a rollback)', () => {
+  it('holds a commit the app already knew, then resumes it on a new commit', async () => {
+    await redis.set(redisKeys.paused('web'), JSON.stringify({ revision: sha('pause-v1'), by: 'alice', at: 'now', reason: 'rollback', from: sha('pause-v2') }));
+
+    const held = await postGithub(platformPush(sha('pause-v2'), ['apps/web/x.yaml', 'apps/api/y.yaml']), { deliveryId: 'gh-pause-1' });
+    expect(held.statusCode).toBe(202);
+    expect(held.json()).toEqual({ deliveryId: 'gh-pause-1', queued: [`render:api:${sha('pause-v2')}`], apps: ['api'], paused: ['web'] });
+    expect(await redis.exists(redisKeys.paused('web'))).toBe(1);
+
+    const resumed = await postGithub(platformPush(sha('pause-v3'), ['apps/web/x.yaml']), { deliveryId: 'gh-pause-2', secret: secrets.platformNew });
+    expect(resumed.statusCode).toBe(202);
+    expect(resumed.json()).toEqual({ deliveryId: 'gh-pause-2', queued: [`render:web:${sha('pause-v3')}`], apps: ['web'] });
+    expect(await redis.exists(redisKeys.paused('web'))).toBe(0);
+    expect(await redis.zscore(redisKeys.pushedRevisions('web'), sha('pause-v3'))).not.toBeNull();
+    expect(await redis.zscore(redisKeys.pushedRevisions('api'), sha('pause-v2'))).not.toBeNull();
+    expect(await redis.zscore(redisKeys.pushedRevisions('web'), sha('pause-v2'))).toBeNull();
+    const resumedEvents = (await readAllEvents(redis)).filter((event) => event.type === eventTypes.syncResumed);
+    expect(resumedEvents.map((event) => event.data)).toMatchObject([{ app: 'web', revision: sha('pause-v3'), deliveryId: 'gh-pause-2', reason: 'new commit' }]);
+    expect(await renderJobIds()).toEqual([`render:api:${sha('pause-v2')}`, `render:web:${sha('pause-v3')}`]);
+  });
+});
+
+describe('request logging', () => {
+  it('logs one line per webhook delivery (none of fastify\'s request lines) and keeps them for other routes', async () => {
+    const records: Array<{ level: number; message: string; fields: Record<string, unknown> }> = [];
+    const capturing = createLogger('gateway-log-test', {
+      level: 'info',
+      hooks: {
+        logMethod(args, _method, level) {
+          const [first, second] = args as unknown[];
+          const fields = typeof first === 'object' && first !== null ? first as Record<string, unknown> : {};
+          records.push({ level, message: String(typeof first === 'string' ? first : second), fields });
+        },
+      },
+    });
+    const logged = createGatewayApp({
+      config: () => config, redis, producers, events: createEventPublisher({ redis, source: '/tidewater/gateway' }), logger: capturing,
+    });
+    try {
+      const after = sha('logged');
+      const accepted = await postGithubTo(logged, platformPush(after, ['apps/web/x.yaml']), 'gh-logged');
+      expect(accepted.statusCode).toBe(202);
+      expect(records.map((record) => record.message)).toEqual(['webhook push accepted']);
+      expect(records[0].fields).toMatchObject({ provider: 'github', deliveryId: 'gh-logged', revision: after, apps: ['web'], jobIds: [`render:web:${after}`] });
+
+      records.length = 0;
+      const body = JSON.stringify(platformPush(sha('logged-bad'), ['apps/web/x.yaml']));
+      const rejected = await logged.inject({ method: 'POST', url: '/webhooks/git/github', headers: await githubHeaders(body, 'wrong', 'push', 'gh-logged-bad'), payload: body });
+      expect(rejected.statusCode).toBe(401);
+      expect(records.map((record) => record.message)).toEqual(['webhook rejected']);
+      expect(records[0].fields).toMatchObject({ provider: 'github', deliveryId: 'gh-logged-bad', statusCode: 401 });
+
+      records.length = 0;
+      expect((await logged.inject({ method: 'POST', url: '/webhooks/git/unknown', headers: { 'content-type': 'application/json' }, payload: '{}' })).statusCode).toBe(404);
+      expect(records.map((record) => record.message)).toEqual(['incoming request', 'request completed']);
+    } finally {
+      await logged.close();
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { TidewaterConfig } from '@tidewater/config';
 import type { EventPublisher } from '@tidewater/events';
@@ -6,6 +6,7 @@ import type { Producers } from '@tidewater/queues';
 import { getMetrics, type Logger } from '@tidewater/telemetry';
 import { createDeliveryDedupe } from './dedupe/delivery-dedupe.ts';
 import { registerErrorHandling } from './errors/error-handler.ts';
+import { GatewayLogController } from './logging/gateway-log-controller.ts';
 import { createGitProviderAdapters } from './providers/adapters.ts';
 import { registerGitWebhookRoutes } from './routes/git-webhook-routes.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
@@ -36,8 +37,7 @@ export function createGatewayApp(deps: GatewayDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.maxBodyBytes ?? defaultMaxBodyBytes,
-    // Probes every few seconds would drown out the per-request lines of webhooks.
-    logController: new LogController({ disableRequestLogging: (request) => request.url === '/healthz' || request.url === '/readyz' }),
+    logController: new GatewayLogController(),
     return503OnClosing: true,
   });
 

@@ -34,7 +34,8 @@ export interface RunningGateway {
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
   const ownsRedis = options.redis === undefined;
   if (ownsRedis && !options.redisUrl) throw new Error('startGateway needs redis or redisUrl');
-  const redis = options.redis ?? createRedisConnection(options.redisUrl as string, 'producer');
+  // Auto-pipelining: commands issued in one tick, by this request and concurrent ones, go out in one write.
+  const redis = options.redis ?? createRedisConnection(options.redisUrl as string, 'producer', { enableAutoPipelining: true });
   const logger = options.logger ?? createLogger('gateway');
   if (ownsRedis) redis.on('error', (error) => logger.warn({ reason: error.message }, 'redis connection error'));
   await waitUntilReady(redis);

@@ -31,19 +31,26 @@ export function createProducers(deps: { connection: Redis }): Producers {
     queue: Queue, name: string, jobId: string, data: object, retry: { attempts: number; backoffMs: number },
     sameWork: (existing: Record<string, unknown>) => boolean = () => true,
   ) {
-    // BullMQ ignores an add whose job id exists; asking first tells the caller whether this was new work.
-    // A finished job stands in the way of a new request only while it did the same work and did not fail:
-    // a failed one is retried on request, and a sync of a re-rendered bundle is new work.
-    const existing = await queue.getJob(jobId);
-    if (existing) {
-      const state = await existing.getState();
-      const finished = state === 'completed' || state === 'failed';
-      if (!finished || (state === 'completed' && sameWork(existing.data as Record<string, unknown>))) return { jobId, added: false };
-      await existing.remove().catch(() => undefined);
-    }
-    await queue.add(name, data, {
+    const options: JobsOptions = {
       jobId, attempts: retry.attempts, backoff: { type: 'exponential', delay: retry.backoffMs }, ...keepFinished,
-    });
+    };
+    // One round trip in the common case: "does the job exist?" and the add go out together on this connection,
+    // in that order (BullMQ ignores an add whose job id exists), so the answer tells whether the add was new work.
+    const [existed] = await Promise.all([deps.connection.exists(queue.toKey(jobId)), queue.add(name, data, options)]);
+    if (existed === 0) return { jobId, added: true };
+    // The job was there already. A finished job stands in the way of a new request only while it did the same
+    // work and did not fail: a failed one is retried on request, and a sync of a re-rendered bundle is new work.
+    const existing = await queue.getJob(jobId);
+    if (!existing) {
+      // Removed between the check and now (retention): add again; BullMQ's job id keeps it one job.
+      await queue.add(name, data, options);
+      return { jobId, added: true };
+    }
+    const state = await existing.getState();
+    const finished = state === 'completed' || state === 'failed';
+    if (!finished || (state === 'completed' && sameWork(existing.data as Record<string, unknown>))) return { jobId, added: false };
+    await existing.remove().catch(() => undefined);
+    await queue.add(name, data, options);
     return { jobId, added: true };
   }
 
@@ -51,8 +58,13 @@ export function createProducers(deps: { connection: Redis }): Producers {
     async requestRender(job) {
       const data = RenderJob.parse(job);
       const desired: DesiredRevision = { revision: data.revision, at: new Date().toISOString() };
-      await deps.connection.set(redisKeys.desiredRevision(data.app), JSON.stringify(desired));
-      return add(renderQueue, 'render', jobIds.render(data.app, data.revision), data, jobCatalogue.render);
+      // Sent before the job's add on the same connection, so Redis records the desired revision first (a renderer
+      // that picks the job up at once must not find it superseded); awaited together: one round trip.
+      const [, result] = await Promise.all([
+        deps.connection.set(redisKeys.desiredRevision(data.app), JSON.stringify(desired)),
+        add(renderQueue, 'render', jobIds.render(data.app, data.revision), data, jobCatalogue.render),
+      ]);
+      return result;
     },
     async requestSync(job) {
       const data = SyncJob.parse(job);

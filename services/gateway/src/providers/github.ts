@@ -1,5 +1,6 @@
 import { verify } from '@octokit/webhooks-methods';
 import { PayloadError, WebhookSignatureError } from '../errors/http-errors.ts';
+import { bodyText } from './body-text.ts';
 import { isZeroSha, refParts, type HeadCommit, type NormalisedPush } from '../push/normalised-push.ts';
 import {
   arrayField, booleanField, fieldOf, numberField, pathsOfCommits, stringField, stringFields,
@@ -20,7 +21,7 @@ export function createGithubAdapter(): GitProviderAdapter {
     async verifiedSecrets(rawBody, headers, secrets) {
       const signature = headerValue(headers, 'x-hub-signature-256');
       if (!signature) throw new WebhookSignatureError('missing X-Hub-Signature-256 header');
-      const payload = rawBody.toString('utf8');
+      const payload = bodyText(rawBody);
       const verified: string[] = [];
       for (const secret of secrets) {
         if (await verify(secret, payload, signature)) verified.push(secret);

@@ -1,8 +1,16 @@
 /** Reading fields of an untrusted, already parsed JSON payload without trusting its shape. */
 
+// Field paths are constants in the adapters: split each once.
+const splitPaths = new Map<string, readonly string[]>();
+
 export function fieldOf(value: unknown, path: string): unknown {
+  let keys = splitPaths.get(path);
+  if (keys === undefined) {
+    keys = path.split('.');
+    splitPaths.set(path, keys);
+  }
   let current: unknown = value;
-  for (const key of path.split('.')) {
+  for (const key of keys) {
     if (current === null || typeof current !== 'object' || Array.isArray(current)) return undefined;
     current = (current as Record<string, unknown>)[key];
   }

@@ -9,9 +9,9 @@ import type { DeliveryDedupe } from '../dedupe/delivery-dedupe.ts';
 import { ExternalServiceError, PayloadError, WebhookSignatureError } from '../errors/http-errors.ts';
 import type { GitProviderAdapter, RepositoryIdentifiers } from '../providers/provider-adapter.ts';
 import type { GitProvider } from '../push/normalised-push.ts';
-import { requestRendersForPushes, type PushRenders } from '../push/render-requests.ts';
-import { matchingRepositories, normalisedPayloadUrls, safeNormalizeRepoUrl } from '../routing/repository-match.ts';
-import { collectWebhookSecrets, repositoriesForProvider, type WebhookSecretCandidate } from '../secrets/webhook-secrets.ts';
+import { readPushRoutingState, requestRendersForPushes, type PushRenders } from '../push/render-requests.ts';
+import { matchingRepositories, normalisedPayloadUrls, normalisedRepositoryUrl } from '../routing/repository-match.ts';
+import { createWebhookSecretCache, repositoriesForProvider, type WebhookSecretCache, type WebhookSecretCandidate } from '../secrets/webhook-secrets.ts';
 import { parseWebhookBody, webhookBodyFormat } from './webhook-body.ts';
 
 export interface GitWebhookRouteDeps {
@@ -36,10 +36,11 @@ interface WebhookReply {
 
 /** `POST /webhooks/git/<provider>` for every provider adapter. */
 export function registerGitWebhookRoutes(app: FastifyInstance, deps: GitWebhookRouteDeps): void {
+  const secrets = createWebhookSecretCache(deps.globalWebhookSecret ? { globalSecret: deps.globalWebhookSecret } : {});
   for (const adapter of Object.values(deps.adapters)) {
     const routeConfig: WebhookRouteConfig = { webhookProvider: adapter.provider };
     app.post(`/webhooks/git/${adapter.provider}`, { config: routeConfig }, async (request, reply) => {
-      const outcome = await handleGitWebhook(deps, adapter, request);
+      const outcome = await handleGitWebhook(deps, secrets, adapter, request);
       return reply.code(outcome.statusCode).send(outcome.body);
     });
   }
@@ -52,7 +53,12 @@ export function deliveryIdOf(adapter: GitProviderAdapter, request: FastifyReques
   return Buffer.isBuffer(request.body) ? `sha256-${createHash('sha256').update(request.body).digest('hex').slice(0, 32)}` : undefined;
 }
 
-async function handleGitWebhook(deps: GitWebhookRouteDeps, adapter: GitProviderAdapter, request: FastifyRequest): Promise<WebhookReply> {
+async function handleGitWebhook(
+  deps: GitWebhookRouteDeps,
+  secrets: WebhookSecretCache,
+  adapter: GitProviderAdapter,
+  request: FastifyRequest,
+): Promise<WebhookReply> {
   const receivedAt = new Date().toISOString();
   const provider = adapter.provider;
   const traceparent = request.headers.traceparent;
@@ -63,13 +69,19 @@ async function handleGitWebhook(deps: GitWebhookRouteDeps, adapter: GitProviderA
     const rawBody = request.body as Buffer;
     const deliveryId = deliveryIdOf(adapter, request) ?? 'unknown';
     span.setAttribute('tidewater.delivery_id', deliveryId);
-    const log = request.log.child({ provider, deliveryId });
+    const log = request.log;
+    const logContext = { provider, deliveryId };
     if (rawBody.length === 0) throw new PayloadError('request body is empty');
 
     const config = deps.config();
-    const candidates = collectWebhookSecrets({ config, provider, logger: log, ...(deps.globalWebhookSecret ? { globalSecret: deps.globalWebhookSecret } : {}) });
-    if (candidates.length === 0) throw new WebhookSignatureError(`no webhook secret is configured for ${provider}`);
-    const verified = await verifiedCandidates(adapter, rawBody, request, candidates);
+    const cached = secrets.candidates(config, provider, log);
+    let verified = cached.length > 0 ? await verifiedCandidates(adapter, rawBody, request, cached) : [];
+    if (verified.length === 0) {
+      // Perhaps a secret was set or rotated since it was cached: read the references again before refusing.
+      const candidates = secrets.candidates(config, provider, log, { fresh: true });
+      if (candidates.length === 0) throw new WebhookSignatureError(`no webhook secret is configured for ${provider}`);
+      verified = await verifiedCandidates(adapter, rawBody, request, candidates);
+    }
     if (verified.length === 0) throw new WebhookSignatureError('signature does not match any configured webhook secret');
 
     const payload = parseWebhookBody(rawBody, format);
@@ -84,34 +96,55 @@ async function handleGitWebhook(deps: GitWebhookRouteDeps, adapter: GitProviderA
     const authorisedRepositories = namesRepository ? authoriseRepository(verified, repositoriesForProvider(config, provider), identifiers) : [];
 
     if (eventKind === 'ping') {
-      log.info({ event: eventName }, 'webhook ping answered');
+      log.info({ ...logContext, event: eventName }, 'webhook ping answered');
       return { statusCode: 200, body: { ok: true } };
     }
     if (eventKind === 'ignored') {
-      log.info({ event: eventName }, 'webhook event ignored');
+      log.info({ ...logContext, event: eventName }, 'webhook event ignored');
       return { statusCode: 202, body: { deliveryId, ignored: true, reason: `event "${eventName}" is not handled`, queued: [], apps: [] } };
     }
 
     const repoUrls = [...new Set([
       ...normalisedPayloadUrls(identifiers),
-      ...authorisedRepositories.map((repository) => safeNormalizeRepoUrl(repository.spec.url)).filter((url): url is string => url !== undefined),
+      ...authorisedRepositories.map(normalisedRepositoryUrl).filter((url): url is string => url !== undefined),
     ])];
     const pushes = adapter.normalisePushes(payload, { deliveryId, repoUrls });
     const livePushes = pushes.filter((push) => !push.deleted);
     if (livePushes.length === 0) {
-      log.info({ refs: pushes.map((push) => push.ref) }, 'webhook push deleted refs only');
+      log.info({ ...logContext, refs: pushes.map((push) => push.ref) }, 'webhook push deleted refs only');
       return { statusCode: 202, body: { deliveryId, ignored: true, reason: 'ref deleted: nothing to render', queued: [], apps: [] } };
     }
 
-    if (!(await claimDelivery(deps.dedupe, provider, deliveryId))) {
-      log.info('webhook delivery is a duplicate');
+    // The delivery claim and the reads routing needs go out together (one round trip); nothing is written
+    // before the claim has succeeded.
+    const [claim, routing] = await Promise.allSettled([
+      claimDelivery(deps.dedupe, provider, deliveryId),
+      readPushRoutingState(deps.redis, livePushes, config.applications),
+    ]);
+    if (claim.status === 'rejected') throw claim.reason;
+    if (!claim.value) {
+      log.info(logContext, 'webhook delivery is a duplicate');
       return { statusCode: 202, body: { deliveryId, duplicate: true, queued: [], apps: [] } };
     }
+    const repo = authorisedRepositories[0]?.spec.url ?? identifiers.urls[0] ?? identifiers.fullNames[0];
+    const traceId = currentTraceId();
     let results: PushRenders[];
     try {
+      if (routing.status === 'rejected') throw new ExternalServiceError('could not queue render jobs', { cause: routing.reason });
       results = await requestRendersForPushes({
         redis: deps.redis, producers: deps.producers, applications: config.applications, pushes: livePushes, receivedAt,
-        events: deps.events,
+        events: deps.events, state: routing.value,
+        // Published once every render is queued, together with the pause gate's records.
+        afterQueued: async (queued) => {
+          await Promise.all(queued.map(({ push, renders }) => deps.events.publish({
+            type: eventTypes.webhookReceived,
+            subject: repo,
+            data: {
+              provider, deliveryId, repo, ref: push.ref, revision: push.revision, apps: renders.map((render) => render.app),
+              ...(push.actor ? { actor: push.actor } : {}), ...(traceId ? { traceId } : {}),
+            },
+          }).catch((error: unknown) => log.warn({ ...logContext, reason: (error as Error).message }, 'webhook event could not be published'))));
+        },
       });
     } catch (error) {
       // Forget the delivery so the provider's retry is processed rather than dropped as a duplicate.
@@ -119,21 +152,12 @@ async function handleGitWebhook(deps: GitWebhookRouteDeps, adapter: GitProviderA
       throw error;
     }
 
-    const repo = authorisedRepositories[0]?.spec.url ?? identifiers.urls[0] ?? identifiers.fullNames[0];
-    const traceId = currentTraceId();
+    // One line per accepted delivery (fastify's own request lines are off for webhook routes).
     for (const { push, renders, held, resumed } of results) {
       const apps = renders.map((render) => render.app);
-      log.info({ ref: push.ref, revision: push.revision, apps, jobIds: renders.map((render) => render.jobId) }, 'webhook push accepted');
-      if (held.length > 0) log.info({ revision: push.revision, apps: held }, 'webhook push held: applications paused after a rollback');
-      if (resumed.length > 0) log.info({ revision: push.revision, apps: resumed }, 'new commit resumed automated sync of paused applications');
-      await deps.events.publish({
-        type: eventTypes.webhookReceived,
-        subject: repo,
-        data: {
-          provider, deliveryId, repo, ref: push.ref, revision: push.revision, apps,
-          ...(push.actor ? { actor: push.actor } : {}), ...(traceId ? { traceId } : {}),
-        },
-      }).catch((error: unknown) => log.warn({ reason: (error as Error).message }, 'webhook event could not be published'));
+      log.info({ ...logContext, ref: push.ref, revision: push.revision, apps, jobIds: renders.map((render) => render.jobId) }, 'webhook push accepted');
+      if (held.length > 0) log.info({ ...logContext, revision: push.revision, apps: held }, 'webhook push held: applications paused after a rollback');
+      if (resumed.length > 0) log.info({ ...logContext, revision: push.revision, apps: resumed }, 'new commit resumed automated sync of paused applications');
     }
     const renders = results.flatMap((result) => result.renders);
     const held = [...new Set(results.flatMap((result) => result.held))];

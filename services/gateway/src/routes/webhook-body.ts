@@ -1,4 +1,5 @@
 import { PayloadError, UnsupportedMediaTypeError } from '../errors/http-errors.ts';
+import { bodyText } from '../providers/body-text.ts';
 
 export type WebhookBodyFormat = 'json' | 'form';
 
@@ -15,11 +16,11 @@ export function webhookBodyFormat(contentType: string | undefined, body: unknown
 export function parseWebhookBody(rawBody: Buffer, format: WebhookBodyFormat): unknown {
   let json: string;
   if (format === 'form') {
-    const payloadField = new URLSearchParams(rawBody.toString('utf8')).get('payload');
+    const payloadField = new URLSearchParams(bodyText(rawBody)).get('payload');
     if (payloadField === null) throw new PayloadError('form body has no "payload" field');
     json = payloadField;
   } else {
-    json = rawBody.toString('utf8');
+    json = bodyText(rawBody);
   }
   let payload: unknown;
   try {

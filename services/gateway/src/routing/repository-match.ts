@@ -45,9 +45,25 @@ export function matchingRepositories(repositories: readonly Repository[], identi
   const payloadUrls = new Set(normalisedPayloadUrls(identifiers));
   const payloadPaths = new Set(identifiers.fullNames.map((name) => name.replace(/^\/+|\/+$/g, '').replace(/\.git$/i, '').toLowerCase()));
   return repositories.filter((repository) => {
-    const url = safeNormalizeRepoUrl(repository.spec.url);
+    const { url, path } = repositoryNamesOf(repository);
     if (url !== undefined && payloadUrls.has(url)) return true;
-    const path = repositoryPathOf(repository.spec.url);
     return path !== undefined && payloadPaths.has(path);
   });
+}
+
+/** A Repository's normalised URL (undefined when unreadable), computed once per document. */
+export function normalisedRepositoryUrl(repository: Repository): string | undefined {
+  return repositoryNamesOf(repository).url;
+}
+
+// Configurations are replaced, never changed in place: a document's names are computed once.
+const repositoryNames = new WeakMap<Repository, { url: string | undefined; path: string | undefined }>();
+
+function repositoryNamesOf(repository: Repository): { url: string | undefined; path: string | undefined } {
+  let names = repositoryNames.get(repository);
+  if (names === undefined) {
+    names = { url: safeNormalizeRepoUrl(repository.spec.url), path: repositoryPathOf(repository.spec.url) };
+    repositoryNames.set(repository, names);
+  }
+  return names;
 }

@@ -38,3 +38,38 @@ export function collectWebhookSecrets(deps: {
   if (deps.globalSecret) candidates.push({ secret: deps.globalSecret });
   return candidates;
 }
+
+/** Webhook secret candidates, resolved once per configuration and provider and kept for a few seconds. */
+export interface WebhookSecretCache {
+  /**
+   * The candidates `collectWebhookSecrets` gives for `provider` under `config`, from the cache while they are
+   * younger than the cache's TTL; `fresh` resolves them now (a rotated secret file is read at once).
+   */
+  candidates(config: TidewaterConfig, provider: GitProvider, logger: Pick<Logger, 'warn'>, options?: { fresh?: boolean }): WebhookSecretCandidate[];
+}
+
+/**
+ * Resolving a secret reads the environment or a file; per request that is most of the cost of finding the
+ * candidates. A new configuration (reload) starts a new cache; within one, a reference is re-read after `ttlMs`
+ * (default 5 s), so a rotated or revoked secret takes effect within that time even without a reload.
+ */
+export function createWebhookSecretCache(deps: { globalSecret?: string; ttlMs?: number; now?: () => number } = {}): WebhookSecretCache {
+  const ttlMs = deps.ttlMs ?? 5_000;
+  const now = deps.now ?? Date.now;
+  const byConfig = new WeakMap<TidewaterConfig, Map<GitProvider, { resolvedAt: number; candidates: WebhookSecretCandidate[] }>>();
+  return {
+    candidates(config, provider, logger, options = {}) {
+      let byProvider = byConfig.get(config);
+      if (byProvider === undefined) {
+        byProvider = new Map();
+        byConfig.set(config, byProvider);
+      }
+      const cached = byProvider.get(provider);
+      const at = now();
+      if (cached !== undefined && !options.fresh && at - cached.resolvedAt < ttlMs) return cached.candidates;
+      const candidates = collectWebhookSecrets({ config, provider, logger, ...(deps.globalSecret ? { globalSecret: deps.globalSecret } : {}) });
+      byProvider.set(provider, { resolvedAt: at, candidates });
+      return candidates;
+    },
+  };
+}
