@@ -8,7 +8,8 @@ import { forgetFinishedWork, type WorkQueues } from './forget-finished-work.ts';
 import { clearPause, readPause } from './pause.ts';
 import { latestPushedRevision } from './pushed-revisions.ts';
 
-export interface ResumeDeps {
+/** What an operator's request (rollback, resume) needs: config, state, the render queue, events, logs. */
+export interface OperatorRequestDeps {
   config: () => TidewaterConfig;
   redis: Redis;
   producers: Pick<Producers, 'requestRender'>;
@@ -16,6 +17,8 @@ export interface ResumeDeps {
   logger: Logger;
   queues: WorkQueues;
 }
+
+export type ResumeDeps = OperatorRequestDeps;
 
 export interface ResumeResult {
   kind: 'resume';

@@ -1,21 +1,15 @@
 import type { Redis } from 'ioredis';
-import type { TidewaterConfig } from '@tidewater/config';
-import { eventTypes, type EventPublisher } from '@tidewater/events';
-import { readDesiredRevision, redisKeys, type Producers, type SyncHistoryEntry, type SyncResult } from '@tidewater/queues';
-import { currentTraceId, injectTraceContext, type Logger } from '@tidewater/telemetry';
+import { eventTypes } from '@tidewater/events';
+import { readDesiredRevision, redisKeys, type SyncHistoryEntry, type SyncResult } from '@tidewater/queues';
+import { currentTraceId, injectTraceContext } from '@tidewater/telemetry';
 import { ControlRequestRefused } from '../control/control-errors.ts';
 import { lastHistoryId, readHistory } from '../history/sync-history.ts';
-import { forgetFinishedWork, type WorkQueues } from './forget-finished-work.ts';
+import { forgetFinishedWork } from './forget-finished-work.ts';
 import { writePause } from './pause.ts';
 import { chooseRollbackTarget } from './rollback-target.ts';
+import type { OperatorRequestDeps } from './resume.ts';
 
-export interface RollbackDeps {
-  config: () => TidewaterConfig;
-  redis: Redis;
-  producers: Pick<Producers, 'requestRender'>;
-  events: EventPublisher;
-  logger: Logger;
-  queues: WorkQueues;
+export interface RollbackDeps extends OperatorRequestDeps {
   /** How long the request waits for the rollback's sync to finish (default 4 minutes). */
   timeoutMs?: number;
   /** How often it looks (default 250 ms). */
