@@ -9,14 +9,15 @@ export interface EventPublisher {
 
 /**
  * Appends CloudEvents to the one Redis Stream every consumer reads through its own consumer group.
- * The stream is trimmed approximately at `maxLength` (default 1,000,000 entries).
+ * The stream is trimmed approximately at `maxLength` (default `TIDEWATER_EVENTS_MAXLEN`, else 1,000,000 entries).
  */
 export function createEventPublisher(deps: {
   redis: Redis; source: string; maxLength?: number;
   /** Called with each published event (metrics count events, so they agree with the audit log). */
   onPublished?: (event: CloudEvent) => void;
 }): EventPublisher {
-  const maxLength = deps.maxLength ?? 1_000_000;
+  // Retention: TIDEWATER_EVENTS_MAXLEN; it must stay above the slowest consumer's lag (the auditor reports a gap).
+  const maxLength = deps.maxLength ?? (Number(process.env.TIDEWATER_EVENTS_MAXLEN) || 1_000_000);
   return {
     async publish(event) {
       const cloudEvent = makeCloudEvent(deps.source, event);
