@@ -4,7 +4,7 @@ import type { ArgoApplication } from '@tidewater/config';
 import { eventTypes } from '@tidewater/events';
 import { readDesiredRevision, redisKeys, RenderJob, type RenderedBundle } from '@tidewater/queues';
 import { currentTraceId, injectTraceContext, withSpan, type Logger } from '@tidewater/telemetry';
-import { bundleCacheKey, readCachedRender, storeRender } from '../cache/bundle-cache.ts';
+import { bundleCacheKey, readCachedRender, storeRender, type CachedRender } from '../cache/bundle-cache.ts';
 import { isPermanent, permanent } from '../errors/permanent.ts';
 import { gitCredentialEnv, repositoryFor } from '../git/credentials.ts';
 import { checkoutCommit, newestRevisionOnBranch } from '../git/mirror.ts';
@@ -71,7 +71,8 @@ export async function processRenderJob(job: RenderJobContext, deps: RendererDeps
       await deps.events.publish({ type: eventTypes.renderStarted, data: { ...common, deliveryId: data.trigger.deliveryId, attempt } });
 
       const startedAt = performance.now();
-      const rendered = await renderWithCache(target, app, deps, log);
+      // The cache was already asked about the job's own commit; ask again only for a commit it advanced to.
+      const rendered = await renderWithCache(target, app, deps, log, revision === data.revision ? { cached: ownCacheHit } : undefined);
       const durationMs = Math.round(performance.now() - startedAt);
 
       await deps.producers.requestSync({
@@ -134,11 +135,13 @@ function cacheKeyOf(data: RenderJob, app: ArgoApplication): string {
   });
 }
 
-async function renderWithCache(data: RenderJob, app: ArgoApplication, deps: RendererDeps, log: Logger): Promise<RenderedApp> {
+async function renderWithCache(
+  data: RenderJob, app: ArgoApplication, deps: RendererDeps, log: Logger, lookedUp?: { cached: CachedRender | undefined },
+): Promise<RenderedApp> {
   const path = appSourcePath(app);
   const cacheKey = cacheKeyOf(data, app);
 
-  const cachedRender = await readCachedRender(deps.redis, cacheKey);
+  const cachedRender = lookedUp ? lookedUp.cached : await readCachedRender(deps.redis, cacheKey);
   if (cachedRender) {
     await recordSourcePaths(deps.redis, data.app, cachedRender.sourcePaths.length ? cachedRender.sourcePaths : [path]);
     log.debug({ cacheKey }, 'bundle cache hit');

@@ -1,27 +1,12 @@
 import { Queue, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
-import type { TidewaterConfig } from '@tidewater/config';
-import type { EventPublisher } from '@tidewater/events';
-import { queueNames, type Producers } from '@tidewater/queues';
-import type { Logger } from '@tidewater/telemetry';
-import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
+import { queueNames } from '@tidewater/queues';
 import { diffRequestHandler } from '../diff/handle-diff-job.ts';
 import { processControlJob, type ControlProcessorDeps, type ControlResult } from './process-control-job.ts';
 
-export interface ControlWorkerDeps {
-  config: () => TidewaterConfig;
-  /** A worker connection (`maxRetriesPerRequest: null`); the caller closes it. */
-  redis: Redis;
-  producers: Pick<Producers, 'requestRender'>;
-  events: EventPublisher;
-  logger: Logger;
-  clusters: ClusterRegistry;
+/** The processor's deps (a worker connection as `redis`, which the caller closes) less the queues it builds. */
+export interface ControlWorkerDeps extends Omit<ControlProcessorDeps, 'queues'> {
   /** Requests handled at once (default 4; a rollback holds its slot until its sync finished). */
   concurrency?: number;
-  /** How long a rollback waits for its sync (default 4 minutes). */
-  rollbackTimeoutMs?: number;
-  /** Answers kind 'diff'; default: the syncer's diff engine (services/syncer/src/diff). */
-  diff?: ControlProcessorDeps['diff'];
   /** BullMQ key prefix of the control queue (tests); render and sync queues keep the producers' default. */
   prefix?: string;
 }

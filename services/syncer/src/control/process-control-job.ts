@@ -1,27 +1,15 @@
 import { UnrecoverableError } from 'bullmq';
-import type { Redis } from 'ioredis';
-import type { TidewaterConfig } from '@tidewater/config';
-import type { EventPublisher } from '@tidewater/events';
-import { ControlJob, type Producers } from '@tidewater/queues';
-import { withSpan, type Logger } from '@tidewater/telemetry';
+import { ControlJob } from '@tidewater/queues';
+import { withSpan } from '@tidewater/telemetry';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
-import type { WorkQueues } from '../rollback/forget-finished-work.ts';
-import { resumeApplication, type ResumeResult } from '../rollback/resume.ts';
+import { resumeApplication, type OperatorRequestDeps, type ResumeResult } from '../rollback/resume.ts';
 import { rollbackApplication, type RollbackResult } from '../rollback/rollback.ts';
 import { ControlRequestRefused } from './control-errors.ts';
 
 export type DiffControlJob = Extract<ControlJob, { kind: 'diff' }>;
 
-export interface ControlProcessorDeps {
-  config: () => TidewaterConfig;
-  /** Worker connection (`maxRetriesPerRequest: null`). */
-  redis: Redis;
-  producers: Pick<Producers, 'requestRender'>;
-  events: EventPublisher;
-  logger: Logger;
+export interface ControlProcessorDeps extends OperatorRequestDeps {
   clusters: ClusterRegistry;
-  /** Render and sync queues, to let an operator's request redo finished work (see forgetFinishedWork). */
-  queues: WorkQueues;
   /** Answers kind 'diff' (the diff engine); without it a diff request fails with a clear message. */
   diff?: (job: DiffControlJob) => Promise<unknown>;
   /** How long a rollback waits for its sync (default 4 minutes). */

@@ -34,20 +34,16 @@ interface Def {
 
 const defOf = (schema: z.ZodType): Def => schema._zod.def as unknown as Def;
 
+/** zod wrappers that only change how a value is accepted, not its shape: walk their inner type. */
+const wrapperTypes = new Set(['optional', 'nullable', 'default', 'prefault', 'nonoptional', 'readonly', 'catch']);
+
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value);
 
 function walk(schema: z.ZodType, value: unknown, path: Path, unknownFields: Path[]): unknown {
   const def = defOf(schema);
+  if (wrapperTypes.has(def.type)) return def.innerType ? walk(def.innerType, value, path, unknownFields) : value;
   switch (def.type) {
-    case 'optional':
-    case 'nullable':
-    case 'default':
-    case 'prefault':
-    case 'nonoptional':
-    case 'readonly':
-    case 'catch':
-      return def.innerType ? walk(def.innerType, value, path, unknownFields) : value;
     case 'pipe':
       return def.in && defOf(def.in).type !== 'transform'
         ? walk(def.in, value, path, unknownFields)
@@ -92,15 +88,8 @@ function walkObject(def: Def, value: Record<string, unknown>, path: Path, unknow
 /** Whether a union option could describe the value (object vs array vs scalar), to walk the right branch. */
 function matchesShape(schema: z.ZodType, value: unknown): boolean {
   const def = defOf(schema);
+  if (wrapperTypes.has(def.type)) return def.innerType ? matchesShape(def.innerType, value) : false;
   switch (def.type) {
-    case 'optional':
-    case 'nullable':
-    case 'default':
-    case 'prefault':
-    case 'nonoptional':
-    case 'readonly':
-    case 'catch':
-      return def.innerType ? matchesShape(def.innerType, value) : false;
     case 'object':
     case 'record':
       return isPlainObject(value);
