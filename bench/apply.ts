@@ -4,18 +4,14 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { stringify } from 'yaml';
 import type { ArgoApplication, TidewaterConfig } from '@tidewater/config';
-import { createEventPublisher } from '@tidewater/events';
-import {
-  createProducers, createRedisConnection, redisKeys, type ObjectOutcome, type RenderedBundle, type SyncResult,
-} from '@tidewater/queues';
-import { createClusterRegistry, createSyncer, type SyncJobOutcome } from '@tidewater/syncer';
-import { createLogger } from '@tidewater/telemetry';
+import { createRedisConnection, type ObjectOutcome } from '@tidewater/queues';
 import { makeWorkDir, startCluster, startRedis, type TestCluster } from '../test/harness/src/index.ts';
 import { runKubectl } from './measure/kubectl.ts';
 import { median } from './measure/percentiles.ts';
 import { fixed, printTable } from './measure/table.ts';
 import { benchLabel, benchObjects } from './workloads/apply-objects.ts';
 import { machineLine } from './measure/machine.ts';
+import { startQueuedSyncer } from './measure/queued-syncer.ts';
 
 export const description = '1,000 objects synced by the syncer vs kubectl apply --server-side (cold and no-op)';
 
@@ -109,35 +105,8 @@ async function measureTidewater(redisUrl: string, cluster: TestCluster): Promise
   const producerConnection = createRedisConnection(redisUrl, 'producer', { lazyConnect: false });
   await new Promise<void>((resolve) => (producerConnection.status === 'ready' ? resolve() : producerConnection.once('ready', () => resolve())));
   const workerConnection = createRedisConnection(redisUrl, 'worker');
-  const clusters = createClusterRegistry(() => config);
-  const producers = createProducers({ connection: producerConnection });
-  const syncer = createSyncer({
-    config: () => config, redis: workerConnection, clusters,
-    events: createEventPublisher({ redis: producerConnection, source: '/tidewater/syncer' }),
-    logger: createLogger('syncer', { level: process.env.TIDEWATER_LOG_LEVEL ?? 'warn' }),
-  });
-  const finished = new Map<string, { resolve: (result: SyncResult) => void; reject: (error: Error) => void }>();
-  syncer.worker.on('completed', (job, outcome: SyncJobOutcome) => {
-    if ('superseded' in outcome) finished.get(job.id ?? '')?.reject(new Error(`sync ${job.id} was superseded`));
-    else finished.get(job.id ?? '')?.resolve(outcome);
-  });
-  syncer.worker.on('failed', (job, error) => finished.get(job?.id ?? '')?.reject(error));
-
-  /** Stores the bundle (the renderer's part, not timed), then times requestSync → job completed. */
-  async function syncOnce(revision: string): Promise<{ ms: number; result: SyncResult }> {
-    const bundleKey = redisKeys.bundle(`${app}:${revision}`);
-    const bundle: RenderedBundle = { app, repoURL, revision, path: 'apps/bench', objects, renderedAt: new Date().toISOString(), renderer: 'directory' };
-    await producerConnection.set(bundleKey, JSON.stringify(bundle));
-    await producerConnection.set(redisKeys.desiredRevision(app), JSON.stringify({ revision, at: new Date().toISOString() }));
-    const start = performance.now();
-    const done = new Promise<SyncResult>((resolve, reject) => finished.set(`sync:${app}:${revision}`, { resolve, reject }));
-    const { added } = await producers.requestSync({ app, revision, bundleKey, trigger: { kind: 'manual', actor: 'bench' }, trace: {} });
-    if (!added) throw new Error(`sync of ${revision} was not queued`);
-    const result = await done;
-    const ms = performance.now() - start;
-    if (result.phase !== 'Succeeded') throw new Error(`tidewater sync ${result.phase}: ${result.message}`);
-    return { ms, result };
-  }
+  const queued = startQueuedSyncer({ config: () => config, producerConnection, workerConnection });
+  const syncOnce = (revision: string) => queued.sync({ app, revision, repoURL, path: 'apps/bench', objects });
 
   try {
     const cold = await syncOnce(fakeRevision('cold'));
@@ -153,9 +122,7 @@ async function measureTidewater(redisUrl: string, cluster: TestCluster): Promise
       detail: `cold: ${coldCounts}; no-op: ${noopCounts}`,
     };
   } finally {
-    await syncer.close();
-    await producers.close();
-    clusters.close();
+    await queued.close();
     await Promise.all([workerConnection.quit(), producerConnection.quit()].map((closing) => closing.catch(() => undefined)));
   }
 }

@@ -4,12 +4,12 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Redis } from 'ioredis';
 import type { ArgoApplication, TidewaterConfig } from '@tidewater/config';
-import { createEventPublisher, eventTypes, eventsStreamKey, type CloudEvent } from '@tidewater/events';
-import { createProducers, createRedisConnection, redisKeys, type AppHealth, type KubernetesObject, type RenderedBundle, type SyncResult } from '@tidewater/queues';
-import { createClusterRegistry, createSyncer, readAppDrift, type SyncJobOutcome } from '@tidewater/syncer';
-import { createLogger } from '@tidewater/telemetry';
+import { eventTypes, eventsStreamKey, type CloudEvent } from '@tidewater/events';
+import { createRedisConnection, redisKeys, type AppHealth, type KubernetesObject } from '@tidewater/queues';
+import { readAppDrift } from '@tidewater/syncer';
 import { startCluster, startRedis, waitFor } from '../test/harness/src/index.ts';
 import { machineLine } from './measure/machine.ts';
+import { startQueuedSyncer } from './measure/queued-syncer.ts';
 import { median, percentile } from './measure/percentiles.ts';
 import { fixed, printTable } from './measure/table.ts';
 
@@ -54,33 +54,11 @@ export async function run(): Promise<void> {
     applications: [application(driftApp, true), application(idleApp, false)], projects: [], repositories: [], otherDocuments: [], warnings: [],
     clusters: [{ apiVersion: 'tidewater.dev/v1alpha1', kind: 'Cluster', metadata: { name: 'bench' }, spec: { server: cluster.server, kubeconfigRef: { file: cluster.kubeconfigPath } } }],
   };
-  const clusters = createClusterRegistry(() => config);
-  const producers = createProducers({ connection: producerConnection });
-  const syncer = createSyncer({
-    config: () => config, redis: workerConnection, clusters,
-    events: createEventPublisher({ redis: producerConnection, source: '/tidewater/syncer' }),
-    logger: createLogger('syncer', { level: process.env.TIDEWATER_LOG_LEVEL ?? 'warn' }),
+  const queued = startQueuedSyncer({ config: () => config, producerConnection, workerConnection });
+  const { syncer, clusters } = queued;
+  const sync = (app: string, objects: KubernetesObject[]) => queued.sync({
+    app, revision: createHash('sha1').update(`${app}-${Date.now()}`).digest('hex'), repoURL, path: app, objects,
   });
-  const finished = new Map<string, { resolve: (result: SyncResult) => void; reject: (error: Error) => void }>();
-  syncer.worker.on('completed', (job, outcome: SyncJobOutcome) => {
-    if ('superseded' in outcome) finished.get(job.id ?? '')?.reject(new Error(`sync ${job.id} was superseded`));
-    else finished.get(job.id ?? '')?.resolve(outcome);
-  });
-  syncer.worker.on('failed', (job, error) => finished.get(job?.id ?? '')?.reject(error));
-
-  async function sync(app: string, objects: KubernetesObject[]): Promise<{ ms: number; result: SyncResult }> {
-    const revision = createHash('sha1').update(`${app}-${Date.now()}`).digest('hex');
-    const bundleKey = redisKeys.bundle(`${app}:${revision}`);
-    const bundle: RenderedBundle = { app, repoURL, revision, path: app, objects, renderedAt: new Date().toISOString(), renderer: 'directory' };
-    await producerConnection.set(bundleKey, JSON.stringify(bundle));
-    await producerConnection.set(redisKeys.desiredRevision(app), JSON.stringify({ revision, at: new Date().toISOString() }));
-    const start = performance.now();
-    const done = new Promise<SyncResult>((resolve, reject) => finished.set(`sync:${app}:${revision}`, { resolve, reject }));
-    await producers.requestSync({ app, revision, bundleKey, trigger: { kind: 'manual', actor: 'bench' }, trace: {} });
-    const result = await done;
-    if (result.phase !== 'Succeeded') throw new Error(`sync of ${app} ${result.phase}: ${result.message}`);
-    return { ms: performance.now() - start, result };
-  }
 
   const health = async (app: string) => {
     const raw = await producerConnection.get(redisKeys.appHealth(app));
@@ -153,9 +131,7 @@ export async function run(): Promise<void> {
     ]);
     console.log(`BENCH drift detect_p95_ms=${fixed(detectP95)} heal_p95_ms=${fixed(healP95)}`);
   } finally {
-    await syncer.close();
-    await producers.close();
-    clusters.close();
+    await queued.close();
     await Promise.all([workerConnection.quit(), producerConnection.quit(), readerConnection.quit()].map((closing) => closing.catch(() => undefined)));
     await Promise.all([cluster.stop(), redisServer.stop()]);
   }
