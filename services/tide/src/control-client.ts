@@ -12,6 +12,9 @@ export const defaultControlTimeoutMs: Record<ControlJob['kind'], number> = {
   diff: 60_000,
   rollback: 5 * 60_000,
   resume: 60_000,
+  sync: 5 * 60_000,
+  terminate: 60_000,
+  'confirm-prune': 60_000,
 };
 
 export interface ControlRequestOptions {

@@ -104,7 +104,7 @@ function actor(): string {
   return process.env.TIDE_ACTOR ?? userInfo().username;
 }
 
-function control(kind: ControlJob['kind'], usage: string): () => Promise<void> {
+function control(kind: 'rollback' | 'resume' | 'diff', usage: string): () => Promise<void> {
   return async () => {
     const app = requireApp(usage);
     const revision = positional[1];

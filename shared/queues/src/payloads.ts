@@ -36,7 +36,7 @@ export const SyncJob = z.object({
 });
 export type SyncJob = z.infer<typeof SyncJob>;
 
-/** An operator's request to the syncer, awaited by the asker (CLI, API): one of diff, rollback, resume. */
+/** An operator's request to the syncer, awaited by the asker (CLI, API): diff, rollback, resume, sync, terminate, confirm-prune. */
 export const ControlJob = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('diff'), app: z.string().min(1), revision: z.string().optional(), trace: TraceCarrier.default({}) }),
   z.object({
@@ -45,6 +45,24 @@ export const ControlJob = z.discriminatedUnion('kind', [
     revision: z.string().optional(), actor: z.string().optional(), trace: TraceCarrier.default({}),
   }),
   z.object({ kind: z.literal('resume'), app: z.string().min(1), actor: z.string().optional(), trace: TraceCarrier.default({}) }),
+  /** A sync operation with Argo CD's options (`argocd app sync`); manual apps sync only through this. */
+  z.object({
+    kind: z.literal('sync'), app: z.string().min(1),
+    /** Commit SHA, branch or tag; default: the app's targetRevision head. */
+    revision: z.string().optional(),
+    prune: z.boolean().default(false),
+    dryRun: z.boolean().default(false),
+    force: z.boolean().default(false),
+    /** Only these resources, each `group:kind:name` or `group:kind:namespace/name` (group empty for core). */
+    resources: z.array(z.string().min(1)).optional(),
+    /** Argo CD sync options for this operation, e.g. `Replace=true`, `ServerSideApply=true`. */
+    syncOptions: z.array(z.string().min(1)).default([]),
+    actor: z.string().optional(), trace: TraceCarrier.default({}),
+  }),
+  /** Terminate the app's running sync operation (`argocd app terminate-op`). */
+  z.object({ kind: z.literal('terminate'), app: z.string().min(1), actor: z.string().optional(), trace: TraceCarrier.default({}) }),
+  /** Confirm the pending `Prune=confirm` / `Delete=confirm` deletions of an app's current sync. */
+  z.object({ kind: z.literal('confirm-prune'), app: z.string().min(1), actor: z.string().optional(), trace: TraceCarrier.default({}) }),
 ]);
 export type ControlJob = z.infer<typeof ControlJob>;
 

@@ -51,6 +51,8 @@ export async function processControlJob(job: ControlJobContext, deps: ControlPro
           const result = await deps.diff(data);
           return { ...(typeof result === 'object' && result !== null ? result : { result }), kind: 'diff' };
         }
+        default:
+          throw new ControlRequestRefused(`control request '${data.kind}' is not available in this syncer build`);
       }
     } catch (error) {
       const reason = (error as Error).message;
