@@ -119,6 +119,18 @@ describe('spec.ignoreDifferences', () => {
     expect(await diffStatus('jq', 'Deployment', 'web')).toMatchObject({ status: 'unchanged' });
   });
 
+  it('judges again when ignoreDifferences changes in the configuration: the drift it now ignores is resolved', async () => {
+    const application = defineApp('reloaded', undefined, { selfHeal: false });
+    await syncedAndJudged('reloaded', [deployment('web', 3)]);
+    await scaleAsAutoscaler('reloaded', 'web', 5);
+    await waitFor('replica drift stored', async () => (await readAppDrift(fixture.redis, 'reloaded'))?.outOfSync === true);
+
+    application.spec.ignoreDifferences = [{ group: 'apps', kind: 'Deployment', jsonPointers: ['/spec/replicas'] }];
+    await fixture.syncer.liveState!.refreshApp('reloaded'); // what the periodic rescan does after a config reload
+    await waitFor('drift resolved under the new rules', async () => (await readAppDrift(fixture.redis, 'reloaded'))?.outOfSync === false);
+    expect((await readDeployment('reloaded', 'web')).spec.replicas).toBe(5);
+  });
+
   it('without ignoreDifferences the same scale is drift and self-heal restores the replicas from Git', async () => {
     defineApp('plain', undefined);
     await syncedAndJudged('plain', [deployment('web', 3), configMap('canary')]);
