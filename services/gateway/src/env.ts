@@ -8,10 +8,24 @@ export const GatewayEnv = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   /** A webhook secret accepted for every repository, besides each Repository's webhookSecretRef. */
   TIDEWATER_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** Webhook requests per source address per window (answered 429 with Retry-After beyond it); 0 turns the limit off. */
+  TIDEWATER_WEBHOOK_RATE_LIMIT_MAX: z.coerce.number().int().min(0).default(600),
+  TIDEWATER_WEBHOOK_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().positive().default(60_000),
+  /**
+   * Behind a load balancer: which proxies' X-Forwarded-For to believe for the source address (`true`, or
+   * comma-separated addresses/CIDRs). Unset: the connection's own address.
+   */
+  TIDEWATER_TRUST_PROXY: z.string().min(1).optional().transform((value) => parseTrustProxy(value)),
   /** How long `close()` may take on SIGTERM before the process exits anyway. */
   TIDEWATER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
 export type GatewayEnv = z.infer<typeof GatewayEnv>;
+
+function parseTrustProxy(value: string | undefined): boolean | string[] | undefined {
+  if (value === undefined || value === 'false') return undefined;
+  if (value === 'true') return true;
+  return value.split(',').map((entry) => entry.trim()).filter(Boolean);
+}
 
 export function parseGatewayEnv(env: NodeJS.ProcessEnv): GatewayEnv {
   const result = GatewayEnv.safeParse(env);

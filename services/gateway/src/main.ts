@@ -17,6 +17,8 @@ const gateway = await startGateway({
   host: env.HOST,
   logger,
   ...(env.TIDEWATER_WEBHOOK_SECRET ? { globalWebhookSecret: env.TIDEWATER_WEBHOOK_SECRET } : {}),
+  rateLimit: { max: env.TIDEWATER_WEBHOOK_RATE_LIMIT_MAX, timeWindowMs: env.TIDEWATER_WEBHOOK_RATE_LIMIT_WINDOW_MS },
+  ...(env.TIDEWATER_TRUST_PROXY !== undefined ? { trustProxy: env.TIDEWATER_TRUST_PROXY } : {}),
 });
 
 reloadOnHangup({ logger, load: () => loadConfigSource(env.TIDEWATER_CONFIG), apply: (reloaded) => { config = reloaded; } });
