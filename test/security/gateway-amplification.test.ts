@@ -5,7 +5,8 @@ import type { Redis } from 'ioredis';
 import { buildConfig, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher, eventsStreamKey, readAllEvents } from '@tidewater/events';
 import {
-  createGatewayApp, createGitProviderAdapters, defaultWebhookRateLimit, gitProviders, type GatewayDeps, type GitProvider, type GitProviderAdapter,
+  createGatewayApp, createGitProviderAdapters, defaultWebhookRateLimit, gitProviders, webhookIngressFromEnv,
+  type GatewayDeps, type GitProvider, type GitProviderAdapter,
 } from '@tidewater/gateway';
 import { createProducers, createRedisConnection, type Producers } from '@tidewater/queues';
 import { createLogger, getMetrics } from '@tidewater/telemetry';
@@ -213,6 +214,8 @@ describe('per-source rate limit', () => {
     expect(tuned.TIDEWATER_WEBHOOK_RATE_LIMIT_MAX).toBe(0);
     expect(tuned.TIDEWATER_TRUST_PROXY).toEqual(['10.0.0.0/8', '127.0.0.1']);
     expect(() => parseGatewayEnv({ TIDEWATER_CONFIG: '/etc/tidewater', TIDEWATER_WEBHOOK_RATE_LIMIT_MAX: 'lots' })).toThrow(/TIDEWATER_WEBHOOK_RATE_LIMIT_MAX/);
+    // `tide all` reads the same variables.
+    expect(webhookIngressFromEnv({ TIDEWATER_WEBHOOK_RATE_LIMIT_MAX: '1200', TIDEWATER_TRUST_PROXY: 'true' })).toEqual({ rateLimit: { max: 1200, timeWindowMs: 60_000 }, trustProxy: true });
   });
 
   it('lets a burst of 20 pushes from one Git host through, then answers a flood from one address 429 with Retry-After before any HMAC', async () => {

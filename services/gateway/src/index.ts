@@ -3,6 +3,7 @@ export {
 } from './app.ts';
 export { defaultRejectionLogIntervalMs } from './rejections/rejection-recorder.ts';
 export { startGateway, type StartGatewayOptions, type RunningGateway } from './start-gateway.ts';
+export { webhookIngressFromEnv } from './env.ts';
 export {
   affectedApplications, followsPushedRef, targetRevisionMatchesRef, isInside, type SourcePathsByApp,
 } from './routing/affected-applications.ts';
