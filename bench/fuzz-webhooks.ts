@@ -14,7 +14,7 @@ const timeLimitMs = Number(process.env.BENCH_FUZZ_TIME_LIMIT_MS ?? 600_000);
 /**
  * The gateway fuzz of test/security/gateway-fuzz.test.ts, at 10,000 requests (`npm run bench -- fuzz`).
  * Every request is checked as it is answered; what reached Redis is counted at the end. Exit code 1 when
- * anything escaped.
+ * anything escaped. No peer: this is a robustness run, recorded with the benchmarks for its numbers.
  */
 export async function run(): Promise<void> {
   console.log(machineLine());
@@ -49,6 +49,7 @@ export async function run(): Promise<void> {
     ['requests sent', 'unsendable', '5xx', 'jobs queued', 'events written', 'crashes', 'prototype polluted', 'still healthy', 'duration (s)'],
     [[tally.requests, tally.unsendable, serverErrors, escaped.jobs, escaped.events, crashes.length, prototypePollution().length, healthy && stillQueues ? 'yes' : 'NO', fixed(seconds)]],
   );
+  console.log(`BENCH fuzz requests=${tally.requests} server_errors=${serverErrors} jobs=${escaped.jobs} events=${escaped.events} crashes=${crashes.length} seconds=${fixed(seconds)}`);
   if (failure !== undefined || serverErrors > 0 || escaped.jobs > 0 || escaped.events > 0 || escaped.queueKeys.length > 0 || crashes.length > 0 || !healthy || !stillQueues) {
     if (failure !== undefined) console.error(failure);
     throw new Error('the fuzz found a 5xx, a job, an event or a crash (see above)');
