@@ -205,6 +205,28 @@ describe('a flood of forged webhooks', () => {
   });
 });
 
+describe('a replayed delivery', () => {
+  it('is a duplicate under any fresh delivery id: one job, one event, no key left per replay', async () => {
+    const app = gateway({ rateLimit: { max: 0, timeWindowMs: 60_000 } });
+    const captured = signedPush('captured', secretValues.platformNew);
+    const first = await app.inject(captured);
+    expect(first.statusCode).toBe(202);
+    expect(first.json().queued).toHaveLength(1);
+    const keysAfterFirst = (await redis.keys('*')).sort();
+    const eventsAfterFirst = await readAllEvents(redis);
+
+    // The delivery id header is not covered by the signature: an attacker who captured the request changes it.
+    for (let i = 0; i < 100; i++) {
+      const replay = await app.inject({ ...captured, headers: { ...(captured.headers as Record<string, string>), 'x-github-delivery': randomUUID() } });
+      expect(replay.statusCode).toBe(202);
+      expect(replay.json()).toMatchObject({ duplicate: true, queued: [] });
+    }
+    expect(await readAllEvents(redis)).toEqual(eventsAfterFirst);
+    expect((await redis.keys('*')).sort()).toEqual(keysAfterFirst);
+    expect(await escapes(redis)).toMatchObject({ jobs: 1 });
+  });
+});
+
 describe('per-source rate limit', () => {
   it('defaults to 600 requests per minute per address, configurable through the environment', () => {
     expect(defaultWebhookRateLimit).toEqual({ max: 600, timeWindowMs: 60_000 });

@@ -57,7 +57,12 @@ export function deliveryIdOf(adapter: GitProviderAdapter, request: FastifyReques
     if (loggableDeliveryId(fromHeader) === undefined) throw new PayloadError('the delivery id header is not a printable id of at most 128 characters');
     return fromHeader;
   }
-  return Buffer.isBuffer(request.body) ? `sha256-${createHash('sha256').update(request.body).digest('hex').slice(0, 32)}` : undefined;
+  return Buffer.isBuffer(request.body) ? bodyDeliveryId(request.body) : undefined;
+}
+
+/** A delivery id derived from the exact body: identical bodies share it. */
+function bodyDeliveryId(rawBody: Buffer): string {
+  return `sha256-${createHash('sha256').update(rawBody).digest('hex').slice(0, 32)}`;
 }
 
 async function handleGitWebhook(
@@ -119,15 +124,21 @@ async function handleGitWebhook(
       return { statusCode: 202, body: { deliveryId, ignored: true, reason: 'ref deleted: nothing to render', queued: [], apps: [] } };
     }
 
-    // The delivery claim and the reads routing needs go out together (one round trip); nothing is written
-    // before the claim has succeeded.
-    const [claim, routing] = await Promise.allSettled([
+    // The delivery claims and the reads routing needs go out together (one round trip); nothing else is written
+    // before the claims have succeeded. The body is claimed too: the delivery id header is not signed, so a
+    // captured delivery replayed under fresh ids is a duplicate, not a new event each time.
+    const bodyId = bodyDeliveryId(rawBody);
+    const [claim, bodyClaim, routing] = await Promise.allSettled([
       claimDelivery(deps.dedupe, provider, deliveryId),
+      bodyId === deliveryId ? Promise.resolve(true) : claimDelivery(deps.dedupe, provider, bodyId),
       readPushRoutingState(deps.redis, livePushes, config.applications),
     ]);
     if (claim.status === 'rejected') throw claim.reason;
-    if (!claim.value) {
-      log.info(logContext, 'webhook delivery is a duplicate');
+    if (bodyClaim.status === 'rejected') throw bodyClaim.reason;
+    if (!claim.value || !bodyClaim.value) {
+      // A replay under a fresh id leaves nothing behind: its id claim is dropped again.
+      if (claim.value) await deps.dedupe.release(provider, deliveryId).catch(() => {});
+      log.info({ ...logContext, replayedBody: claim.value }, 'webhook delivery is a duplicate');
       return { statusCode: 202, body: { deliveryId, duplicate: true, queued: [], apps: [] } };
     }
     const repo = authorisedRepositories[0]?.spec.url ?? identifiers.urls[0] ?? identifiers.fullNames[0];
@@ -152,7 +163,7 @@ async function handleGitWebhook(
       });
     } catch (error) {
       // Forget the delivery so the provider's retry is processed rather than dropped as a duplicate.
-      await deps.dedupe.release(provider, deliveryId).catch(() => {});
+      await Promise.all([deps.dedupe.release(provider, deliveryId), deps.dedupe.release(provider, bodyId)]).catch(() => {});
       throw error;
     }
 
