@@ -137,8 +137,12 @@ describe('the core loop: signed push → render → server-side apply → prune'
     const result = await waitForSync(redis, 'plain-configs', commit.sha);
     expect(result.phase).toBe('Failed');
     expect(result.message).toMatch(/ClusterRole.*sneaky-admin/);
-    const [failed] = await eventsOf(redis, eventTypes.syncFailed, { app: 'plain-configs', revision: commit.sha });
-    expect(JSON.stringify(failed.data)).toMatch(/sneaky-admin/);
+    // The status is written just before the event is published: wait for the event rather than race it.
+    const [failed] = await waitFor('the sync.failed event', async () => {
+      const events = await eventsOf(redis, eventTypes.syncFailed, { app: 'plain-configs', revision: commit.sha });
+      return events.length > 0 ? events : undefined;
+    });
+    expect(JSON.stringify(failed!.data)).toMatch(/sneaky-admin/);
     await expect(core.readNamespacedConfigMap({ name: 'should-not-exist', namespace: 'plain-configs' })).rejects.toThrow();
     // Put things back for the tests after this one.
     const fixed = await env.repo.commit({ 'apps/plain-configs/extra.yaml': null, 'apps/plain-configs/cluster-role.yaml': null }, 'Remove the ClusterRole');
