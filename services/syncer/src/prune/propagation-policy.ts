@@ -1,0 +1,15 @@
+import type { SyncOptions } from '@tidewater/config';
+
+export type PropagationPolicy = 'Background' | 'Foreground' | 'Orphan';
+
+const policies = { foreground: 'Foreground', background: 'Background', orphan: 'Orphan' } as const;
+
+/**
+ * The `propagationPolicy` of prune deletions: PrunePropagationPolicy when written (in the Application's or the
+ * operation's sync options), else Background. Argo CD defaults to foreground; Tidewater does not, so that an
+ * object is gone when its prune is reported, even on a cluster without a garbage collector.
+ */
+export function prunePropagationPolicy(writtenOptions: ReadonlyArray<string>, options: SyncOptions): PropagationPolicy {
+  const written = writtenOptions.some((option) => option.trim().startsWith('PrunePropagationPolicy='));
+  return written ? policies[options.prunePropagationPolicy] : 'Background';
+}
