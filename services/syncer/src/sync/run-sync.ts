@@ -206,6 +206,8 @@ async function planObjects(
       ...(deferred ? { unresolvedKind: true } : {}),
     });
   }
+  const ignoredOptions = [...byKey.values()].flatMap((object) => (object.options?.unrecognized.length ? [`${describeObject(object.ref)}: ${object.options.unrecognized.join(',')}`] : []));
+  if (ignoredOptions.length > 0) input.logger.warn({ objects: ignoredOptions.slice(0, 20) }, 'sync-options annotation entries not supported on a resource are ignored');
   if (unknown.length > 0) {
     const more = unknown.length > 1 ? ` (and ${unknown.length - 1} more)` : '';
     return { failed: { phase: 'Failed', message: `${unknown[0].message}${more}`, objects: unknown } };
