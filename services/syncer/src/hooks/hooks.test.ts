@@ -180,6 +180,36 @@ describe('resource hooks against a real control plane', () => {
     expect((await readJob('hooked', 'smoke-test'))?.metadata?.uid).not.toBe(smokeTest?.metadata?.uid);
   });
 
+  it('runs PostSync hooks only once the applied objects are healthy (a Deployment rolled out)', async () => {
+    defineApp('rollout');
+    const events = new Map<string, number>();
+    const watch = new Watch(cluster.kubeConfig);
+    const deployments = await watch.watch('/apis/apps/v1/namespaces/rollout/deployments', {}, (_type, object: { metadata: { resourceVersion: string }; status?: { availableReplicas?: number } }) => {
+      if ((object.status?.availableReplicas ?? 0) >= 1 && !events.has('deployment available')) events.set('deployment available', Number(object.metadata.resourceVersion));
+    }, () => {});
+    const configMaps = await watch.watch('/api/v1/namespaces/rollout/configmaps', {}, (type, object: V1ConfigMap) => {
+      if (type === 'ADDED' && object.metadata?.name === 'deployed-marker') events.set('hook created', Number(object.metadata.resourceVersion));
+    }, () => {});
+    try {
+      const status = await sync('rollout', [
+        {
+          apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' },
+          spec: {
+            replicas: 1, selector: { matchLabels: { app: 'web' } },
+            template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] } },
+          },
+        },
+        configMap('deployed-marker', { 'argocd.argoproj.io/hook': 'PostSync' }),
+      ]);
+      expect(status.phase).toBe('Succeeded');
+      await waitFor('the watches to see the rollout and the hook', () => events.size === 2, { timeoutMs: 10_000 });
+      expect(events.get('deployment available')!).toBeLessThan(events.get('hook created')!);
+    } finally {
+      deployments.abort();
+      configMaps.abort();
+    }
+  });
+
   it('fails the sync when a PreSync hook fails, applies nothing after it, and runs the SyncFail hooks', async () => {
     defineApp('broken');
     const status = await sync('broken', [

@@ -11,6 +11,9 @@ import type { HookPhase } from './hook-annotations.ts';
 import { hookStateOf } from './hook-completion.ts';
 import type { PlannedHook } from './plan-hooks.ts';
 import { waitForHook } from './wait-for-hook.ts';
+import { waitForSettledHealth } from './wait-for-healthy.ts';
+import type { PlannedObject } from '../apply/sync-plan.ts';
+import { defaultHookTimeoutMs } from './hook-annotations.ts';
 
 export interface HookRunDeps {
   transport: KubeTransport;
@@ -23,7 +26,12 @@ export interface HookRunDeps {
 /** One sync operation's hooks, run phase by phase and wave by wave. */
 export interface HookRun {
   /** Runs every hook of the phase, lowest wave first; the failure message, or undefined when all succeeded. */
-  runPhase(phase: Exclude<HookPhase, 'Sync' | 'PostDelete'>): Promise<string | undefined>;
+  runPhase(phase: Exclude<HookPhase, 'Sync' | 'PostSync' | 'PostDelete'>): Promise<string | undefined>;
+  /**
+   * PostSync, as Argo CD runs it: once the applied objects are no longer Progressing (waiting at most the longest
+   * PostSync hook timeout); a Degraded object fails the sync without running the hooks.
+   */
+  runPostSync(appliedObjects: readonly Pick<PlannedObject, 'ref' | 'info'>[]): Promise<string | undefined>;
   /** Runs the Sync hooks of every wave up to and including `wave` that have not run yet. */
   runSyncHooksThrough(wave: number): Promise<string | undefined>;
   /** Hook outcomes, in the order they finished. */
@@ -104,6 +112,14 @@ export function createHookRun(hooks: readonly PlannedHook[], deps: HookRunDeps):
     results,
     runPhase(phase) {
       return runWaves(phase, hooks.filter((hook) => hook.spec.phases.includes(phase)));
+    },
+    async runPostSync(appliedObjects) {
+      const postSync = hooks.filter((hook) => hook.spec.phases.includes('PostSync'));
+      if (postSync.length === 0) return undefined;
+      const timeoutMs = Math.max(...postSync.map((hook) => (typeof hook.spec.timeoutMs === 'number' ? hook.spec.timeoutMs : defaultHookTimeoutMs)));
+      const unsettled = await waitForSettledHealth(deps.transport, appliedObjects, { timeoutMs, signal: deps.signal });
+      if (unsettled) return `PostSync hooks not run: ${unsettled}`;
+      return runWaves('PostSync', postSync);
     },
     async runSyncHooksThrough(wave) {
       const due = hooks.filter((hook) => hook.spec.phases.includes('Sync') && hook.planned.wave <= wave && !syncHooksRun.has(hook));

@@ -43,7 +43,9 @@ export function splitHooks(objects: readonly KubernetesObject[], context: { revi
     if (runnable.length === 0) {
       const why = declaration.phases.includes('PostDelete')
         ? 'PostDelete hook not run: Tidewater does not delete applications, so there is no deletion to follow'
-        : `Helm hook ${declaration.helmTypes.join(',')} not run: Argo CD has no equivalent`;
+        : declaration.helmTypes.length > 0 && declaration.unknown.length === 0
+          ? `Helm hook ${declaration.helmTypes.join(',')} not run: Argo CD has no equivalent`
+          : `not applied: ${declaration.unknown.join('; ')} is not a hook type (PreSync, Sync, PostSync, SyncFail, PostDelete, Skip)`;
       split.skipped.push({ ...identityOf(object), outcome: 'skipped', message: why });
       continue;
     }

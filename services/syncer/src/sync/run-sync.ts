@@ -140,7 +140,7 @@ export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
   }
   await writeInventory(input.redis, appName, [...appliedInventory, ...kept]);
   await recordPendingPrune(input.redis, appName, input.bundle.revision, awaitingConfirmation);
-  const failure = pruneFailure ?? await hookRun.runPhase('PostSync');
+  const failure = pruneFailure ?? await hookRun.runPostSync(applied.objects.filter((_object, index) => applied.results[index].outcome !== 'skipped'));
   if (failure) return { phase: 'Failed', message: await withSyncFailHooks(hookRun, failure), objects: [...results, ...hookRun.results] };
   // Argo CD keeps the operation Syncing until the prune is confirmed; Tidewater reports the sync and what waits.
   const waiting = awaitingConfirmation.length > 0 ? { message: pendingPruneMessage(awaitingConfirmation) } : {};
