@@ -103,7 +103,8 @@ export function createHookRun(hooks: readonly PlannedHook[], deps: HookRunDeps):
         deps.logger.warn({ hook: describeObject(planned.ref), status: deleted.status }, 'hook could not be deleted after it finished');
       }
     }
-    const cleanup = deleteNow ? `; deleted (${succeeded ? 'HookSucceeded' : 'HookFailed'})` : '';
+    const ignored = spec.unknown.length > 0 ? `; ignored ${spec.unknown.join(', ')}` : '';
+    const cleanup = `${deleteNow ? `; deleted (${succeeded ? 'HookSucceeded' : 'HookFailed'})` : ''}${ignored}`;
     if (!succeeded) return fail(`${finished.state.message}${cleanup}`);
     return { ...identity, outcome: applied.outcome === 'unchanged' ? 'configured' : applied.outcome, message: `${phase} hook succeeded: ${finished.state.message}${cleanup}` };
   }
