@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Queue, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { BatchV1Api, CoreV1Api, Watch, type V1ConfigMap, type V1Job } from '@kubernetes/client-node';
-import type { ArgoApplication, Cluster, TidewaterConfig } from '@tidewater/config';
+import type { AppProject, ArgoApplication, Cluster, TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
 import { createRedisConnection, redisKeys, type KubernetesObject, type RenderedBundle, type SyncResult } from '@tidewater/queues';
 import { createLogger } from '@tidewater/telemetry';
@@ -23,6 +23,7 @@ let clusters: ClusterRegistry;
 let core: CoreV1Api;
 let batch: BatchV1Api;
 const applications: ArgoApplication[] = [];
+const projects: AppProject[] = [];
 let config: TidewaterConfig;
 const logger = createLogger('hooks-test', { level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -34,7 +35,7 @@ beforeAll(async () => {
     apiVersion: 'tidewater.dev/v1alpha1', kind: 'Cluster', metadata: { name: 'test' },
     spec: { server: cluster.server, kubeconfigRef: { file: cluster.kubeconfigPath } },
   };
-  config = { applications, projects: [], repositories: [], clusters: [clusterDocument], otherDocuments: [], warnings: [] };
+  config = { applications, projects, repositories: [], clusters: [clusterDocument], otherDocuments: [], warnings: [] };
   clusters = createClusterRegistry(() => config);
   core = cluster.kubeConfig.makeApiClient(CoreV1Api);
   batch = cluster.kubeConfig.makeApiClient(BatchV1Api);
@@ -47,11 +48,11 @@ afterAll(async () => {
   await Promise.all([cluster?.stop(), redisServer?.stop()]);
 });
 
-function defineApp(name: string): void {
+function defineApp(name: string, project = 'default'): void {
   applications.push({
     apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name },
     spec: {
-      project: 'default',
+      project,
       source: { repoURL: 'https://git.example.com/team/deploy.git', targetRevision: 'main', path: name },
       destination: { name: 'test', namespace: name },
       syncPolicy: { automated: { prune: true }, syncOptions: ['CreateNamespace=true'] },
@@ -238,6 +239,22 @@ describe('resource hooks against a real control plane', () => {
     expect(status.phase).toBe('Failed');
     expect(status.message).toMatch(/^PostSync hook Job batch\/wait-forever in namespace stuck failed: did not complete within 3s \(last seen: .+\); set the annotation tidewater.dev\/hook-timeout for a longer limit$/);
     expect(await readConfigMap('stuck', 'app-config')).toBeDefined();
+  });
+
+  it('holds hooks to the project\'s guardrails: a hook outside its destinations stops the sync before anything runs', async () => {
+    projects.push({
+      apiVersion: 'argoproj.io/v1alpha1', kind: 'AppProject', metadata: { name: 'fenced' },
+      spec: { sourceRepos: ['*'], destinations: [{ name: 'test', namespace: 'fenced' }], clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }] },
+    });
+    defineApp('fenced', 'fenced');
+    const escape = job('escape', { 'argocd.argoproj.io/hook': 'PreSync' });
+    escape.metadata.namespace = 'kube-system';
+    const error = await sync('fenced', [configMap('settings'), escape]);
+    expect(error.phase).toBe('Failed');
+    expect(error.message).toContain('Job batch/escape in namespace kube-system');
+    expect(error.message).toContain('project fenced');
+    expect(await readJob('kube-system', 'escape')).toBeUndefined();
+    expect(await readConfigMap('fenced', 'settings')).toBeUndefined();
   });
 
   it('maps Helm hooks as Argo CD does and never applies Skip, Helm test or PostDelete objects', async () => {

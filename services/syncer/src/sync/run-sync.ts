@@ -114,7 +114,8 @@ export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
     return { phase: 'Failed', message, objects: [...results, ...hookRun.results] };
   }
 
-  const desiredKeys = new Set(trackedObjects.map((object) => objectKey(cluster.name, object.ref)));
+  // An object that became a hook leaves the inventory without being pruned: the hook run owns it now.
+  const desiredKeys = new Set([...trackedObjects, ...plannedHooks.hooks.map((hook) => hook.planned)].map((object) => objectKey(cluster.name, object.ref)));
   const leftBundle = previousInventory.filter((entry) => !entry.managedNamespace && !desiredKeys.has(objectKey(entry.cluster, entry)));
   let kept: InventoryEntry[] = leftBundle;
   let pruneFailure: string | undefined;
