@@ -257,6 +257,16 @@ describe('resource hooks against a real control plane', () => {
     expect(await readConfigMap('fenced', 'settings')).toBeUndefined();
   });
 
+  it('an object that becomes a hook runs as a hook and is not pruned as having left the inventory', async () => {
+    defineApp('converted');
+    await sync('converted', [configMap('settings'), configMap('marker')]);
+    const status = await sync('converted', [configMap('settings'), configMap('marker', { 'argocd.argoproj.io/hook': 'PostSync' })]);
+    expect(status.phase).toBe('Succeeded');
+    expect(status.objects.filter((object) => object.name === 'marker').map((object) => object.message)).toEqual(['PostSync hook succeeded: ConfigMap created']);
+    expect(await readConfigMap('converted', 'marker')).toBeDefined();
+    expect((await readInventory(redis, 'converted')).map((entry) => entry.name)).not.toContain('marker');
+  });
+
   it('maps Helm hooks as Argo CD does and never applies Skip, Helm test or PostDelete objects', async () => {
     defineApp('helm-hooks');
     const status = await sync('helm-hooks', [
