@@ -151,6 +151,18 @@ describe('sync options against a real kube-apiserver', () => {
     const none = await processControlJob({ id: 'confirm-3', data: { kind: 'confirm-prune', app: 'confirm-app' } }, deps).then(() => undefined, (error: Error) => error);
     expect(none?.message).toBe('application confirm-app has no prune waiting for confirmation');
     expect(await readConfigMap('confirm-app', 'a')).toBeDefined();
+
+    // Argo CD's other way to confirm: the Application's argocd.argoproj.io/deletion-approved timestamp, later than
+    // the wait began, lets the next sync prune what was waiting then (and only that).
+    const waitingAgain = await sync('confirm-app', [configMap('b')]);
+    expect(waitingAgain.message).toContain('ConfigMap a in namespace confirm-app');
+    const application = applications.find((candidate) => candidate.metadata.name === 'confirm-app')!;
+    application.metadata.annotations = { 'argocd.argoproj.io/deletion-approved': new Date(Date.now() + 1_000).toISOString() };
+    const approved = await sync('confirm-app', [configMap('c')]);
+    expect(resultOf(approved, 'a')?.outcome).toBe('pruned');
+    expect(resultOf(approved, 'b')?.message).toBe('waiting for prune confirmation (sync option Prune=confirm)');
+    expect(await readConfigMap('confirm-app', 'a')).toBeUndefined();
+    expect(await readConfigMap('confirm-app', 'b')).toBeDefined();
   });
 
   it('PruneLast deletes its object after every other pruned object', async () => {

@@ -3,7 +3,7 @@ import type { ObjectResult } from '@tidewater/queues';
 import { isRetryableStatus, retryableStatusError, statusMessage } from '../clusters/api-status.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
 import { mapBounded } from '../apply/bounded-map.ts';
-import { apiVersionOf, describeObject } from '../apply/object-ref.ts';
+import { apiVersionOf, describeObject, objectKey } from '../apply/object-ref.ts';
 import { resourcePath } from '../apply/resource-path.ts';
 import { compareForInstall, kindRank } from '../apply/sync-plan.ts';
 import { isTrackedBy } from '../apply/tracking.ts';
@@ -19,8 +19,11 @@ export interface PruneInput {
   concurrency: number;
   /** Called once per deleted object (publishes resourcePruned). */
   onPruned(entry: InventoryEntry): Promise<void>;
-  /** An operator confirmed the pending `Prune=confirm` deletions (control request `confirm-prune`). */
-  confirmed?: boolean;
+  /**
+   * `Prune=confirm` deletions an operator confirmed: all of them (control request `confirm-prune`), or those whose
+   * objectKey is in the set (the Application's `argocd.argoproj.io/deletion-approved` annotation).
+   */
+  confirmed?: boolean | ReadonlySet<string>;
 }
 
 export interface PruneOutcome {
@@ -81,7 +84,8 @@ export async function pruneObjects(input: PruneInput): Promise<PruneOutcome> {
       kept.push(entry);
       return;
     }
-    if (options.pruneConfirm && !input.confirmed) {
+    const confirmed = input.confirmed === true || (input.confirmed instanceof Set && input.confirmed.has(objectKey(entry.cluster, entry)));
+    if (options.pruneConfirm && !confirmed) {
       results.push({ ...identityOf(entry), outcome: 'skipped', message: awaitingConfirmationMessage });
       kept.push(entry);
       awaitingConfirmation.push(entry);

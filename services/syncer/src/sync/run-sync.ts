@@ -14,7 +14,8 @@ import { syncObject } from '../apply/sync-object.ts';
 import { desiredManifest, isCustomResourceDefinition, isNamespace, orderSteps, type PlannedObject, type SyncStep } from '../apply/sync-plan.ts';
 import { checkProjectGuardrails } from '../guardrails/project-guardrails.ts';
 import { readInventory, writeInventory, type InventoryEntry } from '../prune/inventory.ts';
-import { pendingPruneMessage, recordPendingPrune } from '../prune/pending-prune.ts';
+import { approvedByAnnotation } from '../prune/deletion-approval.ts';
+import { pendingPruneMessage, readPendingPrune, recordPendingPrune } from '../prune/pending-prune.ts';
 import { prunePropagationPolicy } from '../prune/propagation-policy.ts';
 import { pruneObjects } from '../prune/prune-objects.ts';
 import { planHooks } from '../hooks/plan-hooks.ts';
@@ -129,6 +130,7 @@ export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
       propagationPolicy: prunePropagationPolicy(application.spec.syncPolicy?.syncOptions ?? [], appOptions),
       concurrency: input.applyConcurrency,
       onPruned: input.onPruned,
+      confirmed: approvedByAnnotation(application, await readPendingPrune(input.redis, appName)),
     });
     results.push(...pruned.results);
     kept = pruned.kept;
