@@ -80,9 +80,11 @@ describe('the core loop: signed push → render → server-side apply → prune'
     const response = await sendGithubPush(`${env.gatewayUrl}/webhooks/git/github`, 'not-the-secret', push);
     expect(response.status).toBe(401);
     expect(await jobIdsIn(env.redis.url, 'render')).not.toContain(`render:plain-configs:${commit.sha}`);
-    const rejected = await eventsOf(redis, eventTypes.webhookRejected);
-    expect(rejected.at(-1)?.data).toMatchObject({ provider: 'github', deliveryId: response.deliveryId });
-    expect(JSON.stringify(rejected)).not.toContain(env.webhookSecret);
+    // Refusals are counted (tidewater_webhook_rejected_total), never written to the events stream.
+    expect(await eventsOf(redis, eventTypes.webhookRejected)).toEqual([]);
+    const metrics = await (await fetch(`${env.gatewayUrl}/metrics`)).text();
+    expect(metrics).toMatch(/tidewater_webhook_rejected_total\{provider="github",reason="signature_invalid"\} [1-9]/);
+    expect(metrics).not.toContain(env.webhookSecret);
 
     // The same delivery twice makes one job.
     const deliveryId = randomUUID();

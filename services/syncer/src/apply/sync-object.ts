@@ -1,5 +1,6 @@
 import type { SyncOptions } from '@tidewater/config';
 import type { KubeTransport } from '../clusters/kube-transport.ts';
+import type { IgnoreRule } from '../diff/ignore-differences.ts';
 import { compareWithDesired, readLiveObject } from '../drift/live-comparison.ts';
 import { deleteAndWait } from './recreate-object.ts';
 import { createObject, replaceObject } from './replace-object.ts';
@@ -15,13 +16,18 @@ const recreatableStatus = /^[^:]*: (409|422) /;
  * One object of a sync, the way its effective sync options ask (the application's, merged with the operation's and
  * the object's `argocd.argoproj.io/sync-options` annotation, as computed by the caller):
  * - FailOnSharedResource=true: fail when the live object is tracked by another application, naming both;
- * - ApplyOutOfSyncOnly=true: leave an object that is already in sync untouched (not even patched);
+ * - ApplyOutOfSyncOnly=true: leave an object that is already in sync (ignoreDifferences applied) untouched;
  * - Replace=true: PUT (create when missing) instead of server-side apply; with Force=true, delete and create;
  * - Force=true: when the apply or replace is rejected (immutable field, conflict), delete and re-create;
  * - Validate=false: fieldValidation=Ignore instead of Strict.
  * Everything else is Tidewater's forced server-side apply (ServerSideApply=true or not).
  */
-export async function syncObject(transport: KubeTransport, planned: PlannedObject, options: SyncOptions | undefined = planned.options): Promise<AppliedObject> {
+export async function syncObject(
+  transport: KubeTransport,
+  planned: PlannedObject,
+  options: SyncOptions | undefined = planned.options,
+  context: { ignoreRules?: readonly IgnoreRule[] } = {},
+): Promise<AppliedObject> {
   const { ref } = planned;
   const identity = { group: ref.group, kind: ref.kind, namespace: ref.namespace, name: ref.name };
   if (options?.failOnSharedResource || options?.applyOutOfSyncOnly) {
@@ -33,7 +39,7 @@ export async function syncObject(transport: KubeTransport, planned: PlannedObjec
       if (conflict) return { ...identity, outcome: 'failed', message: conflict };
     }
     if (live && options.applyOutOfSyncOnly) {
-      const comparison = await compareWithDesired(transport, planned, live);
+      const comparison = await compareWithDesired(transport, planned, live, { rules: context.ignoreRules ?? [] });
       if (comparison.kind === 'in-sync') {
         return { ...identity, outcome: 'unchanged', resourceVersion: comparison.live.metadata?.resourceVersion as string | undefined, message: 'in sync: not applied (ApplyOutOfSyncOnly=true)' };
       }

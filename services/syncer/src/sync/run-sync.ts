@@ -8,6 +8,8 @@ import { SyncFailure } from '../errors/sync-failure.ts';
 import { mapBounded } from '../apply/bounded-map.ts';
 import { definedKindKey, kindsDefinedBy, refreshUntilServed, waitForEstablished } from '../apply/custom-resource-definitions.ts';
 import { describeObject, objectKey, splitApiVersion, type ObjectRef } from '../apply/object-ref.ts';
+import { respectIgnoreDifferences } from '../apply/ignore-differences.ts';
+import { ignoreRulesOf } from '../diff/ignore-differences.ts';
 import { managedNamespace } from '../apply/managed-namespace.ts';
 import { type AppliedObject } from '../apply/server-side-apply.ts';
 import { syncObject } from '../apply/sync-object.ts';
@@ -94,6 +96,7 @@ export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
     throw new SyncFailure(`refusing to prune all ${previouslyTracked} objects of application ${appName}: the bundle is empty and syncPolicy.automated.allowEmpty is not true`);
   }
 
+  await respectIgnoreDifferences({ application, options: appOptions, transport: cluster.transport, objects });
   const hookRun = createHookRun(plannedHooks.hooks, { transport: cluster.transport, app: appName, logger: input.logger });
   const applied = await applySteps(input, orderSteps(objects), hookRun);
   const appliedInventory = applied.results.flatMap((result, index): InventoryEntry[] => {
@@ -236,6 +239,7 @@ async function applySteps(input: RunSyncInput, steps: SyncStep[], hookRun: HookR
   const applied: AppliedSteps = { results: [], objects: [] };
   let done = 0;
   let preSyncDone = false;
+  const ignoreRules = ignoreRulesOf(input.application); // ApplyOutOfSyncOnly judges "in sync" as the diff does
   const skipFrom = (stepIndex: number, message: string) => {
     for (const later of steps.slice(stepIndex).flatMap((laterStep) => laterStep.objects)) {
       const { group, kind, namespace, name } = later.ref;
@@ -263,7 +267,7 @@ async function applySteps(input: RunSyncInput, steps: SyncStep[], hookRun: HookR
     }
     const unresolved = await resolveDeferredKinds(cluster, step.objects);
     const results = await mapBounded(step.objects, input.applyConcurrency, async (object): Promise<AppliedObject> =>
-      unresolved.get(object) ?? syncObject(cluster.transport, object));
+      unresolved.get(object) ?? syncObject(cluster.transport, object, object.options, { ignoreRules }));
     if (step.phase === 'crds') await awaitDefinitions(input, step.objects, results);
     applied.results.push(...results);
     applied.objects.push(...step.objects);
