@@ -297,6 +297,18 @@ describe('sync options against a real kube-apiserver', () => {
     expect(after.only.moving).not.toBe(before.only.moving);
     expect(after.all.steady).not.toBe(before.all.steady);
     expect((await readConfigMap('out-of-sync-only', 'moving'))?.data).toEqual({ key: 'v2' });
+
+    // "In sync" is judged as the diff judges it: a difference only in a field ignoreDifferences names does not count.
+    await cluster.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'steady', namespace: 'out-of-sync-only' }, data: { key: 'by-operator' } });
+    const application = applications.find((candidate) => candidate.metadata.name === 'out-of-sync-only')!;
+    application.spec.ignoreDifferences = [{ kind: 'ConfigMap', name: 'steady', jsonPointers: ['/data/key'] }];
+    const tuned = await sync('out-of-sync-only', [configMap('steady', { key: 'v1' }, recreated), configMap('moving', { key: 'v2' }, recreated)]);
+    expect(resultOf(tuned, 'steady')?.outcome).toBe('unchanged');
+    expect((await readConfigMap('out-of-sync-only', 'steady'))?.metadata?.uid).toBe(before.only.steady);
+    application.spec.ignoreDifferences = [];
+    const drifted = await sync('out-of-sync-only', [configMap('steady', { key: 'v1' }, recreated), configMap('moving', { key: 'v2' }, recreated)]);
+    expect(resultOf(drifted, 'steady')?.outcome).toBe('created'); // out of sync without the rule: re-created
+    expect((await readConfigMap('out-of-sync-only', 'steady'))?.data).toEqual({ key: 'v1' });
   });
 
   it('FailOnSharedResource fails on an object another application tracks, naming both; without it the object is taken over', async () => {
