@@ -30,6 +30,8 @@ export interface SyncOptions {
   skipDryRunOnMissingResource: boolean;
   /** `PrunePropagationPolicy=foreground|background|orphan` (default foreground). */
   prunePropagationPolicy: 'foreground' | 'background' | 'orphan';
+  /** Whether PrunePropagationPolicy was written (Tidewater's default differs from Argo CD's when it was not). */
+  prunePropagationPolicyWritten: boolean;
   /** Entries that are not recognised (or, in a resource annotation, only valid on the Application), as written. */
   unrecognized: string[];
 }
@@ -52,10 +54,11 @@ const defaultSyncOptions: SyncOptions = {
   failOnSharedResource: false,
   skipDryRunOnMissingResource: false,
   prunePropagationPolicy: 'foreground',
+  prunePropagationPolicyWritten: false,
   unrecognized: [],
 };
 
-type BooleanOption = Exclude<keyof SyncOptions, 'prunePropagationPolicy' | 'unrecognized' | 'pruneConfirm' | 'deleteConfirm'>;
+type BooleanOption = Exclude<keyof SyncOptions, 'prunePropagationPolicy' | 'prunePropagationPolicyWritten' | 'unrecognized' | 'pruneConfirm' | 'deleteConfirm'>;
 
 const booleanKeys: Record<string, BooleanOption> = {
   CreateNamespace: 'createNamespace',
@@ -115,6 +118,7 @@ function applyEntry(parsed: SyncOptions, { key, value }: OptionEntry): boolean {
   }
   if (key === 'PrunePropagationPolicy' && (propagationPolicies as readonly string[]).includes(value)) {
     parsed.prunePropagationPolicy = value as SyncOptions['prunePropagationPolicy'];
+    parsed.prunePropagationPolicyWritten = true;
     return true;
   }
   return false;

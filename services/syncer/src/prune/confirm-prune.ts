@@ -59,7 +59,7 @@ export async function confirmPrune(request: { app: string; actor?: string }, dep
     const options = applicationSyncOptions(application);
     const pruned = await pruneObjects({
       app, candidates, clusters: deps.clusters, appOptions: options, confirmed: true, concurrency: 8,
-      propagationPolicy: prunePropagationPolicy(application.spec.syncPolicy?.syncOptions ?? [], options),
+      propagationPolicy: prunePropagationPolicy(options),
       async onPruned(entry) {
         await deps.events.publish({
           type: eventTypes.resourcePruned,

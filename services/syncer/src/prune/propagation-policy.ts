@@ -9,7 +9,6 @@ const policies = { foreground: 'Foreground', background: 'Background', orphan: '
  * operation's sync options), else Background. Argo CD defaults to foreground; Tidewater does not, so that an
  * object is gone when its prune is reported, even on a cluster without a garbage collector.
  */
-export function prunePropagationPolicy(writtenOptions: ReadonlyArray<string>, options: SyncOptions): PropagationPolicy {
-  const written = writtenOptions.some((option) => option.trim().startsWith('PrunePropagationPolicy='));
-  return written ? policies[options.prunePropagationPolicy] : 'Background';
+export function prunePropagationPolicy(options: SyncOptions): PropagationPolicy {
+  return options.prunePropagationPolicyWritten ? policies[options.prunePropagationPolicy] : 'Background';
 }

@@ -130,7 +130,7 @@ export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
       candidates: leftBundle,
       clusters: input.clusters,
       appOptions,
-      propagationPolicy: prunePropagationPolicy(application.spec.syncPolicy?.syncOptions ?? [], appOptions),
+      propagationPolicy: prunePropagationPolicy(appOptions),
       concurrency: input.applyConcurrency,
       onPruned: input.onPruned,
       confirmed: approvedByAnnotation(application, await readPendingPrune(input.redis, appName)),
