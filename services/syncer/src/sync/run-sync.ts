@@ -64,6 +64,9 @@ export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
 
   // Hooks (argocd.argoproj.io/hook, helm.sh/hook) run around the sync and never join the inventory.
   const bundleParts = splitHooks(input.bundle.objects, { revision: input.bundle.revision, startedAt: new Date() });
+  if (bundleParts.skipped.length > 0) {
+    input.logger.info({ objects: bundleParts.skipped.slice(0, 20).map((object) => `${describeObject(object)}: ${object.message}`) }, 'rendered objects not applied (Skip, PostDelete or Helm hooks without an Argo CD equivalent)');
+  }
   const planned = await planObjects(input, bundleParts.resources, appOptions, destinationNamespace, previousByKey);
   if ('failed' in planned) return planned.failed;
   const objects = planned.objects;
