@@ -2,6 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 import { ControlJob } from '@tidewater/queues';
 import { withSpan } from '@tidewater/telemetry';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
+import { confirmPrune, type ConfirmPruneResult } from '../prune/confirm-prune.ts';
 import { resumeApplication, type OperatorRequestDeps, type ResumeResult } from '../rollback/resume.ts';
 import { rollbackApplication, type RollbackResult } from '../rollback/rollback.ts';
 import { ControlRequestRefused } from './control-errors.ts';
@@ -16,7 +17,7 @@ export interface ControlProcessorDeps extends OperatorRequestDeps {
   rollbackTimeoutMs?: number;
 }
 
-export type ControlResult = RollbackResult | ResumeResult | { kind: 'diff'; [key: string]: unknown };
+export type ControlResult = RollbackResult | ResumeResult | ConfirmPruneResult | { kind: 'diff'; [key: string]: unknown };
 
 /** The parts of a BullMQ job the processor reads. */
 export interface ControlJobContext {
@@ -51,6 +52,8 @@ export async function processControlJob(job: ControlJobContext, deps: ControlPro
           const result = await deps.diff(data);
           return { ...(typeof result === 'object' && result !== null ? result : { result }), kind: 'diff' };
         }
+        case 'confirm-prune':
+          return await confirmPrune({ app: data.app, ...(data.actor ? { actor: data.actor } : {}) }, deps);
         default:
           throw new ControlRequestRefused(`control request '${data.kind}' is not available in this syncer build`);
       }
