@@ -48,6 +48,14 @@ describe('renderer door: no argument injection into git, helm or kustomize (real
     writeFileSync(join(tree, 'kustomize/app/cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: kcm}\n');
     writeFileSync(join(tree, 'kustomize/app/evil.sh'), `#!/bin/sh\ntouch '${marker}'\n`);
     chmodSync(join(tree, 'kustomize/app/evil.sh'), 0o755);
+    // A kustomization whose transformer is a KRM exec function: the script, if kustomize ran plugins.
+    mkdirSync(join(tree, 'kustomize/exec-function'), { recursive: true });
+    writeFileSync(join(tree, 'kustomize/exec-function/kustomization.yaml'), 'resources: [cm.yaml]\ntransformers: [fn.yaml]\n');
+    writeFileSync(join(tree, 'kustomize/exec-function/cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fn}\n');
+    writeFileSync(join(tree, 'kustomize/exec-function/fn.yaml'),
+      'apiVersion: example.com/v1\nkind: Evil\nmetadata:\n  name: evil\n  annotations:\n    config.kubernetes.io/function: |\n      exec:\n        path: ./evil.sh\n');
+    writeFileSync(join(tree, 'kustomize/exec-function/evil.sh'), `#!/bin/sh\ntouch '${marker}'\ncat\n`);
+    chmodSync(join(tree, 'kustomize/exec-function/evil.sh'), 0o755);
     sha = (await repo.commitDirectory(tree, 'A chart and a kustomization that carry a script')).sha;
 
     const url = repo.url;
@@ -66,6 +74,7 @@ describe('renderer door: no argument injection into git, helm or kustomize (real
       application('kustomize-namespace', url, 'path: kustomize/app\nkustomize:\n  namespace: "--enable-exec"'),
       application('source-path', url, 'path: "--output=/tmp/x"'),
       application('target-revision', url, 'path: kustomize/app', { targetRevision: `--upload-pack=touch ${uploadPackMarker}` }),
+      application('kustomize-exec-function', url, 'path: kustomize/exec-function'),
       application('kustomize-suffix-dash', url, 'path: kustomize/app\nkustomize:\n  nameSuffix: "-dev"\n  namePrefix: tw-'),
     ].join(''));
   });
@@ -100,6 +109,15 @@ describe('renderer door: no argument injection into git, helm or kustomize (real
     expect(await renderer.failures(app)).toEqual([outcome.failedReason]);
   });
 
+  it('runs no kustomize exec function from the repository: kustomize refuses it (no --enable-alpha-plugins/--enable-exec)', async () => {
+    await renderer.requestRender('kustomize-exec-function', sha);
+    const outcome = await renderer.settled('kustomize-exec-function', sha);
+    expect(outcome.state).toBe('failed');
+    expect(outcome.attemptsMade).toBe(1);
+    expect(outcome.failedReason).toContain(`repository ${repo.url} commit ${sha}: kustomize build failed: Error: external plugins disabled`);
+    expect(existsSync(marker)).toBe(false);
+  });
+
   it('renders hostile-looking values as plain values: the script still does not run', async () => {
     await renderer.requestRender('hostile-values-are-inert', sha);
     const outcome = await renderer.settled('hostile-values-are-inert', sha);
@@ -121,7 +139,7 @@ describe('renderer door: no argument injection into git, helm or kustomize (real
   });
 
   it('ran none of the repository’s scripts and queued no sync for a refused render', async () => {
-    for (const [app] of refused) await renderer.settled(app, sha);
+    for (const [app] of [...refused, ['kustomize-exec-function']]) await renderer.settled(app, sha);
     expect(existsSync(marker)).toBe(false);
     expect(existsSync(uploadPackMarker)).toBe(false);
     const syncs = await renderer.syncJobIds();

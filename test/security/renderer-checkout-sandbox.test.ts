@@ -133,24 +133,34 @@ describe('renderer door: the checkout is a sandbox (full loop: git push → gate
     host.remove();
   });
 
-  /** The one render failure event of `app`, once the render job has failed. */
-  async function refusal(app: string, revision: string): Promise<string> {
-    const [failed] = await waitFor(`${app} render to fail`, async () => {
-      const events = await eventsOf(redis, eventTypes.renderFailed, { app });
-      return events.length ? events : undefined;
-    }, { timeoutMs: 90_000, intervalMs: 100 });
+  /** The render job of `app` at `revision`, once it has finished (either way). */
+  async function settled(app: string, revision: string): Promise<{ state: string; failedReason?: string; attemptsMade: number }> {
     const queue = new Queue(queueNames.render, { connection: redis });
     try {
-      const job = await queue.getJob(jobIds.render(app, revision));
-      expect(job, `render job of ${app}`).toBeDefined();
-      expect(await job!.getState()).toBe('failed');
-      // Failed once, permanently: no retries, no storm.
-      expect(job!.attemptsMade).toBe(1);
-      expect(job!.failedReason).toBe(failed.data.reason);
+      return await waitFor(`${app} render to finish`, async () => {
+        // State first, then the job: a job read before it finished lacks its outcome.
+        const state = await queue.getJobState(jobIds.render(app, revision));
+        if (state !== 'completed' && state !== 'failed') return undefined;
+        const job = (await queue.getJob(jobIds.render(app, revision)))!;
+        return { state, failedReason: job.failedReason, attemptsMade: job.attemptsMade };
+      }, { timeoutMs: 90_000, intervalMs: 100 });
     } finally {
       await queue.close();
     }
-    return String(failed.data.reason);
+  }
+
+  /** The reason of the failed render job of `app`, checked against its one failure event. */
+  async function refusal(app: string, revision: string): Promise<string> {
+    const outcome = await settled(app, revision);
+    expect(outcome.state, `render of ${app}`).toBe('failed');
+    // Failed once, permanently: no retries, no storm.
+    expect(outcome.attemptsMade).toBe(1);
+    const failures = await waitFor(`${app} render failed event`, async () => {
+      const events = await eventsOf(redis, eventTypes.renderFailed, { app });
+      return events.length ? events : undefined;
+    }, { timeoutMs: 10_000, intervalMs: 50 });
+    expect(failures.map((event) => event.data.reason)).toEqual([outcome.failedReason]);
+    return outcome.failedReason!;
   }
 
   /** Redis keys (strings, hashes, lists, sets, streams) whose content holds `needle`. */
@@ -216,10 +226,13 @@ describe('renderer door: the checkout is a sandbox (full loop: git push → gate
     expect(result.phase).toBe('Succeeded');
     expect((await core.readNamespacedConfigMap({ name: 'benign', namespace: 'sandbox-benign' })).data).toEqual({ fine: 'yes' });
 
-    for (const app of ['leak-helm-symlinks', 'plain-in-symlink-repo']) await refusal(app, symlinkSha);
-    for (const app of ['kustomize-outside', 'kustomize-absolute', 'kustomize-remote', 'kustomize-remote-file', 'helm-file-dependency', 'helm-value-file-outside']) {
-      await refusal(app, pathsSha);
-    }
+    const attacks: Array<[string, string]> = [
+      ...['leak-helm-symlinks', 'plain-in-symlink-repo'].map((app): [string, string] => [app, symlinkSha]),
+      ...['kustomize-outside', 'kustomize-absolute', 'kustomize-remote', 'kustomize-remote-file', 'helm-file-dependency', 'helm-value-file-outside']
+        .map((app): [string, string] => [app, pathsSha]),
+    ];
+    // Leaks are looked for once every render has finished, whatever its outcome.
+    for (const [app, revision] of attacks) await settled(app, revision);
     expect(await redisKeysHolding(hostSecret)).toEqual([]);
     expect(await redisKeysHolding(environMarker)).toEqual([]);
     expect(await clusterObjectsHolding(hostSecret)).toEqual([]);
@@ -228,6 +241,7 @@ describe('renderer door: the checkout is a sandbox (full loop: git push → gate
     expect(syncJobs).toContain(jobIds.sync('benign', pathsSha));
     expect(syncJobs.filter((id) => !id.startsWith('sync:benign:'))).toEqual([]);
     await expect(core.readNamespace({ name: 'sandbox-attacks' })).rejects.toThrow();
+    for (const [app, revision] of attacks) expect((await settled(app, revision)).state, app).toBe('failed');
     // Exactly one failure event per refused render: nothing retried.
     for (const app of ['leak-helm-symlinks', 'kustomize-outside', 'helm-file-dependency']) {
       expect(await eventsOf(redis, eventTypes.renderFailed, { app })).toHaveLength(1);

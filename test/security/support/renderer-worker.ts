@@ -68,10 +68,10 @@ export async function startRendererUnderAttack(): Promise<RendererUnderAttack> {
     },
     async settled(app, revision) {
       return waitFor(`render of ${app} to settle`, async () => {
-        const job = await renderQueue.getJob(jobIds.render(app, revision));
-        if (!job) return undefined;
-        const state = await job.getState();
+        // State first, then the job: a job read before it finished lacks its result and attempts.
+        const state = await renderQueue.getJobState(jobIds.render(app, revision));
         if (state !== 'completed' && state !== 'failed') return undefined;
+        const job = (await renderQueue.getJob(jobIds.render(app, revision)))!;
         return { state, attemptsMade: job.attemptsMade, failedReason: job.failedReason, result: job.returnvalue as unknown };
       }, { timeoutMs: 60_000, intervalMs: 50 });
     },
