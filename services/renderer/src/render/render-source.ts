@@ -9,6 +9,7 @@ import { renderDirectory } from './directory.ts';
 import { localDependencyPaths, renderHelm, resolveValueFiles } from './helm.ts';
 import { kustomizationFileIn, renderKustomize } from './kustomize.ts';
 import { assertKustomizeReferencesAllowed } from './kustomize-references.ts';
+import { assertHelmReleaseName } from './tool-arguments.ts';
 import { absoluteIn, assertInsideRepo, escapesRepo, normalizeRepoPath } from './repo-paths.ts';
 
 export type RendererKind = RenderedBundle['renderer'];
@@ -84,6 +85,7 @@ export async function renderSource(params: RenderSourceParams): Promise<RenderOu
       return { renderer, objects, sourcePaths: collapseSourcePaths(sourcePaths) };
     }
     case 'helm': {
+      assertHelmReleaseName(app);
       const objects = await renderHelm({
         binary: params.tools.helm, repoRoot, appPath, appName: app.metadata.name, namespace: app.spec.destination.namespace,
         options: app.spec.source.helm, scratchDir: params.scratchDir, timeoutMs: params.timeoutMs,

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { UnrecoverableError } from 'bullmq';
 import { ArgoApplication } from '@tidewater/config';
-import { assertSafeToolArguments } from './tool-arguments.ts';
+import { assertHelmReleaseName, assertSafeToolArguments } from './tool-arguments.ts';
 
 const app = (source: Record<string, unknown>, namespace = 'web') => ArgoApplication.parse({
   apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'web' },
@@ -34,6 +34,12 @@ describe('assertSafeToolArguments', () => {
     const attempt = () => assertSafeToolArguments(app(source), revision);
     expect(attempt).toThrow(UnrecoverableError);
     expect(attempt).toThrow(`application web: ${field}`);
+  });
+
+  it('checks the default release name of a chart detected without a helm block', () => {
+    const long = ArgoApplication.parse({ ...app({}), metadata: { name: 'a'.repeat(60) } });
+    expect(() => assertSafeToolArguments(long, 'main')).not.toThrow();
+    expect(() => assertHelmReleaseName(long)).toThrow('metadata.name (the default Helm release name)');
   });
 
   it('refuses a destination namespace that is not a DNS-1123 label', () => {

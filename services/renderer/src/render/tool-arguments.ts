@@ -57,11 +57,7 @@ export function assertSafeToolArguments(app: ArgoApplication, targetRevision: st
 
   const helm = source.helm;
   if (helm) {
-    const releaseField = helm.releaseName ? 'spec.source.helm.releaseName' : 'metadata.name (the default Helm release name)';
-    const release = helm.releaseName || app.metadata.name;
-    if (release.length > 53 || !helmReleaseName.test(release)) {
-      refuse(releaseField, release, 'it is not a valid Helm release name (a DNS-1123 subdomain of at most 53 characters)');
-    }
+    assertHelmReleaseName(app);
     (helm.valueFiles ?? []).forEach((valueFile, index) => {
       if (valueFile.trim().startsWith('-')) refuse(`spec.source.helm.valueFiles[${index}]`, valueFile, 'it starts with "-"');
     });
@@ -96,5 +92,19 @@ export function assertSafeToolArguments(app: ArgoApplication, targetRevision: st
       const problem = qualifiedNameProblem(key);
       if (problem) refuse('spec.source.kustomize.commonAnnotations key', key, problem);
     }
+  }
+}
+
+/**
+ * The Helm release name (`spec.source.helm.releaseName`, else the Application's name) as Helm's own rule wants
+ * it. Checked up front when the Application has a helm block, and again when a chart is detected without one.
+ */
+export function assertHelmReleaseName(app: ArgoApplication): void {
+  const releaseName = app.spec.source.helm?.releaseName;
+  const field = releaseName ? 'spec.source.helm.releaseName' : 'metadata.name (the default Helm release name)';
+  const release = releaseName || app.metadata.name;
+  if (release.length > 53 || !helmReleaseName.test(release)) {
+    throw permanent(`application ${app.metadata.name}: ${field} ${JSON.stringify(release)} is refused: `
+      + 'it is not a valid Helm release name (a DNS-1123 subdomain of at most 53 characters)');
   }
 }
