@@ -48,6 +48,13 @@ describe('renderer door: no argument injection into git, helm or kustomize (real
     writeFileSync(join(tree, 'kustomize/app/cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: kcm}\n');
     writeFileSync(join(tree, 'kustomize/app/evil.sh'), `#!/bin/sh\ntouch '${marker}'\n`);
     chmodSync(join(tree, 'kustomize/app/evil.sh'), 0o755);
+    // A chart with a local (file://) dependency inside the repository: legitimate, still rendered.
+    mkdirSync(join(tree, 'charts/parent/templates'), { recursive: true });
+    mkdirSync(join(tree, 'charts/lib/templates'), { recursive: true });
+    writeFileSync(join(tree, 'charts/parent/Chart.yaml'), 'apiVersion: v2\nname: parent\nversion: 0.1.0\ndependencies:\n  - name: lib\n    version: 0.1.0\n    repository: file://../lib\n');
+    writeFileSync(join(tree, 'charts/parent/templates/cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: parent}\n');
+    writeFileSync(join(tree, 'charts/lib/Chart.yaml'), 'apiVersion: v2\nname: lib\nversion: 0.1.0\n');
+    writeFileSync(join(tree, 'charts/lib/templates/cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lib}\n');
     // A kustomization whose transformer is a KRM exec function: the script, if kustomize ran plugins.
     mkdirSync(join(tree, 'kustomize/exec-function'), { recursive: true });
     writeFileSync(join(tree, 'kustomize/exec-function/kustomization.yaml'), 'resources: [cm.yaml]\ntransformers: [fn.yaml]\n');
@@ -75,6 +82,7 @@ describe('renderer door: no argument injection into git, helm or kustomize (real
       application('source-path', url, 'path: "--output=/tmp/x"'),
       application('target-revision', url, 'path: kustomize/app', { targetRevision: `--upload-pack=touch ${uploadPackMarker}` }),
       application('kustomize-exec-function', url, 'path: kustomize/exec-function'),
+      application('helm-local-dependency', url, 'path: charts/parent\nhelm: {releaseName: parent}'),
       application('kustomize-suffix-dash', url, 'path: kustomize/app\nkustomize:\n  nameSuffix: "-dev"\n  namePrefix: tw-'),
     ].join(''));
   });
@@ -127,9 +135,14 @@ describe('renderer door: no argument injection into git, helm or kustomize (real
     expect(bundle.objects).toEqual([expect.objectContaining({ kind: 'ConfigMap', metadata: expect.objectContaining({ name: 'inert' }), data: { value: '--post-renderer=./evil.sh' } })]);
   });
 
-  it('still renders legitimate values: the default release name and a kustomize name suffix starting with "-"', async () => {
+  it('still renders legitimate values: the default release name, a kustomize name suffix starting with "-", a local chart dependency', async () => {
     await renderer.requestRender('default-release-name', sha);
     await renderer.requestRender('kustomize-suffix-dash', sha);
+    await renderer.requestRender('helm-local-dependency', sha);
+    const withDependency = await renderer.settled('helm-local-dependency', sha);
+    expect(withDependency.state).toBe('completed');
+    const dependencyBundle = JSON.parse((await renderer.redis.get((withDependency.result as { bundleKey: string }).bundleKey))!) as RenderedBundle;
+    expect(dependencyBundle.objects.map((object) => object.metadata.name).sort()).toEqual(['lib', 'parent']);
     const helm = await renderer.settled('default-release-name', sha);
     expect(helm.state).toBe('completed');
     const kustomize = await renderer.settled('kustomize-suffix-dash', sha);
