@@ -56,6 +56,7 @@ describe('renderer door: the checkout is a sandbox (full loop: git push → gate
   let symlinkSha: string;
   let pathsSha: string;
   const host = makeWorkDir('host-files');
+  const secretEnv = `TIDEWATER_SANDBOX_TEST_SECRET_${randomBytes(4).toString('hex').toUpperCase()}`;
 
   beforeAll(async () => {
     env = await startTidewaterEnvironment({ seedRepository: false });
@@ -74,7 +75,6 @@ describe('renderer door: the checkout is a sandbox (full loop: git push → gate
 
     // A second repository (its own webhook secret) for the path attacks and a benign application.
     pathsRepo = env.git.createRepo('hostile/paths');
-    const secretEnv = `TIDEWATER_SANDBOX_TEST_SECRET_${randomBytes(4).toString('hex').toUpperCase()}`;
     process.env[secretEnv] = env.webhookSecret;
     pathsRepo.setWebhook({ url: `${env.gatewayUrl}/webhooks/git/github`, secret: env.webhookSecret });
 
@@ -130,6 +130,7 @@ describe('renderer door: the checkout is a sandbox (full loop: git push → gate
   afterAll(async () => {
     redis?.disconnect();
     await env?.stop();
+    delete process.env[secretEnv];
     host.remove();
   });
 
