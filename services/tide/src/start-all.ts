@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
-import { createProducers, createRedisConnection, queueNames } from '@tidewater/queues';
+import { bundleSigningKeyFromEnv, createProducers, createRedisConnection, generateBundleSigningKey, queueNames, type BundleSigningKey } from '@tidewater/queues';
 import { Queue } from 'bullmq';
 import { addQueueDepthSource, createLogger, observeWorker, recordEventMetrics, type Logger } from '@tidewater/telemetry';
 import { startGateway } from '@tidewater/gateway';
@@ -29,6 +29,11 @@ export interface StartAllOptions {
   logger?: Logger;
   renderConcurrency?: number;
   syncConcurrency?: number;
+  /**
+   * The key renderer and syncer share for bundle signatures; default TIDEWATER_BUNDLE_KEY(_FILE), else a random key
+   * made for this process (bundles cached by an earlier run then fail verification and are rendered again).
+   */
+  bundleSigningKey?: BundleSigningKey;
   /** Periodic check of each automated app's branch head, the safety net for missed webhooks (default 3 min + jitter). */
   reconcileIntervalMs?: number;
 }
@@ -46,6 +51,11 @@ export interface RunningTidewater {
  */
 export async function startAll(options: StartAllOptions): Promise<RunningTidewater> {
   const logger = options.logger ?? createLogger('tide');
+  let bundleSigningKey = options.bundleSigningKey ?? bundleSigningKeyFromEnv();
+  if (!bundleSigningKey) {
+    logger.info('TIDEWATER_BUNDLE_KEY is not set: renderer and syncer sign bundles with a key made for this process');
+    bundleSigningKey = generateBundleSigningKey();
+  }
   const producerConnection = createRedisConnection(options.redisUrl, 'producer');
   producerConnection.on('error', (error) => logger.warn({ reason: error.message }, 'redis producer connection error'));
   if (producerConnection.status !== 'ready') await once(producerConnection, 'ready');
@@ -57,6 +67,7 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
     config: options.config,
     redis: rendererConnection,
     producers,
+    bundleSigningKey,
     events: createEventPublisher({ redis: producerConnection, source: '/tidewater/renderer', onPublished: recordEventMetrics }),
     logger: logger.child({ service: 'renderer' }),
     cacheDir: options.cacheDir ?? join(homedir(), '.cache', 'tidewater', 'renderer'),
@@ -70,6 +81,7 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
     events: createEventPublisher({ redis: producerConnection, source: '/tidewater/syncer', onPublished: recordEventMetrics }),
     logger: logger.child({ service: 'syncer' }),
     clusters,
+    bundleSigningKey,
     concurrency: options.syncConcurrency ?? 4,
     reconcile: {
       producers,
