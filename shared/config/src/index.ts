@@ -38,7 +38,7 @@ export {
 } from './schema/application.ts';
 export { AppProject, AppProjectSpec, defaultAppProject, GroupKind, ProjectDestination } from './schema/app-project.ts';
 export { ObjectMeta, ObjectName } from './schema/object-meta.ts';
-export { SecretRef } from './schema/secret-ref.ts';
+export { findSecretRefs, SecretRef, type FoundSecretRef } from './schema/secret-ref.ts';
 export {
   Cluster,
   ClusterSpec,
@@ -51,7 +51,10 @@ export {
 } from './schema/tidewater.ts';
 
 export { normalizeRepoUrl, sameRepo } from './repo-url.ts';
-export { describeSecretRef, resolveSecret, SecretRefError } from './secrets.ts';
+export {
+  defaultSecretDirs, defaultSecretEnvPrefix, describeSecretRef, resolveSecret, secretRefScopeProblem, secretScopeFromEnv, secretScopeVariables,
+  SecretRefError, type SecretScope,
+} from './secrets.ts';
 export { parseSyncOptions, resourceSyncOptions, syncOptionsAnnotation, type SyncOptions } from './sync-options.ts';
 export { syncWaveAnnotation, syncWaveOf } from './sync-wave.ts';
 export { globMatch, type GlobOptions } from './glob.ts';
