@@ -9,6 +9,7 @@ import { compareWithDesired, readLiveObject, withoutServerFields } from '../drif
 import { readInventory } from '../prune/inventory.ts';
 import { readAppliedBundle, readAppliedRecord } from '../live-state/applied-bundle.ts';
 import { resolveDesiredObjects } from '../live-state/desired-objects.ts';
+import { maskSecretObject, maskSecretPair } from './mask-secrets.ts';
 import { toYaml, unifiedDiff } from './unified-yaml-diff.ts';
 
 export type ObjectDiffStatus = 'changed' | 'added' | 'removed' | 'unchanged';
@@ -67,18 +68,20 @@ export async function computeAppDiff(input: { app: string; revision?: string }, 
     const label = [kind, namespace, name].filter(Boolean).join('/');
     if (!desired.planned) {
       return {
-        ...identity, status: 'added', diff: unifiedDiff(label, '', toYaml(bundleObject(bundle, desired.ref))),
+        ...identity, status: 'added', diff: unifiedDiff(label, '', toYaml(maskSecretObject(bundleObject(bundle, desired.ref)))),
         message: `no kind ${kind} in group ${group || 'core'} on cluster ${cluster.name} (is its CRD installed?)`,
       };
     }
     const live = await readLiveObject(cluster.transport, desired.planned);
-    if (!live) return { ...identity, status: 'added', diff: unifiedDiff(label, '', toYaml(desired.planned.manifest)) };
+    if (!live) return { ...identity, status: 'added', diff: unifiedDiff(label, '', toYaml(maskSecretObject(desired.planned.manifest))) };
     const outcome = await compareWithDesired(cluster.transport, desired.planned, live);
-    if (outcome.kind === 'missing') return { ...identity, status: 'added', diff: unifiedDiff(label, '', toYaml(desired.planned.manifest)) };
+    if (outcome.kind === 'missing') return { ...identity, status: 'added', diff: unifiedDiff(label, '', toYaml(maskSecretObject(desired.planned.manifest))) };
     if (outcome.kind === 'rejected') return { ...identity, status: 'changed', diff: '', message: outcome.message };
     if (outcome.kind === 'in-sync') return { ...identity, status: 'unchanged', diff: '' };
     // Differences as text: live → what live would be after Tidewater's apply.
-    const diff = unifiedDiff(label, toYaml(withoutServerFields(outcome.live)), toYaml(withoutServerFields(outcome.afterApply)));
+    // Secret values never leave the cluster in a diff: masked as Argo CD does (`++++++++`, one more `+` per other value).
+    const masked = maskSecretPair(withoutServerFields(outcome.live), withoutServerFields(outcome.afterApply));
+    const diff = unifiedDiff(label, toYaml(masked.live), toYaml(masked.desired));
     return { ...identity, status: 'changed', diff };
   });
 
@@ -92,7 +95,7 @@ export async function computeAppDiff(input: { app: string; revision?: string }, 
     const label = [entry.kind, entry.namespace, entry.name].filter(Boolean).join('/');
     return [{
       group: entry.group, kind: entry.kind, ...(entry.namespace ? { namespace: entry.namespace } : {}), name: entry.name,
-      status: 'removed', diff: unifiedDiff(label, toYaml(withoutServerFields(live)), ''),
+      status: 'removed', diff: unifiedDiff(label, toYaml(maskSecretObject(withoutServerFields(live))), ''),
     }];
   })).flat();
 
