@@ -15,7 +15,7 @@ import {
   verifyBundleSignature, type KubernetesObject, type RenderedBundle, type SyncResult,
 } from '@tidewater/queues';
 import { bundleCacheKey, processRenderJob } from '@tidewater/renderer';
-import { createClusterRegistry, createSyncer, type Syncer } from '@tidewater/syncer';
+import { appliedBundleKey, appliedRecordKey, createClusterRegistry, createLiveState, createSyncer, type Syncer } from '@tidewater/syncer';
 import {
   makeWorkDir, startCluster, startGitServer, startRedis, toolPath, waitFor, type GitServer, type RedisInstance, type TestCluster,
 } from '../harness/src/index.ts';
@@ -66,12 +66,13 @@ afterAll(async () => {
   work?.remove();
 });
 
-function defineApp(name: string, repoURL = 'https://git.example.com/team/deploy.git'): ArgoApplication {
+function defineApp(name: string, repoURL = 'https://git.example.com/team/deploy.git', selfHeal = false): ArgoApplication {
   const application = ArgoApplication.parse({
     apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name },
     spec: {
       project: 'default', source: { repoURL, targetRevision: 'main', path: 'app' },
-      destination: { name: 'test', namespace: name }, syncPolicy: { syncOptions: ['CreateNamespace=true'] },
+      destination: { name: 'test', namespace: name },
+      syncPolicy: { syncOptions: ['CreateNamespace=true'], ...(selfHeal ? { automated: { prune: true, selfHeal: true } } : {}) },
     },
   });
   config.applications = [...config.applications.filter((candidate) => candidate.metadata.name !== name), application];
@@ -201,6 +202,32 @@ describe('a bundle cached before bundles were signed', () => {
     } finally {
       await producers.close();
       producerConnection.disconnect();
+    }
+  });
+});
+
+describe('the applied-bundle copy that self-heal re-applies', () => {
+  it('is ignored when a Redis writer replaced it: self-heal creates nothing from it', async () => {
+    defineApp('healer', undefined, true);
+    const forged = bundleOf('healer', [clusterAdminForAnonymous]);
+    // What the syncer records after a successful sync, rewritten by the attacker to point at objects of its own.
+    await redis.set(appliedBundleKey('healer'), JSON.stringify(forged));
+    await redis.set(appliedRecordKey('healer'), JSON.stringify({
+      app: 'healer', revision: forged.revision, bundleKey: redisKeys.bundle('healer-forged'), phase: 'Succeeded', appliedAt: new Date().toISOString(),
+    }));
+    const lines: string[] = [];
+    const liveState = createLiveState({
+      config: () => config, redis, clusters: createClusterRegistry(() => config), bundleSigningKey: signingKey,
+      events: createEventPublisher({ redis, source: '/tidewater/syncer' }), debounceMs: 10, rescanIntervalMs: 60_000,
+      logger: pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) }),
+    });
+    try {
+      await liveState.refreshApp('healer');
+      expect(lines.join('\n')).toContain('the applied bundle of the application is missing');
+      expect(liveState.watches()).toEqual([]);
+      expect(await bindingExists()).toBe(false);
+    } finally {
+      await liveState.close();
     }
   });
 });
