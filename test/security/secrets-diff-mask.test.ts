@@ -118,6 +118,11 @@ describe('a diff of an application whose Secret changed', () => {
       secret('db', { stringData: { password: values.password1, user: 'admin' }, data: { token: b64(values.token) } }),
       secret('legacy', { stringData: { key: values.removed } }),
     ], { run: true });
+    // Live state has judged what the sync applied (in sync) before anyone touches it.
+    await waitFor('the first drift judgement of the application', async () => {
+      const drift = await redis.get(redisKeys.appDrift(app));
+      return drift && JSON.parse(drift).outOfSync === false ? true : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 100 });
 
     // Someone edits the live Secret, with kubectl's client-side last-applied annotation holding the value.
     const core = cluster.kubeConfig.makeApiClient(CoreV1Api);
@@ -131,7 +136,7 @@ describe('a diff of an application whose Secret changed', () => {
     await waitFor('the drift of the Secret to be recorded', async () => {
       const drift = await redis.get(redisKeys.appDrift(app));
       return drift && JSON.parse(drift).outOfSync === true ? true : undefined;
-    }, { timeoutMs: 30_000, intervalMs: 100 });
+    }, { timeoutMs: 60_000, intervalMs: 100 });
 
     // The next commit changes the password, drops one Secret and adds another; rendered, not yet synced.
     const next = await renderRevision([
