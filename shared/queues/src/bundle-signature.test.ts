@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RenderedBundle } from './bundle.ts';
 import {
-  BundleSigningKey, bundleSigningKeyFromEnv, canonicalBundleJson, generateBundleSigningKey, requireBundleSigningKey, signBundle, verifyBundleSignature,
+  BundleSigningKey, bundleSigningKeyFromEnv, canonicalBundleJson, generateBundleSigningKey, loadOrCreateBundleKeyFile, requireBundleSigningKey, signBundle, verifyBundleSignature,
 } from './bundle-signature.ts';
 
 const bundle: RenderedBundle = {
@@ -47,6 +47,19 @@ describe('bundle signatures', () => {
       expect(() => new BundleSigningKey(Buffer.alloc(8))).toThrow(/at least 32 bytes/);
       expect(JSON.stringify({ deps: fromEnv })).not.toContain(material);
       expect(String(fromEnv)).toBe('[bundle signing key]');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keep tide all\'s own key in a file readable by its owner only, the same across restarts', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tidewater-bundle-key-'));
+    try {
+      const path = join(dir, 'renderer', 'bundle-signing.key');
+      const first = loadOrCreateBundleKeyFile(path);
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      const again = loadOrCreateBundleKeyFile(path);
+      expect(verifyBundleSignature(signBundle(bundle, first), again)).toEqual({ ok: true });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { RenderedBundle } from './bundle.ts';
 
 /** Signature format: `v1:` + hex HMAC-SHA256 over the canonical JSON of the bundle without its signature. */
@@ -37,6 +38,24 @@ export class BundleSigningKey {
 /** A fresh random key, for `tide all` when none is configured (renderer and syncer share the process). */
 export function generateBundleSigningKey(): BundleSigningKey {
   return new BundleSigningKey(randomBytes(32));
+}
+
+/**
+ * The key kept in `path` (made there, readable by the owner only, the first time): for `tide all` without
+ * TIDEWATER_BUNDLE_KEY, so a restart keeps verifying the bundles and applied copies it signed before.
+ */
+export function loadOrCreateBundleKeyFile(path: string): BundleSigningKey {
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    writeFileSync(path, `${randomBytes(32).toString('hex')}\n`, { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw new Error(`bundle key file ${path} cannot be written (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`, { cause: error });
+    }
+  }
+  const key = bundleSigningKeyFromEnv({ TIDEWATER_BUNDLE_KEY_FILE: path });
+  if (!key) throw new Error(`bundle key file ${path} cannot be read`);
+  return key;
 }
 
 export interface BundleKeyEnv {

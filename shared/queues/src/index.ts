@@ -4,7 +4,7 @@ export { redisKeys, eventsStream } from './keys.ts';
 export type { RenderedBundle, KubernetesObject, ObjectOutcome, ObjectResult, SyncResult, HealthStatus, ObjectHealth, AppHealth, SyncHistoryEntry } from './bundle.ts';
 export { createRedisConnection, redactRedisUrl, redisOptionsFor, RedisConfigError, type RedisEnv } from './connection.ts';
 export {
-  BundleSigningKey, bundleSigningKeyFromEnv, canonicalBundleJson, describeBundleRefusal, generateBundleSigningKey, minimumBundleKeyLength,
+  BundleSigningKey, bundleSigningKeyFromEnv, canonicalBundleJson, describeBundleRefusal, generateBundleSigningKey, loadOrCreateBundleKeyFile, minimumBundleKeyLength,
   requireBundleSigningKey, signBundle, verifyBundleSignature, type BundleKeyEnv, type BundleVerdict,
 } from './bundle-signature.ts';
 export { createProducers, readDesiredRevision, type Producers, type DesiredRevision } from './producers.ts';
