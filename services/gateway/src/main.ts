@@ -1,6 +1,6 @@
 import { loadConfigSource, type TidewaterConfig } from '@tidewater/config';
 import { createLogger, reloadOnHangup, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
-import { parseGatewayEnv } from './env.ts';
+import { parseGatewayEnv, webhookIngressFromEnv } from './env.ts';
 import { startGateway } from './start-gateway.ts';
 
 const logger = createLogger('gateway');
@@ -17,6 +17,7 @@ const gateway = await startGateway({
   host: env.HOST,
   logger,
   ...(env.TIDEWATER_WEBHOOK_SECRET ? { globalWebhookSecret: env.TIDEWATER_WEBHOOK_SECRET } : {}),
+  ...webhookIngressFromEnv(process.env),
 });
 
 reloadOnHangup({ logger, load: () => loadConfigSource(env.TIDEWATER_CONFIG), apply: (reloaded) => { config = reloaded; } });

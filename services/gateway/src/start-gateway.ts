@@ -5,7 +5,7 @@ import type { TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
 import { createProducers, createRedisConnection } from '@tidewater/queues';
 import { createLogger, recordEventMetrics, type Logger } from '@tidewater/telemetry';
-import { createGatewayApp } from './app.ts';
+import { createGatewayApp, type GatewayDeps, type WebhookRateLimit } from './app.ts';
 
 export interface StartGatewayOptions {
   config: () => TidewaterConfig;
@@ -20,6 +20,9 @@ export interface StartGatewayOptions {
   maxBodyBytes?: number;
   dedupeTtlSeconds?: number;
   globalWebhookSecret?: string;
+  /** Per-source limit of the webhook routes (default 600 per minute; `max: 0` turns it off). */
+  rateLimit?: WebhookRateLimit;
+  trustProxy?: GatewayDeps['trustProxy'];
 }
 
 export interface RunningGateway {
@@ -47,6 +50,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
     ...(options.dedupeTtlSeconds !== undefined ? { dedupeTtlSeconds: options.dedupeTtlSeconds } : {}),
     ...(options.globalWebhookSecret ? { globalWebhookSecret: options.globalWebhookSecret } : {}),
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
   });
   try {
     await app.listen({ port: options.port ?? 8080, host: options.host ?? '127.0.0.1' });

@@ -14,6 +14,11 @@ export type JqWorkerResponse =
   | { id: number; document: unknown }
   | { id: number; error: string; compileError: boolean };
 
+/** Posted once jq is loaded, so an expression's time limit never includes the worker's start-up. */
+export interface JqWorkerReady {
+  ready: true;
+}
+
 parentPort?.on('message', async (request: JqWorkerRequest) => {
   try {
     const document = await json(request.document as object, `del(${request.expression})`);
@@ -26,3 +31,5 @@ parentPort?.on('message', async (request: JqWorkerRequest) => {
     parentPort!.postMessage({ id: request.id, error: safe, compileError } satisfies JqWorkerResponse);
   }
 });
+
+parentPort?.postMessage({ ready: true } satisfies JqWorkerReady);
