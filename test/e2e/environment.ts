@@ -26,6 +26,9 @@ export interface TidewaterEnvironment {
   /** Rewrites the config dir's documents (e.g. a project change) and reloads them. */
   writeConfig(file: string, text: string): Promise<void>;
   tidewater: RunningTidewater;
+  /** The operator API (started by startAll) and the admin's password there. */
+  apiUrl: string;
+  adminPassword: string;
   stop(): Promise<void>;
 }
 
@@ -76,6 +79,7 @@ export async function startTidewaterEnvironment(options: EnvironmentOptions = {}
     '',
   ].join('\n'));
   let config = await loadConfigDir(configDir);
+  const adminPassword = randomBytes(12).toString('base64url');
 
   const tidewater = await startAll({
     redisUrl: redis.url,
@@ -84,6 +88,9 @@ export async function startTidewaterEnvironment(options: EnvironmentOptions = {}
     cacheDir: join(work.dir, 'renderer-cache'),
     auditDir: join(work.dir, 'audit'),
     auditPort: 0,
+    apiPort: 0,
+    adminPassword,
+    stateDir: join(work.dir, 'state'),
     tools: { helm: toolPath('helm'), kustomize: toolPath('kustomize') },
     logger: options.logger ?? createLogger('e2e', { level: process.env.TIDEWATER_LOG_LEVEL ?? 'warn' }),
   });
@@ -99,6 +106,8 @@ export async function startTidewaterEnvironment(options: EnvironmentOptions = {}
     redis, cluster, git, repo, webhookSecret, configDir, tidewater,
     gatewayUrl: tidewater.gatewayUrl,
     auditorUrl: tidewater.auditorUrl,
+    apiUrl: tidewater.apiUrl,
+    adminPassword,
     config: () => config,
     async writeConfig(file, text) {
       writeFileSync(join(configDir, file), text);

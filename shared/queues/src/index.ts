@@ -4,3 +4,7 @@ export { redisKeys, eventsStream } from './keys.ts';
 export type { RenderedBundle, KubernetesObject, ObjectOutcome, ObjectResult, SyncResult, HealthStatus, ObjectHealth, AppHealth, SyncHistoryEntry } from './bundle.ts';
 export { createRedisConnection } from './connection.ts';
 export { createProducers, readDesiredRevision, type Producers, type DesiredRevision } from './producers.ts';
+export {
+  StoredSyncResult, StoredAppHealth, StoredAppDrift, StoredHistoryEntry, StoredPause, StoredBundle,
+  readAppStates, readSyncHistory, readBundle, type AppState, type UnreadableRecord,
+} from './app-state.ts';
