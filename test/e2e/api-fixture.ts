@@ -7,7 +7,8 @@ import { createEventPublisher } from '@tidewater/events';
 import { ControlJob, queueNames } from '@tidewater/queues';
 import { createApi, setAccountPassword, type ApiDeps } from '@tidewater/api';
 import { createLogger } from '@tidewater/telemetry';
-import { startRedis, type RedisInstance } from '../harness/src/index.ts';
+import { startAuditor, type RunningAuditor } from '@tidewater/auditor';
+import { makeWorkDir, startRedis, type RedisInstance } from '../harness/src/index.ts';
 
 /**
  * Configuration of the API tests: two projects (web with roles deployer and ci, data), three apps, an
@@ -118,8 +119,18 @@ export interface ApiFixture {
  * A real Redis, the API built by createApi (no listener; tests use inject), passwords for admin, alice, dana and
  * nobody, and a control-queue worker standing in for the syncer that records each request and answers it.
  */
-export async function startApiFixture(options: { config?: () => TidewaterConfig; deps?: Partial<ApiDeps>; answer?: (job: ControlJob) => unknown } = {}): Promise<ApiFixture> {
+export async function startApiFixture(options: {
+  config?: () => TidewaterConfig; deps?: Partial<ApiDeps>; answer?: (job: ControlJob) => unknown;
+  /** Also run a real auditor (its /audit/* API behind the API's /api/v1/audit/*). */
+  withAuditor?: boolean;
+} = {}): Promise<ApiFixture> {
   const redisServer = await startRedis();
+  const logger = createLogger('api-test', { level: process.env.TIDEWATER_LOG_LEVEL ?? 'warn' });
+  let auditor: { running: RunningAuditor; remove(): void } | undefined;
+  if (options.withAuditor) {
+    const dir = makeWorkDir('api-audit');
+    auditor = { running: await startAuditor({ redisUrl: redisServer.url, dir: dir.dir, logger, port: 0, host: '127.0.0.1' }), remove: dir.remove };
+  }
   const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 3 });
   const config = apiTestConfig();
   const adminPassword = randomBytes(9).toString('base64url');
@@ -128,7 +139,9 @@ export async function startApiFixture(options: { config?: () => TidewaterConfig;
   const app = await createApi({
     config: options.config ?? (() => config), redis, redisUrl: redisServer.url,
     events: createEventPublisher({ redis, source: '/tidewater/api' }),
-    logger: createLogger('api-test', { level: process.env.TIDEWATER_LOG_LEVEL ?? 'warn' }),
+    logger,
+    validateResponses: true,
+    ...(auditor?.running.url ? { auditorUrl: auditor.running.url } : {}),
     ...options.deps,
   });
   const controlJobs: ControlJob[] = [];
@@ -138,6 +151,7 @@ export async function startApiFixture(options: { config?: () => TidewaterConfig;
     controlJobs.push(data);
     if (options.answer) return options.answer(data);
     if (data.kind === 'diff') return { kind: 'diff', app: data.app, revision: 'a'.repeat(40), objects: [] };
+    if (data.kind === 'resume') return { kind: 'resume', app: data.app, resumed: false };
     return { kind: data.kind, app: data.app };
   }, { connection: workerConnection });
   await worker.waitUntilReady();
@@ -166,6 +180,8 @@ export async function startApiFixture(options: { config?: () => TidewaterConfig;
       await worker.close();
       workerConnection.disconnect();
       await app.close();
+      await auditor?.running.close();
+      auditor?.remove();
       redis.disconnect();
       await redisServer.stop();
     },

@@ -39,6 +39,8 @@ export interface EnvironmentOptions {
   logger?: Logger;
   /** Push the example repository's content (default true). */
   seedRepository?: boolean;
+  /** The operator API's port; 0 (default) picks a free one. */
+  apiPort?: number;
 }
 
 /**
@@ -88,7 +90,7 @@ export async function startTidewaterEnvironment(options: EnvironmentOptions = {}
     cacheDir: join(work.dir, 'renderer-cache'),
     auditDir: join(work.dir, 'audit'),
     auditPort: 0,
-    apiPort: 0,
+    apiPort: options.apiPort ?? 0,
     adminPassword,
     stateDir: join(work.dir, 'state'),
     tools: { helm: toolPath('helm'), kustomize: toolPath('kustomize') },

@@ -26,6 +26,7 @@ import { registerOperationRoutes } from './routes/operations.ts';
 import { registerProjectRoutes } from './routes/projects.ts';
 import { registerSessionRoutes } from './routes/session.ts';
 import { createEventFanout } from './stream/event-fanout.ts';
+import { createApplicationCache } from './state/application-cache.ts';
 
 export interface ApiDeps {
   /** Current configuration; read per request, so a reload (SIGHUP) takes effect at once. */
@@ -42,6 +43,11 @@ export interface ApiDeps {
   /** BullMQ prefix of the control queue (tests). */
   controlPrefix?: string;
   sessionTtlSeconds?: number;
+  /**
+   * Check every response against its zod schema (tests and the fuzzing run). Off by default: handlers are
+   * type-checked against the same schemas, and encoding 1,000 applications through zod costs more than the rest.
+   */
+  validateResponses?: boolean;
   loginLimits?: { maxPerAccount?: number; maxPerAddress?: number; windowSeconds?: number };
 }
 
@@ -63,9 +69,10 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
   const logger = deps.logger ?? createLogger('api');
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, trustProxy: false }) as unknown as FastifyInstance;
+  // maxParamLength: names up to 253 characters (Kubernetes) must reach the schema check (400), not fastify's 414.
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, trustProxy: false, routerOptions: { maxParamLength: 1_024 } }) as unknown as FastifyInstance;
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(deps.validateResponses ? serializerCompiler : () => (data) => JSON.stringify(data));
   registerErrorHandler(app);
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, {
@@ -103,13 +110,15 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
   const authenticate = createAuthenticate({ config: deps.config, settings: () => settings, apiTokens, sessions, projectTokens });
   const control = createControlClient({ redisUrl: deps.redisUrl, connection: deps.redis, ...(deps.controlPrefix ? { prefix: deps.controlPrefix } : {}) });
   const fanout = createEventFanout({ redisUrl: deps.redisUrl });
+  const applications = createApplicationCache({ redis: deps.redis, fanout });
 
   const identity = (request: FastifyRequest): Identity => {
     if (!request.identity) throw unauthenticated();
     return request.identity;
   };
   const ctx: RouteContext = {
-    config: deps.config, redis: deps.redis, events: deps.events, logger, control, fanout, rbac,
+    config: deps.config, redis: deps.redis, events: deps.events, logger, control, fanout, applications, rbac,
+    validateResponses: deps.validateResponses ?? false,
     passwords: createPasswordStore(deps.redis), apiTokens, sessions, projectTokens,
     loginLimiter: createLoginLimiter(deps.redis, deps.loginLimits),
     ...(deps.auditorUrl ? { auditorUrl: deps.auditorUrl } : {}),
@@ -150,6 +159,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerAuditRoutes(app, ctx);
 
   app.addHook('onClose', async () => {
+    applications.close();
     await Promise.all([control.close(), fanout.close()]);
   });
   return app;

@@ -13,7 +13,8 @@ const env = ApiEnv.parse(process.env);
 let config = await loadConfigSource(env.TIDEWATER_CONFIG);
 for (const warning of config.warnings) logger.warn({ warning }, 'configuration warning');
 
-const redis = createRedisConnection(env.REDIS_URL, 'producer');
+// Auto-pipelining: the reads of concurrent requests share round trips.
+const redis = createRedisConnection(env.REDIS_URL, 'producer', { enableAutoPipelining: true });
 redis.on('error', (error) => logger.warn({ reason: error.message }, 'redis connection error'));
 if (redis.status !== 'ready') await once(redis, 'ready');
 const admin = await bootstrapAdmin(redis, env.TIDEWATER_ADMIN_PASSWORD_FILE ? { password: resolveSecret({ file: env.TIDEWATER_ADMIN_PASSWORD_FILE }) } : {});

@@ -11,6 +11,7 @@ import type { PasswordStore } from './auth/passwords.ts';
 import type { ControlClient } from './control/control-client.ts';
 import type { EventFanout } from './stream/event-fanout.ts';
 import type { Permission, Rbac } from './rbac/enforcer.ts';
+import type { ApplicationCache } from './state/application-cache.ts';
 
 /** What every route module gets from the composition root (createApi). */
 export interface RouteContext {
@@ -20,6 +21,10 @@ export interface RouteContext {
   logger: Logger;
   control: ControlClient;
   fanout: EventFanout;
+  /** List views of applications, invalidated by events. */
+  applications: ApplicationCache;
+  /** Responses are checked against their schemas (tests): routes then return objects, never pre-serialised JSON. */
+  validateResponses: boolean;
   rbac: () => Promise<Rbac>;
   passwords: PasswordStore;
   apiTokens: ApiTokenStore;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { eventTypes } from '@tidewater/events';
 import { readSyncHistory, type ControlJob } from '@tidewater/queues';
 import { apiKeys } from '../auth/api-keys.ts';
-import { invalidInput, notFound } from '../errors/api-errors.ts';
+import { invalidInput, notFound, unavailable } from '../errors/api-errors.ts';
 import type { RouteContext } from '../route-context.ts';
 import { Application, errorResponses } from '../state/application-schema.ts';
 import { loadApplication } from './applications.ts';
@@ -119,7 +119,9 @@ export function registerOperationRoutes(app: FastifyInstance, ctx: RouteContext)
     await ctx.authorize(request, { resource: 'applications', action: 'sync', object: `${application.spec.project}/${name}` });
     const actor = ctx.identity(request).subject;
     await ctx.events.publish({ type: eventTypes.operationRequested, data: { app: name, actor, operation: 'resume' } });
-    return await ctx.control.request({ kind: 'resume', app: name, actor, trace: {} }) as { resumed: boolean };
+    const answer = z.looseObject({ resumed: z.boolean() }).safeParse(await ctx.control.request({ kind: 'resume', app: name, actor, trace: {} }));
+    if (!answer.success) throw unavailable('the syncer answered the resume request without saying whether it resumed (is it a matching version?)');
+    return answer.data;
   });
 
   routes.delete('/api/v1/applications/:name/operation', {
