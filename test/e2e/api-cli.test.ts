@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import { eventTypes } from '@tidewater/events';
-import { makeWorkDir, repoRoot } from '../harness/src/index.ts';
+import { makeWorkDir, repoRoot, waitFor } from '../harness/src/index.ts';
 import { startTidewaterEnvironment, type TidewaterEnvironment } from './environment.ts';
 import { eventsOf, waitForSync } from './helpers.ts';
 
@@ -140,6 +140,26 @@ describe('tide CLI against a running API, real Redis and the real loop', () => {
     const asCi = await tide(['app', 'list', '-o', 'name'], { TIDE_AUTH_TOKEN: ciToken, TIDE_SERVER: env.apiUrl });
     expect(asCi.stdout.split('\n')).toContain(app);
     expect((await tide(['account', 'can-i', 'sync', 'applications', `demo/${app}`], { TIDE_AUTH_TOKEN: ciToken, TIDE_SERVER: env.apiUrl })).stdout.trim()).toBe('yes');
+  });
+
+  it('events -f streams new events as they land', async () => {
+    const follower = spawn(process.execPath, [join(repoRoot, 'services/tide/src/main.ts'), 'events', '-f', '--app', app, '--limit', '1'], {
+      cwd: repoRoot, env: { ...process.env, TIDE_CONFIG: configFile() }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    follower.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    try {
+      await waitFor('the follower to print the latest event', async () => output.includes('dev.tidewater.'), { timeoutMs: 60_000 });
+      const before = output.length;
+      // Each resume publishes an operation.requested event by the caller; retried until the stream shows one.
+      await waitFor('a new event to be streamed', async () => {
+        await tide(['app', 'resume', app]);
+        return output.slice(before).includes('dev.tidewater.operation.requested');
+      }, { timeoutMs: 60_000, intervalMs: 1_000 });
+      expect(output.slice(before)).toMatch(/dev\.tidewater\.operation\.requested\s+plain-configs\s+.*by admin/);
+    } finally {
+      follower.kill('SIGTERM');
+    }
   });
 
   it('refuses without login (no Redis URL is read) and prints completion', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApiFixture, type ApiFixture } from '../../../../test/e2e/api-fixture.ts';
+import { apiTestConfig, apiTestConfigYaml, startApiFixture, type ApiFixture } from '../../../../test/e2e/api-fixture.ts';
 
 // Every caller × every action, through HTTP (inject) against real Redis, with the policy of test/e2e/api-fixture.ts:
 // built-in roles, a custom deployer role with a deny on project data, an approver, group bindings and project roles.
@@ -85,5 +85,23 @@ describe('RBAC matrix: every caller × every action through HTTP', () => {
     expect(await names('proj:web:deployer')).toEqual(['web-app', 'web-api']);
     expect(await names('proj:web:ci')).toEqual(['web-app']);
     expect(await names('nobody')).toEqual([]);
+  });
+});
+
+describe('a configuration reload (SIGHUP) changes the policy at once', () => {
+  it('a role granted by the new argocd-rbac-cm applies to the next request, and a removed one stops', async () => {
+    let config = apiTestConfig();
+    const fixture = await startApiFixture({ config: () => config });
+    try {
+      const token = await fixture.apiToken('nobody');
+      const get = async () => (await fixture.app.inject({ method: 'GET', url: '/api/v1/applications/web-app', headers: { authorization: `Bearer ${token}` } })).statusCode;
+      expect(await get()).toBe(403);
+      config = apiTestConfig(apiTestConfigYaml.replace('g, vic, role:readonly', 'g, vic, role:readonly\n    g, nobody, role:readonly'));
+      expect(await get()).toBe(200);
+      config = apiTestConfig();
+      expect(await get()).toBe(403);
+    } finally {
+      await fixture.close();
+    }
   });
 });
