@@ -1,6 +1,9 @@
+import { Writable } from 'node:stream';
 import { SignJWT } from 'jose';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readAllEvents } from '@tidewater/events';
+import { redactedPaths } from '@tidewater/telemetry';
 import { startApiFixture, type ApiFixture } from '../../../../test/e2e/api-fixture.ts';
 import { waitFor } from '../../../../test/harness/src/index.ts';
 import { createRbac } from '../rbac/enforcer.ts';
@@ -12,8 +15,12 @@ describe('authentication attacked through the real path', () => {
   const issuedSecrets: string[] = [];
   const get = (headers: Record<string, string>) => fixture.app.inject({ method: 'GET', url: '/api/v1/applications/web-app', headers });
 
+  // Every log line the API writes at debug level, to look for secrets in (request lines included).
+  const logLines: string[] = [];
+  const logger = pino({ level: 'debug', redact: { paths: redactedPaths, censor: '[redacted]' } }, new Writable({ write(chunk, _encoding, done) { logLines.push(String(chunk)); done(); } }));
+
   beforeAll(async () => {
-    fixture = await startApiFixture({ deps: { loginLimits: { maxPerAccount: 3, windowSeconds: 60 } } });
+    fixture = await startApiFixture({ deps: { loginLimits: { maxPerAccount: 3, windowSeconds: 60 }, logger } });
     admin = await fixture.login('admin');
     issuedSecrets.push(fixture.adminPassword, admin);
   });
@@ -128,10 +135,15 @@ describe('authentication attacked through the real path', () => {
     issuedSecrets.push('a much longer one');
   });
 
-  it('never writes a password or token into an event; events name the authenticated actor', async () => {
+  it('never writes a password or token into an event or a log line; events name the authenticated actor', async () => {
     const events = await readAllEvents(fixture.redis);
     const text = JSON.stringify(events);
-    for (const secret of [...issuedSecrets, 'dana-password', 'alice-password', 'nobody-password']) expect(text).not.toContain(secret);
+    const logs = logLines.join('');
+    expect(logs).toContain('/api/v1/session');
+    for (const secret of [...issuedSecrets, 'dana-password', 'alice-password', 'nobody-password']) {
+      expect(text).not.toContain(secret);
+      expect(logs).not.toContain(secret);
+    }
     expect(events.some((event) => event.type === 'dev.tidewater.token.created' && event.data.actor === 'admin' && event.data.account === 'dana')).toBe(true);
     expect(events.some((event) => event.type === 'dev.tidewater.session.login-failed' && event.data.account === 'nobody')).toBe(true);
   });
