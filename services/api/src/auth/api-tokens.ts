@@ -29,6 +29,13 @@ export interface ApiTokenStore {
   verify(token: string): Promise<{ account: string; id: string } | undefined>;
 }
 
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
 const tokenPattern = /^tw_([a-z0-9-]{1,64})\.([A-Za-z0-9_-]{43})$/;
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 
@@ -37,7 +44,7 @@ export function createApiTokenStore(redis: Redis): ApiTokenStore {
   async function read(id: string): Promise<StoredApiToken | undefined> {
     const raw = await redis.get(apiKeys.token(id));
     if (!raw) return undefined;
-    const parsed = StoredApiToken.safeParse(JSON.parse(raw));
+    const parsed = StoredApiToken.safeParse(parseJson(raw));
     return parsed.success ? parsed.data : undefined;
   }
   const infoOf = (stored: StoredApiToken): ApiTokenInfo => ({ id: stored.id, issuedAt: stored.issuedAt, ...(stored.expiresAt ? { expiresAt: stored.expiresAt } : {}) });

@@ -6,6 +6,14 @@ import { apiKeys } from './api-keys.ts';
 
 const issuer = 'tidewater';
 
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A browser or CLI session from a password login: a JWT naming a session record, which logout deletes. */
 export interface SessionStore {
   create(account: string, ttlSeconds: number): Promise<{ token: string; csrf: string; expiresAt: string }>;
@@ -43,7 +51,7 @@ export function createSessionStore(redis: Redis, key: Uint8Array): SessionStore 
       const claims = await jwtVerify(token, key, { issuer, algorithms: ['HS256'] }).then((result) => result.payload, () => undefined);
       if (!claims || claims.typ !== 'session' || !claims.jti || !claims.sub) return undefined;
       const raw = await redis.get(apiKeys.session(claims.jti));
-      const record = raw ? SessionRecord.safeParse(JSON.parse(raw)) : undefined;
+      const record = raw ? SessionRecord.safeParse(safeJson(raw)) : undefined;
       if (!record?.success || record.data.account !== claims.sub) return undefined;
       return { account: record.data.account, sessionId: claims.jti, csrf: record.data.csrf };
     },
@@ -57,7 +65,7 @@ export function createProjectTokenStore(redis: Redis, key: Uint8Array): ProjectT
   async function list(project: string, role: string): Promise<ProjectTokenRecord[]> {
     const raw = await redis.hvals(apiKeys.projectTokens(project, role));
     return raw.flatMap((text) => {
-      const parsed = ProjectTokenRecord.safeParse(JSON.parse(text));
+      const parsed = ProjectTokenRecord.safeParse(safeJson(text));
       return parsed.success ? [parsed.data] : [];
     }).sort((a, b) => a.iat - b.iat);
   }

@@ -28,9 +28,12 @@ export interface RbacSettings {
   matchMode: 'glob' | 'regex';
   /** `scopes`: the token claims used as groups (default `[groups]`). */
   scopes: string[];
-  /** Local accounts from `argocd-cm` (`accounts.<name>: apiKey, login`); `admin` unless `admin.enabled: "false"`. */
+  /**
+   * Local accounts from `argocd-cm` (`accounts.<name>: apiKey, login`, `accounts.<name>.enabled`, and Tidewater's
+   * `accounts.<name>.groups: a, b`); `admin` always, disabled by `admin.enabled: "false"`.
+   */
   accounts: LocalAccountSetting[];
-  /** Groups of each local account (Tidewater's `accounts.<name>.groups: a, b` in `argocd-cm`). */
+  /** Findings in these documents (unknown keys, bad values), reported at load. */
   warnings: string[];
 }
 

@@ -19,7 +19,13 @@ import { security } from '../security.ts';
 export async function operationStateOf(ctx: RouteContext, app: string): Promise<OperationState | undefined> {
   const raw = await ctx.redis.get(apiKeys.operation(app));
   if (!raw) return undefined;
-  const recorded = z.object({ jobId: z.string(), actor: z.string().optional() }).safeParse(JSON.parse(raw));
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  const recorded = z.object({ jobId: z.string(), actor: z.string().optional() }).safeParse(value);
   if (!recorded.success) return undefined;
   const operation = await ctx.control.operation(recorded.data.jobId);
   if (!operation) return undefined;
