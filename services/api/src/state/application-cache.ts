@@ -19,11 +19,11 @@ export interface ApplicationCache {
 
 /**
  * List views of applications, kept until an event about the app arrives on the events stream (every sync, health,
- * drift and pause change publishes one) or `maxAgeMs` passes, whichever is first: listing 1,000 apps then costs
+ * drift and pause change publishes one) or `maxAgeMs` (10 s, a safety net for a write without an event) passes, whichever is first: listing 1,000 apps then costs
  * string joins, not 1,000 Redis reads, schema parses and serialisations.
  */
 export function createApplicationCache(deps: { redis: Redis; fanout: EventFanout; maxAgeMs?: number }): ApplicationCache {
-  const maxAgeMs = deps.maxAgeMs ?? 2_000;
+  const maxAgeMs = deps.maxAgeMs ?? 10_000;
   const views = new Map<string, CachedView>();
   const unsubscribe = deps.fanout.subscribe(({ event }) => {
     if (typeof event.data.app === 'string') views.delete(event.data.app);
