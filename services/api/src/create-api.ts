@@ -25,6 +25,8 @@ import { registerEventRoutes } from './routes/events.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
 import { registerProjectRoutes } from './routes/projects.ts';
 import { registerSessionRoutes } from './routes/session.ts';
+import { registerSsoRoutes } from './routes/sso.ts';
+import { createOidcLogin } from './auth/oidc-login.ts';
 import { createEventFanout } from './stream/event-fanout.ts';
 import { createApplicationCache } from './state/application-cache.ts';
 
@@ -151,6 +153,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.get('/api/version', { config: { public: true }, schema: { tags: ['session'], summary: 'API version' } }, async () => ({ Version: '1.0.0', Service: 'tidewater' }));
 
   registerSessionRoutes(app, ctx);
+  registerSsoRoutes(app, ctx, createOidcLogin(deps.redis));
   registerAccountRoutes(app, ctx);
   registerProjectRoutes(app, ctx);
   registerApplicationRoutes(app, ctx);

@@ -53,6 +53,10 @@ export function createAuthenticate(deps: AuthenticateDeps): Authenticate {
       return { subject: owner.name, groups: owner.groups, via: 'api-token', tokenId: found.id };
     }
     const session = await deps.sessions.verify(token);
+    if (session?.sso) {
+      if (!deps.settings().oidc) throw unauthenticated('single sign-on is no longer configured; log in again');
+      return { subject: session.account, groups: session.sso.groups, via: 'sso', tokenId: session.sessionId, ...(fromCookie ? { cookie: { csrf: session.csrf } } : {}) };
+    }
     if (session) {
       const owner = account(session.account);
       if (!owner) throw unauthenticated('the account of this session is disabled or removed');

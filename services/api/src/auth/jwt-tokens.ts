@@ -16,8 +16,9 @@ function safeJson(text: string): unknown {
 
 /** A browser or CLI session from a password login: a JWT naming a session record, which logout deletes. */
 export interface SessionStore {
-  create(account: string, ttlSeconds: number): Promise<{ token: string; csrf: string; expiresAt: string }>;
-  verify(token: string): Promise<{ account: string; sessionId: string; csrf: string } | undefined>;
+  /** `sso` sessions name a user of the OIDC provider (not a local account) and carry its groups. */
+  create(account: string, ttlSeconds: number, sso?: { groups: string[] }): Promise<{ token: string; csrf: string; expiresAt: string }>;
+  verify(token: string): Promise<{ account: string; sessionId: string; csrf: string; sso?: { groups: string[] } } | undefined>;
   revoke(sessionId: string): Promise<void>;
 }
 
@@ -35,14 +36,14 @@ export interface ProjectTokenStore {
 export const ProjectTokenRecord = z.object({ id: z.string(), iat: z.number(), exp: z.number().optional(), issuedBy: z.string().optional() });
 export type ProjectTokenRecord = z.infer<typeof ProjectTokenRecord>;
 
-const SessionRecord = z.object({ account: z.string(), csrf: z.string() });
+const SessionRecord = z.object({ account: z.string(), csrf: z.string(), sso: z.object({ groups: z.array(z.string()) }).optional() });
 
 export function createSessionStore(redis: Redis, key: Uint8Array): SessionStore {
   return {
-    async create(account, ttlSeconds) {
+    async create(account, ttlSeconds, sso) {
       const sessionId = randomUUID();
       const csrf = randomBytes(24).toString('base64url');
-      await redis.set(apiKeys.session(sessionId), JSON.stringify({ account, csrf }), 'EX', ttlSeconds);
+      await redis.set(apiKeys.session(sessionId), JSON.stringify({ account, csrf, ...(sso ? { sso } : {}) }), 'EX', ttlSeconds);
       const token = await new SignJWT({ typ: 'session' }).setProtectedHeader({ alg: 'HS256' }).setIssuer(issuer)
         .setSubject(account).setJti(sessionId).setIssuedAt().setExpirationTime(`${ttlSeconds}s`).sign(key);
       return { token, csrf, expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString() };
@@ -53,7 +54,7 @@ export function createSessionStore(redis: Redis, key: Uint8Array): SessionStore 
       const raw = await redis.get(apiKeys.session(claims.jti));
       const record = raw ? SessionRecord.safeParse(safeJson(raw)) : undefined;
       if (!record?.success || record.data.account !== claims.sub) return undefined;
-      return { account: record.data.account, sessionId: claims.jti, csrf: record.data.csrf };
+      return { account: record.data.account, sessionId: claims.jti, csrf: record.data.csrf, ...(record.data.sso ? { sso: record.data.sso } : {}) };
     },
     async revoke(sessionId) {
       await redis.del(apiKeys.session(sessionId));

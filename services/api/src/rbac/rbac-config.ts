@@ -1,5 +1,6 @@
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { AppProject, TidewaterConfig } from '@tidewater/config';
+import { SecretRef, type AppProject, type TidewaterConfig } from '@tidewater/config';
 
 /** A `v1 ConfigMap` document as written for Argo CD (`argocd-rbac-cm`, `argocd-cm`): only `data` matters here. */
 const ConfigMapDocument = z.looseObject({
@@ -35,6 +36,45 @@ export interface RbacSettings {
   accounts: LocalAccountSetting[];
   /** Findings in these documents (unknown keys, bad values), reported at load. */
   warnings: string[];
+  /** `argocd-cm` `oidc.config`: single sign-on through an OpenID Connect provider, when configured. */
+  oidc?: OidcSettings;
+  /** `argocd-cm` `url`: the API's external URL (the OIDC redirect is `<url>/auth/callback`). */
+  url?: string;
+}
+
+/** `oidc.config` as Argo CD writes it, with the client secret as a Tidewater secret reference. */
+export const OidcSettings = z.object({
+  name: z.string().default('SSO'),
+  issuer: z.url(),
+  clientID: z.string().min(1),
+  /** Tidewater: `{env: NAME}` or `{file: path}`; Argo CD's `clientSecret: $key` names argocd-secret, which Tidewater does not read. */
+  clientSecretRef: SecretRef.optional(),
+  requestedScopes: z.array(z.string()).default(['openid', 'profile', 'email', 'groups']),
+});
+export type OidcSettings = z.infer<typeof OidcSettings>;
+
+function oidcSettingsOf(text: string | undefined, warnings: string[]): OidcSettings | undefined {
+  if (!text) return undefined;
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch {
+    warnings.push('argocd-cm: data.oidc.config: not YAML; single sign-on is off');
+    return undefined;
+  }
+  if (raw && typeof raw === 'object' && 'clientSecret' in raw) {
+    warnings.push('argocd-cm: data.oidc.config.clientSecret: Tidewater reads the secret from clientSecretRef ({env: NAME} or {file: path}); clientSecret is ignored');
+  }
+  const { clientSecret: _ignored, ...rest } = (raw ?? {}) as Record<string, unknown>;
+  const known = ['name', 'issuer', 'clientID', 'clientSecretRef', 'requestedScopes'];
+  for (const key of Object.keys(rest)) if (!known.includes(key)) warnings.push(`argocd-cm: data.oidc.config.${key}: not supported; ignored`);
+  const parsed = OidcSettings.safeParse(rest);
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    warnings.push(`argocd-cm: data.oidc.config.${issue.path.join('.')}: ${issue.message}; single sign-on is off`);
+    return undefined;
+  }
+  return parsed.data;
 }
 
 export interface LocalAccountSetting {
@@ -74,6 +114,7 @@ export function rbacSettingsOf(config: TidewaterConfig): RbacSettings {
     if (unknown.length) warnings.push(`argocd-cm: data.${key}: unknown capabilities ${unknown.join(', ')} (login, apiKey)`);
     accounts.set(match[1], { name: match[1], capabilities: capabilities.filter((item): item is 'login' | 'apiKey' => item === 'login' || item === 'apiKey'), enabled: true, groups: [] });
   }
+  const oidc = oidcSettingsOf(cm['oidc.config'], warnings);
   for (const [key, value] of Object.entries(cm)) {
     const enabled = /^accounts\.([^.]+)\.enabled$/.exec(key);
     const groups = /^accounts\.([^.]+)\.groups$/.exec(key);
@@ -91,6 +132,7 @@ export function rbacSettingsOf(config: TidewaterConfig): RbacSettings {
     policyCsv: policyKeys.map((key) => rbac[key]).join('\n'),
     defaultRole: (rbac['policy.default'] ?? '').trim(),
     matchMode, scopes, accounts: [...accounts.values()], warnings,
+    ...(oidc ? { oidc } : {}), ...(cm.url ? { url: cm.url.replace(/\/+$/, '') } : {}),
   };
 }
 
