@@ -8,6 +8,8 @@ import { Cluster, laterTidewaterKinds, Repository, tidewaterApiVersion } from '.
 import { inspectAgainstSchema } from './schema/unknown-fields.ts';
 import { parseSyncOptions } from './sync-options.ts';
 import { inactiveApplicationFields, inactiveProjectFields } from './accepted-not-acted-on.ts';
+import { ApplicationSet } from './applicationset/schema.ts';
+import { checkApplicationSet } from './applicationset/check.ts';
 
 /** One validated document and where it came from. */
 export type LoadedDocument =
@@ -15,6 +17,7 @@ export type LoadedDocument =
   | { kind: 'AppProject'; value: AppProject; location: ConfigLocation }
   | { kind: 'Repository'; value: Repository; location: ConfigLocation }
   | { kind: 'Cluster'; value: Cluster; location: ConfigLocation }
+  | { kind: 'ApplicationSet'; value: ApplicationSet; location: ConfigLocation }
   | { kind: 'other'; value: unknown; location: ConfigLocation };
 
 export interface FileParseResult {
@@ -95,6 +98,19 @@ function parseDocument(raw: unknown, position: { file: string; documentIndex: nu
       for (const inactive of inactiveProjectFields(value as AppProject)) result.warnings.push(configWarning(at(inactive.field, documentName), inactive.detail));
       result.documents.push({ kind, value: value as AppProject, location: at([], documentName) });
     }
+    return;
+  }
+  if (group === 'argoproj.io' && kind === 'ApplicationSet') {
+    if (apiVersion !== argoApiVersion) {
+      result.errors.push(new ConfigError(at(['apiVersion'], documentName), `${kind} is supported as ${argoApiVersion}`));
+      return;
+    }
+    const value = validate(ApplicationSet, true) as ApplicationSet | undefined;
+    if (value === undefined) return;
+    const checked = checkApplicationSet(value);
+    for (const warning of checked.warnings) result.warnings.push(configWarning(at(warning.path, documentName), warning.detail));
+    for (const error of checked.errors) result.errors.push(new ConfigError(at(error.path, documentName), error.detail));
+    if (checked.errors.length === 0) result.documents.push({ kind, value, location: at([], documentName) });
     return;
   }
   if (group === 'tidewater.dev') {
