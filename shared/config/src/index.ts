@@ -72,3 +72,4 @@ export { clusterLabels, gitGeneratorSources, usesGit, type GitTree } from './app
 export { applyGeneration, resolveConflicts, type GenerationGuard, type GenerationOutcome } from './applicationset/generation-policy.ts';
 export { generateApplications, type ApplicationSetReport, type PublishedSet } from './applicationset/config-view.ts';
 export { goTemplateFunctions } from './applicationset/go-template.ts';
+export { createPublishedConfigView, publishedSetNames, withPublishedSets, type RawPublishedSet } from './applicationset/published-sets.ts';

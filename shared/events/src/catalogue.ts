@@ -34,6 +34,10 @@ export const eventTypes = {
   auditForwardFailed: 'dev.tidewater.audit.forward-failed',
   /** auditor: a failing audit sink accepts records again and catches up (`sink`, `failedForMs`). */
   auditForwardRecovered: 'dev.tidewater.audit.forward-recovered',
+  /** An ApplicationSet's generated set changed (`applicationSet`, `created`, `updated`, `deleted`, `revisions`). */
+  applicationSetGenerated: 'dev.tidewater.applicationset.generated',
+  /** An ApplicationSet could not be evaluated or looked wrong; its previous set is kept (`applicationSet`, `problem`). */
+  applicationSetFailed: 'dev.tidewater.applicationset.failed',
 } as const;
 
 export type EventType = (typeof eventTypes)[keyof typeof eventTypes];

@@ -4,3 +4,4 @@ export { redisKeys, eventsStream } from './keys.ts';
 export type { RenderedBundle, KubernetesObject, ObjectOutcome, ObjectResult, SyncResult, HealthStatus, ObjectHealth, AppHealth, SyncHistoryEntry } from './bundle.ts';
 export { createRedisConnection } from './connection.ts';
 export { createProducers, readDesiredRevision, type Producers, type DesiredRevision } from './producers.ts';
+export { GeneratedApplicationSet, readGeneratedApplicationSets, writeGeneratedApplicationSet } from './generated-set.ts';
