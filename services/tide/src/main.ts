@@ -13,6 +13,7 @@ import { formatControlResult } from './control-output.ts';
 import { formatHistory } from './history-table.ts';
 import { formatStatus, statusHeader } from './status.ts';
 import { startAll } from './start-all.ts';
+import { createAppsetCommandIO, runAppsetGenerate } from './appset-command.ts';
 
 const [command = 'help', ...args] = process.argv.slice(2);
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -124,6 +125,7 @@ const commands: Record<string, () => Promise<void>> = {
   rollback: control('rollback', 'rollback <app> [revision] [--json]'),
   resume: control('resume', 'resume <app> [--json]'),
   diff: control('diff', 'diff <app> [revision] [--json]'),
+  appset: async () => { const io = createAppsetCommandIO({ redisUrl, loadConfig }); try { process.exitCode = await runAppsetGenerate(args, io); } finally { io.close(); } },
 };
 if (!commands[command]) {
   console.log([
