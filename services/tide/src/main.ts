@@ -14,6 +14,7 @@ import { formatHistory } from './history-table.ts';
 import { formatStatus, statusHeader } from './status.ts';
 import { startAll } from './start-all.ts';
 import { createAppsetCommandIO, runAppsetGenerate } from './appset-command.ts';
+import { runClusterList } from './cluster-command.ts';
 
 const [command = 'help', ...args] = process.argv.slice(2);
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -125,11 +126,13 @@ const commands: Record<string, () => Promise<void>> = {
   rollback: control('rollback', 'rollback <app> [revision] [--json]'),
   resume: control('resume', 'resume <app> [--json]'),
   diff: control('diff', 'diff <app> [revision] [--json]'),
+  cluster: async () => { process.exitCode = await runClusterList(args, { stdout: console.log, stderr: console.error, loadConfig }); },
   appset: async () => { const io = createAppsetCommandIO({ redisUrl, loadConfig }); try { process.exitCode = await runAppsetGenerate(args, io); } finally { io.close(); } },
 };
 if (!commands[command]) {
   console.log([
     'usage: tide all | status [app…] | events | history <app> | rollback <app> [revision] | resume <app> | diff <app> [revision]',
+    '       tide appset generate <name> | cluster list',
     '  history, rollback, resume and diff take --json; rollback and resume record TIDE_ACTOR (default: your login) as the actor',
     '  env: REDIS_URL, TIDEWATER_CONFIG (config dir), PORT, HOST, TIDEWATER_HELM, TIDEWATER_KUSTOMIZE, TIDE_TIMEOUT_MS',
   ].join('\n'));
