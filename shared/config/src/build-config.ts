@@ -5,6 +5,7 @@ import type { ArgoApplication } from './schema/application.ts';
 import type { Cluster, Repository } from './schema/tidewater.ts';
 import type { ApplicationSet } from './applicationset/schema.ts';
 import { generateApplications, type ApplicationSetReport } from './applicationset/config-view.ts';
+import { translateFlux } from './flux/translate.ts';
 
 /** The whole validated configuration. */
 export interface TidewaterConfig {
@@ -40,7 +41,7 @@ export interface ConfigFile {
 /** Parses one file's contents: every document validated, no cross-document checks, never throws. */
 export function parseConfigText(text: string, file: string): ConfigLoadResult {
   const { documents, warnings, errors } = parseConfigFile(text, file);
-  return { config: collect(documents, warnings, false), errors, warnings };
+  return { config: collect(withFluxTranslated(documents, errors, warnings), warnings, false), errors, warnings };
 }
 
 /** Parses several files and checks them as one configuration (unique names, known projects); never throws. */
@@ -54,8 +55,25 @@ export function buildConfig(files: readonly ConfigFile[]): ConfigLoadResult {
     warnings.push(...parsed.warnings);
     errors.push(...parsed.errors);
   }
-  errors.push(...crossDocumentErrors(documents));
-  return { config: collect(documents, warnings, true), errors, warnings };
+  const translated = withFluxTranslated(documents, errors, warnings);
+  errors.push(...crossDocumentErrors(translated));
+  return { config: collect(translated, warnings, true), errors, warnings };
+}
+
+/** Flux GitRepository / Kustomization documents replaced by the Applications and Repositories they mean. */
+function withFluxTranslated(documents: readonly LoadedDocument[], errors: ConfigError[], warnings: ConfigWarning[]): LoadedDocument[] {
+  const gitRepositories = documents.flatMap((document) => (document.kind === 'FluxGitRepository' ? [document] : []));
+  const kustomizations = documents.flatMap((document) => (document.kind === 'FluxKustomization' ? [document] : []));
+  if (gitRepositories.length === 0 && kustomizations.length === 0) return [...documents];
+  const repositories = documents.flatMap((document) => (document.kind === 'Repository' ? [document.value] : []));
+  const translation = translateFlux(gitRepositories, kustomizations, repositories);
+  errors.push(...translation.errors);
+  warnings.push(...translation.warnings);
+  return [
+    ...documents.filter((document) => document.kind !== 'FluxGitRepository' && document.kind !== 'FluxKustomization'),
+    ...translation.repositories.map(({ value, location }) => ({ kind: 'Repository' as const, value, location })),
+    ...translation.applications.map(({ value, location }) => ({ kind: 'Application' as const, value, location })),
+  ];
 }
 
 function collect(documents: readonly LoadedDocument[], warnings: ConfigWarning[], implyDefaultProject: boolean): TidewaterConfig {

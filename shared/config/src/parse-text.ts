@@ -10,6 +10,7 @@ import { parseSyncOptions } from './sync-options.ts';
 import { inactiveApplicationFields, inactiveProjectFields } from './accepted-not-acted-on.ts';
 import { ApplicationSet } from './applicationset/schema.ts';
 import { checkApplicationSet } from './applicationset/check.ts';
+import { FluxGitRepository, fluxGitRepositoryApiVersion, FluxKustomization, fluxKustomizationApiVersion } from './flux/schema.ts';
 
 /** One validated document and where it came from. */
 export type LoadedDocument =
@@ -18,6 +19,8 @@ export type LoadedDocument =
   | { kind: 'Repository'; value: Repository; location: ConfigLocation }
   | { kind: 'Cluster'; value: Cluster; location: ConfigLocation }
   | { kind: 'ApplicationSet'; value: ApplicationSet; location: ConfigLocation }
+  | { kind: 'FluxGitRepository'; value: FluxGitRepository; location: ConfigLocation }
+  | { kind: 'FluxKustomization'; value: FluxKustomization; location: ConfigLocation }
   | { kind: 'other'; value: unknown; location: ConfigLocation };
 
 export interface FileParseResult {
@@ -111,6 +114,21 @@ function parseDocument(raw: unknown, position: { file: string; documentIndex: nu
     for (const warning of checked.warnings) result.warnings.push(configWarning(at(warning.path, documentName), warning.detail));
     for (const error of checked.errors) result.errors.push(new ConfigError(at(error.path, documentName), error.detail));
     if (checked.errors.length === 0) result.documents.push({ kind, value, location: at([], documentName) });
+    return;
+  }
+  if ((group === 'source.toolkit.fluxcd.io' && kind === 'GitRepository') || (group === 'kustomize.toolkit.fluxcd.io' && kind === 'Kustomization')) {
+    const wanted = kind === 'GitRepository' ? fluxGitRepositoryApiVersion : fluxKustomizationApiVersion;
+    if (apiVersion !== wanted) {
+      result.errors.push(new ConfigError(at(['apiVersion'], documentName), `Flux ${kind} is supported as ${wanted}`));
+      return;
+    }
+    if (kind === 'GitRepository') {
+      const value = validate(FluxGitRepository, true) as FluxGitRepository | undefined;
+      if (value) result.documents.push({ kind: 'FluxGitRepository', value, location: at([], documentName) });
+    } else {
+      const value = validate(FluxKustomization, true) as FluxKustomization | undefined;
+      if (value) result.documents.push({ kind: 'FluxKustomization', value, location: at([], documentName) });
+    }
     return;
   }
   if (group === 'tidewater.dev') {

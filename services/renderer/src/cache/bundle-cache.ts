@@ -17,6 +17,8 @@ export interface BundleCacheInput {
   path: string;
   source: Pick<ApplicationSource, 'directory' | 'kustomize' | 'helm'>;
   destinationNamespace?: string;
+  /** Flux postBuild.substitute variables (see render/post-build-substitute.ts). */
+  substitute?: Record<string, string>;
 }
 
 /** sha256 over everything that decides the rendered objects: repository, commit, path, render options, namespace, app. */
@@ -29,6 +31,8 @@ export function bundleCacheKey(input: BundleCacheInput): string {
     options: { directory: input.source.directory ?? null, kustomize: input.source.kustomize ?? null, helm: input.source.helm ?? null },
     namespace: input.destinationNamespace ?? '',
     app: input.app,
+    // Flux postBuild.substitute variables change the output: part of the key only when present (old keys stay valid).
+    ...(input.substitute ? { substitute: input.substitute } : {}),
   });
   return createHash('sha256').update(material).digest('hex');
 }

@@ -9,6 +9,7 @@ import { isPermanent, permanent } from '../errors/permanent.ts';
 import { gitCredentialEnv, repositoryFor } from '../git/credentials.ts';
 import { checkoutCommit, newestRevisionOnBranch } from '../git/mirror.ts';
 import { appSourcePath, renderSource, type RendererKind } from '../render/render-source.ts';
+import { substituteVariables, substituteVariablesOf } from '../render/post-build-substitute.ts';
 import { recordSourcePaths } from '../source-paths/record-source-paths.ts';
 import type { RendererDeps } from './renderer-deps.ts';
 
@@ -132,6 +133,7 @@ function cacheKeyOf(data: RenderJob, app: ArgoApplication): string {
   return bundleCacheKey({
     app: data.app, repoURL: data.repoURL, revision: data.revision, path: appSourcePath(app), source: app.spec.source,
     destinationNamespace: app.spec.destination.namespace,
+    ...(substituteVariablesOf(app) ? { substitute: substituteVariablesOf(app) } : {}),
   });
 }
 
@@ -170,13 +172,15 @@ async function renderWithCache(
       repoRoot: treeDir, app, tools: deps.tools ?? { helm: 'helm', kustomize: 'kustomize' }, scratchDir,
       timeoutMs: deps.toolTimeoutMs ?? defaultToolTimeoutMs,
     });
+    const variables = substituteVariablesOf(app);
+    const objects = variables ? substituteVariables(outcome.objects, variables) : outcome.objects;
     const bundle: RenderedBundle = {
-      app: data.app, repoURL: data.repoURL, revision: data.revision, path, objects: outcome.objects,
+      app: data.app, repoURL: data.repoURL, revision: data.revision, path, objects,
       renderedAt: new Date().toISOString(), renderer: outcome.renderer,
     };
     const bundleKey = await storeRender(deps.redis, cacheKey, { bundle, sourcePaths: outcome.sourcePaths });
     await recordSourcePaths(deps.redis, data.app, outcome.sourcePaths);
-    return { bundleKey, objectCount: outcome.objects.length, renderer: outcome.renderer, cached: false };
+    return { bundleKey, objectCount: objects.length, renderer: outcome.renderer, cached: false };
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
