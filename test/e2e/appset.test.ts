@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { Redis } from 'ioredis';
+import { eventTypes } from '@tidewater/events';
+import { readGeneratedApplicationSets } from '@tidewater/queues';
+import { waitFor } from '../harness/src/index.ts';
+import { startTidewaterEnvironment, type TidewaterEnvironment } from './environment.ts';
+import { eventsOf } from './helpers.ts';
+
+// A git-directories ApplicationSet through the whole loop: push → gateway webhook → renderer evaluates the
+// generator and publishes the set → the new Applications render and sync; an empty result keeps them.
+
+const appset = (repoURL: string) => `
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: teams}
+spec:
+  goTemplate: true
+  goTemplateOptions: ["missingkey=error"]
+  generators:
+  - git:
+      repoURL: ${repoURL}
+      revision: main
+      directories: [{path: 'teams/*'}, {path: teams/archived, exclude: true}]
+  template:
+    metadata: {name: 'team-{{ .path.basename }}'}
+    spec:
+      project: default
+      source: {repoURL: '${repoURL}', targetRevision: main, path: '{{ .path.path }}'}
+      destination: {server: 'https://kubernetes.default.svc', namespace: 'team-{{ .path.basename }}'}
+      syncPolicy: {automated: {prune: true}, syncOptions: [CreateNamespace=true]}
+`;
+
+const configMap = (value: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: team}\ndata: {value: ${value}}\n`;
+
+describe('git ApplicationSet end to end', () => {
+  let env: TidewaterEnvironment;
+  let redis: Redis;
+  let core: CoreV1Api;
+
+  beforeAll(async () => {
+    env = await startTidewaterEnvironment({ seedRepository: false });
+    redis = new Redis(env.redis.url);
+    core = env.cluster.kubeConfig.makeApiClient(CoreV1Api);
+    await env.writeConfig('appset.yaml', appset(env.repo.url));
+  }, 180_000);
+
+  afterAll(async () => {
+    redis?.disconnect();
+    await env?.stop();
+  });
+
+  const valueIn = async (namespace: string) => {
+    try {
+      return (await core.readNamespacedConfigMap({ name: 'team', namespace })).data?.value;
+    } catch {
+      return undefined;
+    }
+  };
+
+  it('a pushed directory becomes an applied Application', async () => {
+    await env.repo.commit({ 'teams/red/cm.yaml': configMap('red'), 'teams/blue/cm.yaml': configMap('blue'), 'teams/archived/cm.yaml': configMap('old') }, 'two teams');
+    await waitFor('team-red and team-blue applied', async () => (await valueIn('team-red')) === 'red' && (await valueIn('team-blue')) === 'blue', { timeoutMs: 90_000 });
+    await env.repo.commit({ 'teams/green/cm.yaml': configMap('green') }, 'a third team');
+    await waitFor('team-green applied', async () => (await valueIn('team-green')) === 'green', { timeoutMs: 90_000 });
+    expect(await valueIn('team-archived')).toBeUndefined();
+    const { sets } = await readGeneratedApplicationSets(redis, ['teams']);
+    expect(sets[0]?.applications.map((application) => (application.metadata as { name: string }).name)).toEqual(['team-blue', 'team-green', 'team-red']);
+  }, 200_000);
+
+  it('a push that empties the generator keeps every Application and reports it', async () => {
+    await env.repo.commit({ 'teams/red/cm.yaml': null, 'teams/blue/cm.yaml': null, 'teams/green/cm.yaml': null }, 'oops: everything removed');
+    const failed = await waitFor('applicationset.failed', async () => {
+      const events = (await eventsOf(redis, eventTypes.applicationSetFailed)).filter((event) => event.subject === 'teams');
+      return events.length > 0 ? events : undefined;
+    }, { timeoutMs: 60_000 });
+    expect(String(failed[0].data.problem)).toContain('generators returned no Application where there were 3');
+    const { sets } = await readGeneratedApplicationSets(redis, ['teams']);
+    expect(sets[0]?.applications).toHaveLength(3);
+    expect(await valueIn('team-red')).toBe('red');
+  }, 120_000);
+});
