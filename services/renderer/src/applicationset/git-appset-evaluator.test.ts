@@ -28,6 +28,7 @@ spec:
       project: default
       source: { repoURL: '${repoURL}', targetRevision: main, path: '{{ .path.path }}' }
       destination: { server: 'https://kubernetes.default.svc', namespace: '{{ .path.basename }}' }
+      syncPolicy: { automated: {} }
 `;
 
 const configMap = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\n`;

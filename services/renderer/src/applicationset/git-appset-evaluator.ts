@@ -4,6 +4,7 @@ import {
   ArgoApplication,
   evaluateApplicationSet,
   gitGeneratorSources,
+  isAutomatedSync,
   sameRepo,
   usesGit,
   type ApplicationSet,
@@ -49,8 +50,8 @@ export interface GitAppSetEvaluator {
 /**
  * Evaluates ApplicationSets with git generators in the renderer, which holds Git read credentials, and
  * publishes each set's last good result under a shared Redis key. A failure or a suspiciously empty result
- * keeps the previously published set and is reported (event + warning); created or changed Applications
- * are queued for render at once, so a new directory does not wait for the next push to its own source.
+ * keeps the previously published set and is reported (event + warning); created or changed automated
+ * Applications are queued for render at once, so a new directory does not wait for a push to its own source.
  */
 export function createGitAppSetEvaluator(deps: GitAppSetEvaluatorDeps): GitAppSetEvaluator {
   const gitSets = () => (deps.config().applicationSets ?? []).filter((set) => set.spec.generators.some(usesGit));
@@ -120,8 +121,9 @@ export function createGitAppSetEvaluator(deps: GitAppSetEvaluatorDeps): GitAppSe
       data: { applicationSet: name, created: outcome.created, updated: outcome.updated, deleted: outcome.deleted, revisions },
     });
     deps.logger.info({ applicationSet: name, created: outcome.created.length, updated: outcome.updated.length, deleted: outcome.deleted.length }, 'applicationset generated');
+    // Automated ones render (and sync) now; a manual one waits for its operator, as a written Application does.
     const toRender = new Set([...outcome.created, ...outcome.updated]);
-    for (const application of outcome.applications.filter((candidate) => toRender.has(candidate.metadata.name))) {
+    for (const application of outcome.applications.filter((candidate) => toRender.has(candidate.metadata.name) && isAutomatedSync(candidate))) {
       const { repoURL, targetRevision } = application.spec.source;
       try {
         const known = Object.entries(revisions).find(([url]) => sameRepo(url, repoURL) && (targetRevision ?? 'HEAD') === gitRefOf(applicationSet, url));
