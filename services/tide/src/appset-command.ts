@@ -61,7 +61,7 @@ export async function runAppsetGenerate(args: readonly string[], io: AppsetComma
     try {
       for (const source of applicationSet.spec.generators.flatMap(gitGeneratorSources)) {
         const commit = await reader.resolve(source.repoURL, source.revision);
-        trees.set(`${source.repoURL}\u0000${source.revision}`, await reader.read(source.repoURL, commit));
+        trees.set(`${source.repoURL}\u0000${source.revision}`, await reader.read(source.repoURL, commit, source.filePatterns));
       }
     } catch (error) {
       readProblem = `a git generator's repository could not be read: ${(error as Error).message}`;

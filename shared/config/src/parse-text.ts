@@ -57,6 +57,13 @@ export function parseConfigFile(text: string, file: string): FileParseResult {
   return result;
 }
 
+/** Validates one already-parsed document (e.g. an Application an ApplicationSet generated); no line numbers. */
+export function parseRawDocument(raw: unknown, file: string): FileParseResult {
+  const result: FileParseResult = { documents: [], warnings: [], errors: [] };
+  parseDocument(raw, { file, documentIndex: 0 }, () => undefined, result);
+  return result;
+}
+
 function parseDocument(raw: unknown, position: { file: string; documentIndex: number }, lineOf: (path: Path) => number | undefined, result: FileParseResult): void {
   const at = (field: Path, documentName?: string): ConfigLocation => ({
     ...position,

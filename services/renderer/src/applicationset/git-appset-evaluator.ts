@@ -74,7 +74,7 @@ export function createGitAppSetEvaluator(deps: GitAppSetEvaluatorDeps): GitAppSe
         if (trees.has(key)) continue;
         // The ref's head now (a push's own commit or a newer one: the newest wins).
         const commit = await deps.trees.resolve(source.repoURL, source.revision);
-        trees.set(key, await deps.trees.read(source.repoURL, commit));
+        trees.set(key, await deps.trees.read(source.repoURL, commit, source.filePatterns));
         revisions[source.repoURL] = commit;
       }
     } catch (error) {

@@ -1,11 +1,13 @@
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GitTree, Repository } from '@tidewater/config';
+import { globMatch, type GitTree, type Repository } from '@tidewater/config';
 import type { Logger } from '@tidewater/telemetry';
 import { permanent } from '../errors/permanent.ts';
 import { gitCredentialEnv, repositoryFor } from '../git/credentials.ts';
-import { createGitClient } from '../git/git-client.ts';
-import { checkoutCommit } from '../git/mirror.ts';
+import { baseGitEnv, createGitClient } from '../git/git-client.ts';
+import { ensureCommitInMirror, mirrorPathFor } from '../git/mirror.ts';
+import { withMirrorLock } from '../git/mirror-lock.ts';
 
 const commitSha = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
 
@@ -18,8 +20,8 @@ export interface GitTreeReaderDeps {
 export interface GitTreeReader {
   /** The commit `ref` (a branch, tag, HEAD or a SHA) names in the repository now. */
   resolve(repoURL: string, ref: string): Promise<string>;
-  /** The tree at a commit: every directory and file (symlinks are left out), file contents read on demand. */
-  read(repoURL: string, commit: string): Promise<GitTree>;
+  /** The tree at a commit: every directory and file (symlinks left out); the files matching `filePatterns` are read. */
+  read(repoURL: string, commit: string, filePatterns?: readonly string[]): Promise<GitTree>;
 }
 
 /** Reads repositories for git generators through the renderer's bare mirror cache and Git credentials. */
@@ -52,43 +54,69 @@ export function createGitTreeReader(deps: GitTreeReaderDeps): GitTreeReader {
         throw permanent(`revision ${ref} does not exist in ${repoURL}`);
       });
     },
-    async read(repoURL, commit) {
-      return withCredentials(repoURL, async (credentialEnv, scratchDir) => {
-        const targetDir = join(scratchDir, 'tree');
-        mkdirSync(targetDir);
-        await checkoutCommit({ cacheDir: deps.cacheDir, repoURL, revision: commit, targetDir, scratchDir, credentialEnv, logger: deps.logger });
+    async read(repoURL, commit, filePatterns = []) {
+      if (!commitSha.test(commit)) throw permanent(`revision ${JSON.stringify(commit)} is not a full commit SHA`);
+      const mirrorDir = mirrorPathFor(deps.cacheDir, repoURL);
+      return withCredentials(repoURL, (credentialEnv, scratchDir) => withMirrorLock(mirrorDir, async () => {
+        await ensureCommitInMirror(mirrorDir, { cacheDir: deps.cacheDir, repoURL, revision: commit, scratchDir, credentialEnv, logger: deps.logger });
+        // The tree straight from the mirror: no checkout of files the generator does not read.
+        const listing = await createGitClient({ baseDir: mirrorDir }).run(['ls-tree', '-r', '-t', '-z', '--full-tree', commit], { operation: 'ls-tree', repo: repoURL });
         const directories: string[] = [];
         const files: string[] = [];
-        const contents = new Map<string, string>();
-        const walk = (relative: string) => {
-          for (const entry of readdirSync(join(targetDir, relative), { withFileTypes: true })) {
-            const path = relative ? `${relative}/${entry.name}` : entry.name;
-            if (entry.isDirectory()) {
-              if (entry.name === '.git') continue;
-              directories.push(path);
-              walk(path);
-            } else if (entry.isFile()) files.push(path);
+        const blobs = new Map<string, string>();
+        for (const entry of listing.split('\0')) {
+          if (!entry) continue;
+          const tab = entry.indexOf('\t');
+          const [mode, type, sha] = entry.slice(0, tab).split(' ');
+          const path = entry.slice(tab + 1);
+          if (type === 'tree') directories.push(path);
+          else if (type === 'blob' && mode !== '120000') {
+            files.push(path);
+            if (filePatterns.some((pattern) => globMatch(pattern, path, { separators: '/', negation: false }))) blobs.set(path, sha);
           }
-        };
-        walk('');
-        // The tree goes away with the scratch dir, so contents the generator may read are kept (small files only).
-        for (const file of files) {
-          if (!/\.(json|ya?ml)$/i.test(file)) continue;
-          const full = join(targetDir, file);
-          if (lstatSync(full).size <= 1024 * 1024) contents.set(file, readFileSync(full, 'utf8'));
         }
+        const contents = await readBlobs(mirrorDir, [...blobs.values()]);
         directories.sort();
         files.sort();
         return {
           directories,
           files,
           read(path: string) {
-            const text = contents.get(path);
-            if (text === undefined) throw new Error(`${path} is not a JSON or YAML file of at most 1 MiB`);
+            const text = contents.get(blobs.get(path) ?? '');
+            if (text === undefined) throw new Error(`${path} is not a file of at most 1 MiB that a files generator matches`);
             return text;
           },
         };
-      });
+      }));
     },
   };
+}
+
+const maxFileBytes = 1024 * 1024;
+
+/** Blob contents by id, through one `git cat-file --batch` (a generator may read hundreds of files). */
+function readBlobs(mirrorDir: string, ids: readonly string[]): Promise<Map<string, string>> {
+  const contents = new Map<string, string>();
+  if (ids.length === 0) return Promise.resolve(contents);
+  return new Promise((resolveBlobs, reject) => {
+    const child = spawn('git', ['cat-file', '--batch'], { cwd: mirrorDir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...baseGitEnv } });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`git cat-file exited with ${code}`));
+      const output = Buffer.concat(chunks);
+      let offset = 0;
+      for (const id of ids) {
+        const newline = output.indexOf(10, offset);
+        const [, , size] = output.subarray(offset, newline).toString().split(' ');
+        const length = Number(size);
+        offset = newline + 1;
+        if (length <= maxFileBytes) contents.set(id, output.subarray(offset, offset + length).toString('utf8'));
+        offset += length + 1;
+      }
+      resolveBlobs(contents);
+    });
+    child.stdin.end(`${ids.join('\n')}\n`);
+  });
 }

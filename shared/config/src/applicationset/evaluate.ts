@@ -1,5 +1,5 @@
-import { parse, stringify } from 'yaml';
-import { parseConfigFile } from '../parse-text.ts';
+import { parse } from 'yaml';
+import { parseRawDocument } from '../parse-text.ts';
 import type { ArgoApplication } from '../schema/application.ts';
 import { renderFastTemplate } from './fast-template.ts';
 import { flattenParams, GeneratorError, GitTreeUnavailable, runGenerator, type GeneratorInputs, type GitTree, type Params } from './generators.ts';
@@ -104,7 +104,7 @@ export function evaluateApplicationSet(applicationSet: ApplicationSet, inputs: E
       metadata: { ...(rendered.metadata as object), annotations: { ...(rendered.metadata as { annotations?: object }).annotations, [applicationSetAnnotation]: applicationSet.metadata.name } },
       spec: rendered.spec,
     };
-    const parsed = parseConfigFile(stringify(document), `ApplicationSet ${applicationSet.metadata.name} ${describe}`);
+    const parsed = parseRawDocument(JSON.parse(JSON.stringify(document)) as unknown, `ApplicationSet ${applicationSet.metadata.name} ${describe}`);
     if (parsed.errors.length > 0 || parsed.documents[0]?.kind !== 'Application') {
       const detail = parsed.errors.map((error) => `${error.field ? `${error.field}: ` : ''}${error.detail}`).join('; ');
       return { ok: false, error: `${describe}: the generated Application is invalid: ${detail}` };
