@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import { evaluateApplicationSet } from '@tidewater/config';
-import { createEventPublisher } from '@tidewater/events';
+import { createEventPublisher, eventTypes, readAllEvents } from '@tidewater/events';
 import { createProducers, readGeneratedApplicationSets } from '@tidewater/queues';
 import { createGitAppSetEvaluator, createGitTreeReader } from '@tidewater/renderer';
 import { createLogger } from '@tidewater/telemetry';
@@ -65,10 +65,13 @@ export async function run(): Promise<void> {
     console.log(`appset: git-directories ApplicationSet over ${directories} directories; tidewater all-in-one, real Redis, git daemon, kube-apiserver`);
 
     const newDirMs: number[] = [];
+    const stages: Array<Record<string, number>> = [];
     for (let push = 0; push < newDirPushes; push++) {
       const name = `live-${push}`;
       const started = performance.now();
-      await env.repo.commit({ [`fleet/${name}/cm.yaml`]: configMap(name) }, `bench: new directory ${name}`);
+      const startedAt = Date.now();
+      const { sha } = await env.repo.commit({ [`fleet/${name}/cm.yaml`]: configMap(name) }, `bench: new directory ${name}`);
+      const pushedAt = Date.now();
       await waitFor(`${name} applied`, async () => {
         try {
           return (await core.readNamespacedConfigMap({ name, namespace: `fleet-${name}` })).data?.dir === name;
@@ -77,6 +80,25 @@ export async function run(): Promise<void> {
         }
       }, { timeoutMs: 120_000, intervalMs: 20 });
       newDirMs.push(performance.now() - started);
+      // Stage ends from the events' timestamps, ms after the push started.
+      const events = await readAllEvents(redis, 1_000_000);
+      const at = (type: string, match: (data: Record<string, unknown>, subject?: string) => boolean) => {
+        const found = events.find((event) => event.type === type && Date.parse(event.time) >= startedAt && match(event.data as Record<string, unknown>, event.subject));
+        return found ? Date.parse(found.time) - startedAt : Number.NaN;
+      };
+      const app = `fleet-${name}`;
+      stages.push({
+        push: pushedAt - startedAt,
+        webhook: at(eventTypes.webhookReceived, (data) => data.revision === sha),
+        generated: at(eventTypes.applicationSetGenerated, (data) => Array.isArray(data.created) && data.created.includes(app)),
+        renderStarted: at(eventTypes.renderStarted, (data) => data.app === app),
+        renderDone: at(eventTypes.renderSucceeded, (data) => data.app === app),
+        syncStarted: at(eventTypes.syncStarted, (data) => data.app === app),
+        syncDone: at(eventTypes.syncSucceeded, (data) => data.app === app),
+      });
+    }
+    for (const stage of Object.keys(stages[0] ?? {})) {
+      console.log(`  ${stage.padEnd(14)} p50 ${percentile(stages.map((entry) => entry[stage]).filter(Number.isFinite), 50)} ms after the push started`);
     }
 
     // The renderer's whole evaluation of the set (ls-remote, tree from the mirror, generator, template, validation).

@@ -107,6 +107,27 @@ describe('git ApplicationSets in the renderer', () => {
     expect(failures).toHaveLength(1);
   });
 
+  it('a files generator reads only the matched JSON/YAML files from the mirror', async () => {
+    await repo.commit({ 'envs/dev.json': JSON.stringify({ env: 'dev', replicas: 1 }), 'envs/prod.yaml': 'env: prod\nreplicas: 3\n', 'envs/notes.txt': 'x' }, 'env files');
+    const files = buildConfig([{ file: 'files.yaml', text: `
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: { name: envs }
+spec:
+  generators: [{ git: { repoURL: '${repo.url}', revision: main, files: [{ path: 'envs/*.{json,yaml}' }] } }]
+  template:
+    metadata: { name: 'env-{{env}}' }
+    spec:
+      project: default
+      source: { repoURL: '${repo.url}', targetRevision: main, path: 'envs', helm: { parameters: [{ name: replicas, value: '{{replicas}}' }] } }
+      destination: { server: 'https://kubernetes.default.svc', namespace: '{{env}}' }
+` }]).config.applicationSets?.[0];
+    if (!files) throw new Error('the files ApplicationSet did not load');
+    const outcome = await evaluator.evaluate(files, { publish: false });
+    expect(outcome.applications.map((application) => `${application.metadata.name}:${application.spec.source.helm?.parameters?.[0].value}`)).toEqual(['env-dev:1', 'env-prod:3']);
+    expect(await published('envs')).toBeUndefined();
+  });
+
   it('an unreadable repository generates nothing, deletes nothing and is reported', async () => {
     const outcomes = await evaluator.evaluateAll();
     const unreachable = outcomes.find((outcome) => outcome.applicationSet === 'unreachable');

@@ -67,7 +67,11 @@ export function createPublishedConfigView(deps: {
     async refresh() {
       const base = deps.base();
       const names = publishedSetNames(base);
-      lastRead = names.length === 0 ? [] : await deps.read(names);
+      const read = names.length === 0 ? [] : await deps.read(names);
+      // Same base, same sets: keep the same view object, so consumers that watch for a changed configuration
+      // (by identity) see no change every second.
+      if (viewOf === base && view && JSON.stringify(read) === JSON.stringify(lastRead)) return view;
+      lastRead = read;
       return build(base);
     },
   };
