@@ -68,6 +68,15 @@ describe('git ApplicationSet end to end', () => {
     expect(sets[0]?.applications.map((application) => (application.metadata as { name: string }).name)).toEqual(['team-blue', 'team-green', 'team-red']);
   }, 200_000);
 
+  it('a changed ApplicationSet in a configuration reload takes effect without a push', async () => {
+    await env.writeConfig('appset.yaml', appset(env.repo.url).replace("name: 'team-{{ .path.basename }}'}", "name: 'team-{{ .path.basename }}', labels: {tier: gold}}"));
+    await waitFor('the republished set to carry the new label', async () => {
+      const { sets } = await readGeneratedApplicationSets(redis, ['teams']);
+      const labels = sets[0]?.applications.map((application) => (application.metadata as { labels?: Record<string, string> }).labels?.tier);
+      return labels?.length === 3 && labels.every((label) => label === 'gold');
+    }, { timeoutMs: 30_000 });
+  }, 60_000);
+
   it('a push that empties the generator keeps every Application and reports it', async () => {
     await env.repo.commit({ 'teams/red/cm.yaml': null, 'teams/blue/cm.yaml': null, 'teams/green/cm.yaml': null }, 'oops: everything removed');
     const failed = await waitFor('applicationset.failed', async () => {

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { TidewaterConfig } from '@tidewater/config';
+import { usesGit, type TidewaterConfig } from '@tidewater/config';
 import type { EventPublisher } from '@tidewater/events';
 import { createRedisConnection, type Producers } from '@tidewater/queues';
 import type { Logger } from '@tidewater/telemetry';
@@ -20,7 +20,7 @@ export interface GitAppSetsDeps {
   refreshMs?: number;
 }
 
-/** The renderer's git ApplicationSet loop: evaluate all at start, then on each push; keep the config view fresh. */
+/** The renderer's git ApplicationSet loop: evaluate each set at start and when it changes, then on each push; keep the config view fresh. */
 export function startGitAppSets(deps: GitAppSetsDeps): { evaluator: GitAppSetEvaluator; stop: () => Promise<void> } {
   const trees = createGitTreeReader({ cacheDir: deps.cacheDir, repositories: () => deps.config().repositories, logger: deps.logger });
   const refresh = () => deps.configView.refresh().catch((error: unknown) => deps.logger.warn({ reason: (error as Error).message }, 'published applicationsets could not be read'));
@@ -31,8 +31,32 @@ export function startGitAppSets(deps: GitAppSetsDeps): { evaluator: GitAppSetEva
   const listenerConnection = createRedisConnection(deps.redisUrl, 'worker');
   const listener = createAppSetPushListener({ redis: listenerConnection, evaluator, logger: deps.logger });
   listener.start();
-  void evaluator.evaluateAll().catch((error: unknown) => deps.logger.warn({ reason: (error as Error).message }, 'applicationset startup evaluation failed'));
-  const timer = setInterval(() => void refresh(), deps.refreshMs ?? 1_000);
+  // An ApplicationSet that is new or changed (a configuration reload, a Cluster document it reads) is evaluated
+  // at once rather than at the next push: each git set's inputs are fingerprinted on every tick.
+  const fingerprints = new Map<string, string>();
+  let evaluating = false;
+  const evaluateChanged = async () => {
+    if (evaluating) return;
+    evaluating = true;
+    try {
+      const config = deps.config();
+      for (const applicationSet of (config.applicationSets ?? []).filter((set) => set.spec.generators.some(usesGit))) {
+        const fingerprint = JSON.stringify([applicationSet, config.clusters]);
+        if (fingerprints.get(applicationSet.metadata.name) === fingerprint) continue;
+        await evaluator.evaluate(applicationSet);
+        fingerprints.set(applicationSet.metadata.name, fingerprint);
+      }
+    } catch (error) {
+      deps.logger.warn({ reason: (error as Error).message }, 'applicationset evaluation failed');
+    } finally {
+      evaluating = false;
+    }
+  };
+  void evaluateChanged();
+  const timer = setInterval(() => {
+    void refresh();
+    void evaluateChanged();
+  }, deps.refreshMs ?? 1_000);
   timer.unref();
   return {
     evaluator,
