@@ -88,4 +88,36 @@ describe('git ApplicationSet end to end', () => {
     expect(sets[0]?.applications).toHaveLength(3);
     expect(await valueIn('team-red')).toBe('red');
   }, 120_000);
+
+  it('Flux GitRepository + Kustomization: name prefix, target namespace and postBuild substitution reach the cluster', async () => {
+    await env.writeConfig('flux.yaml', `
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata: {name: platform, namespace: flux-system}
+spec: {url: '${env.repo.url}', ref: {branch: main}, interval: 1m0s}
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: flux-web, namespace: flux-system}
+spec:
+  sourceRef: {kind: GitRepository, name: platform}
+  path: ./flux/web
+  prune: true
+  targetNamespace: flux-web
+  namePrefix: tw-
+  postBuild: {substitute: {cluster_env: prod, replicas: '3'}}
+`);
+    await env.repo.commit({
+      'flux/web/kustomization.yaml': 'resources: [cm.yaml]\n',
+      'flux/web/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {env: "${cluster_env}", replicas: "${replicas}", region: "${region:=eu-west-1}", script: "echo $HOME"}\n',
+    }, 'flux web');
+    const data = await waitFor('the Flux Kustomization applied', async () => {
+      try {
+        return (await core.readNamespacedConfigMap({ name: 'tw-settings', namespace: 'flux-web' })).data;
+      } catch {
+        return undefined;
+      }
+    }, { timeoutMs: 90_000 });
+    expect(data).toEqual({ env: 'prod', replicas: '3', region: 'eu-west-1', script: 'echo $HOME' });
+  }, 120_000);
 });

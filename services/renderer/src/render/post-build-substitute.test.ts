@@ -15,4 +15,12 @@ describe('Flux postBuild substitution', () => {
     expect(container.env).toEqual([{ name: 'REGION', value: 'eu-west-1' }, { name: 'MISSING', value: 'xy' }]);
     expect(configMap.data.text).toBe('${cluster_env}');
   });
+
+  it('keeps strings where Kubernetes wants strings (ConfigMap data, labels, env values)', () => {
+    const [configMap] = substituteVariables([
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', labels: { size: '${replicas}' } }, data: { replicas: '${replicas}', on: '${enabled}' } },
+    ], { replicas: '3', enabled: 'true' }) as Array<Record<string, any>>;
+    expect(configMap.data).toEqual({ replicas: '3', on: 'true' });
+    expect(configMap.metadata.labels).toEqual({ size: '3' });
+  });
 });

@@ -1,4 +1,3 @@
-import { parse, stringify } from 'yaml';
 import type { ArgoApplication } from '@tidewater/config';
 import type { KubernetesObject } from '@tidewater/queues';
 
@@ -19,21 +18,45 @@ export function substituteVariablesOf(app: ArgoApplication): Record<string, stri
 
 /**
  * Flux's postBuild variable substitution on rendered objects: `${VAR}`, `${VAR:=default}` and `${VAR:-default}`
- * in each object's YAML are replaced (an unset variable without a default becomes empty, as in Flux), so a
- * substituted number or boolean becomes one. `$VAR` without braces is left alone; an object annotated
- * `kustomize.toolkit.fluxcd.io/substitute: disabled` is skipped.
+ * in each string value are replaced (an unset variable without a default becomes empty, as in Flux). `$VAR`
+ * without braces is left alone; an object annotated `kustomize.toolkit.fluxcd.io/substitute: disabled` is
+ * skipped. Flux substitutes the YAML text, keeping the source's quoting; the rendered objects no longer carry
+ * it, so a value that is exactly one variable and becomes a number or boolean is typed as one, except where
+ * Kubernetes wants strings (ConfigMap/Secret data, labels, annotations, env values).
  */
 export function substituteVariables(objects: readonly KubernetesObject[], variables: Readonly<Record<string, string>>): KubernetesObject[] {
-  return objects.map((object) => {
-    const annotations = (object.metadata as { annotations?: Record<string, string> } | undefined)?.annotations;
-    if (annotations?.[disabledAnnotation] === 'disabled') return object;
-    const text = stringify(object);
-    if (!text.includes('${')) return object;
-    const replaced = text.replace(variable, (_whole, name: string, operator: string | undefined, fallback: string | undefined) => {
+  const substitute = (text: string) =>
+    text.replace(variable, (_whole, name: string, operator: string | undefined, fallback: string | undefined) => {
       const value = variables[name];
       if (value !== undefined && !(operator?.startsWith(':') && value === '')) return value;
       return operator ? (fallback ?? '') : '';
     });
-    return parse(replaced) as KubernetesObject;
+  const typed = (text: string): unknown => {
+    if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+    if (text === 'true' || text === 'false') return text === 'true';
+    return text;
+  };
+  return objects.map((object) => {
+    const annotations = (object.metadata as { annotations?: Record<string, string> } | undefined)?.annotations;
+    if (annotations?.[disabledAnnotation] === 'disabled') return object;
+    const keepsStrings = (path: readonly (string | number)[]) =>
+      ((object.kind === 'ConfigMap' || object.kind === 'Secret') && (path[0] === 'data' || path[0] === 'stringData')) ||
+      (path[0] === 'metadata' && (path[1] === 'labels' || path[1] === 'annotations')) ||
+      path.includes('labels') || path.includes('annotations') ||
+      (path.at(-1) === 'value' && path.at(-3) === 'env');
+    const walk = (value: unknown, path: Array<string | number>): unknown => {
+      if (typeof value === 'string') {
+        if (!value.includes('${')) return value;
+        const replaced = substitute(value);
+        const single = /^\$\{[^}]+\}$/.test(value);
+        return single && !keepsStrings(path) ? typed(replaced) : replaced;
+      }
+      if (Array.isArray(value)) return value.map((item, index) => walk(item, [...path, index]));
+      if (value !== null && typeof value === 'object') {
+        return Object.fromEntries(Object.entries(value).map(([key, inner]) => [substitute(key), walk(inner, [...path, key])]));
+      }
+      return value;
+    };
+    return walk(object, []) as KubernetesObject;
   });
 }
