@@ -89,7 +89,7 @@ describe('git ApplicationSet end to end', () => {
     expect(await valueIn('team-red')).toBe('red');
   }, 120_000);
 
-  it('Flux GitRepository + Kustomization: name prefix, target namespace and postBuild substitution reach the cluster', async () => {
+  it('Flux GitRepository + Kustomization: name prefix, target namespace, patches and postBuild substitution reach the cluster', async () => {
     await env.writeConfig('flux.yaml', `
 apiVersion: source.toolkit.fluxcd.io/v1
 kind: GitRepository
@@ -106,6 +106,10 @@ spec:
   targetNamespace: flux-web
   namePrefix: tw-
   postBuild: {substitute: {cluster_env: prod, replicas: '3'}}
+  patches:
+  - target: {kind: ConfigMap, name: tw-settings}
+    patch: |
+      - {op: add, path: /data/patched, value: "by-flux-\${cluster_env}"}
 `);
     await env.repo.commit({
       'flux/web/kustomization.yaml': 'resources: [cm.yaml]\n',
@@ -118,6 +122,6 @@ spec:
         return undefined;
       }
     }, { timeoutMs: 90_000 });
-    expect(data).toEqual({ env: 'prod', replicas: '3', region: 'eu-west-1', script: 'echo $HOME' });
+    expect(data).toEqual({ env: 'prod', replicas: '3', region: 'eu-west-1', script: 'echo $HOME', patched: 'by-flux-prod' });
   }, 120_000);
 });

@@ -19,6 +19,8 @@ export interface BundleCacheInput {
   destinationNamespace?: string;
   /** Flux postBuild.substitute variables (see render/post-build-substitute.ts). */
   substitute?: Record<string, string>;
+  /** Flux spec.patches (see render/flux-patches.ts). */
+  patches?: unknown[];
 }
 
 /** sha256 over everything that decides the rendered objects: repository, commit, path, render options, namespace, app. */
@@ -33,6 +35,7 @@ export function bundleCacheKey(input: BundleCacheInput): string {
     app: input.app,
     // Flux postBuild.substitute variables change the output: part of the key only when present (old keys stay valid).
     ...(input.substitute ? { substitute: input.substitute } : {}),
+    ...(input.patches ? { patches: input.patches } : {}),
   });
   return createHash('sha256').update(material).digest('hex');
 }

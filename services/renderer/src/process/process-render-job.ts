@@ -10,6 +10,7 @@ import { gitCredentialEnv, repositoryFor } from '../git/credentials.ts';
 import { checkoutCommit, newestRevisionOnBranch } from '../git/mirror.ts';
 import { appSourcePath, renderSource, type RendererKind } from '../render/render-source.ts';
 import { substituteVariables, substituteVariablesOf } from '../render/post-build-substitute.ts';
+import { applyFluxPatches, fluxPatchesOf } from '../render/flux-patches.ts';
 import { recordSourcePaths } from '../source-paths/record-source-paths.ts';
 import type { RendererDeps } from './renderer-deps.ts';
 
@@ -134,6 +135,7 @@ function cacheKeyOf(data: RenderJob, app: ArgoApplication): string {
     app: data.app, repoURL: data.repoURL, revision: data.revision, path: appSourcePath(app), source: app.spec.source,
     destinationNamespace: app.spec.destination.namespace,
     ...(substituteVariablesOf(app) ? { substitute: substituteVariablesOf(app) } : {}),
+    ...(fluxPatchesOf(app) ? { patches: fluxPatchesOf(app) } : {}),
   });
 }
 
@@ -172,8 +174,13 @@ async function renderWithCache(
       repoRoot: treeDir, app, tools: deps.tools ?? { helm: 'helm', kustomize: 'kustomize' }, scratchDir,
       timeoutMs: deps.toolTimeoutMs ?? defaultToolTimeoutMs,
     });
+    // Flux Kustomizations: patches on top of the path, then postBuild substitution, in Flux's order.
+    const patches = fluxPatchesOf(app);
+    const patched = patches
+      ? await applyFluxPatches({ objects: outcome.objects, patches, kustomize: deps.tools?.kustomize ?? 'kustomize', scratchDir, timeoutMs: deps.toolTimeoutMs ?? defaultToolTimeoutMs })
+      : outcome.objects;
     const variables = substituteVariablesOf(app);
-    const objects = variables ? substituteVariables(outcome.objects, variables) : outcome.objects;
+    const objects = variables ? substituteVariables(patched, variables) : patched;
     const bundle: RenderedBundle = {
       app: data.app, repoURL: data.repoURL, revision: data.revision, path, objects,
       renderedAt: new Date().toISOString(), renderer: outcome.renderer,

@@ -90,7 +90,8 @@ spec:
     expect(application.spec.destination.namespace).toBe('web');
     expect(application.spec.syncPolicy?.automated).toBeUndefined();
     expect(JSON.parse(application.metadata.annotations?.['tidewater.dev/flux-post-build-substitute'] ?? '{}')).toEqual({ cluster_env: 'prod', replicas: '3' });
-    expect(warnings.map((warning) => warning.field)).toEqual(['spec.decryption', 'spec.patches']);
+    expect(JSON.parse(application.metadata.annotations?.['tidewater.dev/flux-patches'] ?? '[]')).toEqual([{ patch: '[]', target: { kind: 'Deployment' } }]);
+    expect(warnings.map((warning) => warning.field)).toEqual(['spec.decryption']);
   });
 
   it('refuses a dependsOn cycle naming it, an unknown source, and a semver ref', () => {

@@ -7,6 +7,8 @@ import type { FluxGitRepository, FluxKustomization } from './schema.ts';
 export const fluxKustomizationAnnotation = 'tidewater.dev/flux-kustomization';
 /** Annotation carrying the Kustomization's dependsOn (`namespace/name,…`), checked for cycles at load. */
 export const fluxDependsOnAnnotation = 'tidewater.dev/flux-depends-on';
+/** Annotation carrying spec.patches (JSON) for the renderer, which applies them on top of the path. */
+export const fluxPatchesAnnotation = 'tidewater.dev/flux-patches';
 /** Annotation carrying postBuild.substitute (JSON) for the renderer's variable substitution. */
 export const fluxSubstituteAnnotation = 'tidewater.dev/flux-post-build-substitute';
 
@@ -100,7 +102,6 @@ export function translateFlux(
     if (spec.timeout) warn(location, 'spec.timeout', 'field is not supported by Tidewater and is ignored');
     if (spec.force) warn(location, 'spec.force', 'field is not supported by Tidewater and is ignored');
     if (spec.validation) warn(location, 'spec.validation', 'field was removed from Flux v1 and is ignored');
-    if (spec.patches?.length) warn(location, 'spec.patches', 'patches on top of the path are not supported by Tidewater yet and are NOT applied; put them in the kustomization.yaml at the path');
     if (spec.postBuild?.substituteFrom?.length) warn(location, 'spec.postBuild.substituteFrom', 'variables from ConfigMaps/Secrets are not supported and are NOT substituted; use postBuild.substitute');
     if (spec.dependsOn?.length) warn(location, 'spec.dependsOn', 'checked for cycles, but Tidewater syncs each application on its own: the order is not enforced');
     for (const [index, check] of (spec.healthChecks ?? []).entries()) {
@@ -108,6 +109,7 @@ export function translateFlux(
     }
     const annotations: Record<string, string> = { [fluxKustomizationAnnotation]: self };
     if (spec.dependsOn?.length) annotations[fluxDependsOnAnnotation] = (dependencies.get(self) ?? []).join(',');
+    if (spec.patches?.length) annotations[fluxPatchesAnnotation] = JSON.stringify(spec.patches);
     if (spec.postBuild?.substitute && Object.keys(spec.postBuild.substitute).length > 0) {
       annotations[fluxSubstituteAnnotation] = JSON.stringify(spec.postBuild.substitute);
     }
