@@ -70,7 +70,9 @@ export async function runAppsetGenerate(args: readonly string[], io: AppsetComma
   const result = readProblem
     ? ({ ok: false, error: readProblem } as const)
     : evaluateApplicationSet(applicationSet, { clusters: config.clusters, gitTree: (repoURL, revision) => trees.get(`${repoURL}\u0000${revision || 'HEAD'}`) });
-  const outcome = applyGeneration(current, result, applicationSet.spec.syncPolicy?.applicationsSync);
+  const outcome = applyGeneration(current, result, applicationSet.spec.syncPolicy?.applicationsSync, {
+    allowEmpty: applicationSet.metadata.annotations?.['tidewater.dev/allow-empty'] === 'true',
+  });
   const generated = result.ok ? result.applications.map((entry) => entry.application) : [];
 
   if (json) {

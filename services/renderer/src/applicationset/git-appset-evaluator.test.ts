@@ -105,6 +105,13 @@ describe('git ApplicationSets in the renderer', () => {
     expect((await published('dirs'))?.problem).toContain('previous set kept');
     const failures = (await readAllEvents(redis)).filter((event) => event.type === eventTypes.applicationSetFailed && event.subject === 'dirs');
     expect(failures).toHaveLength(1);
+
+    // Opting in per ApplicationSet lets the empty result delete them (previewed here, nothing published).
+    const dirs = config.applicationSets?.find((set) => set.metadata.name === 'dirs');
+    if (!dirs) throw new Error('dirs did not load');
+    const optedIn = { ...dirs, metadata: { ...dirs.metadata, annotations: { 'tidewater.dev/allow-empty': 'true' } } };
+    expect(await evaluator.evaluate(optedIn, { publish: false })).toMatchObject({ status: 'generated', deleted: ['new', 'web'], applications: [] });
+    expect(await publishedNames('dirs')).toEqual(['new', 'web']);
   });
 
   it('a files generator reads only the matched JSON/YAML files from the mirror', async () => {

@@ -16,6 +16,9 @@ import { readGeneratedApplicationSets, writeGeneratedApplicationSet, type Produc
 import type { Logger } from '@tidewater/telemetry';
 import type { GitTreeReader } from './git-tree.ts';
 
+/** On an ApplicationSet, `"true"` lets an evaluation with no Application delete the previous set (off by default). */
+export const allowEmptyAnnotation = 'tidewater.dev/allow-empty';
+
 export interface GitAppSetEvaluatorDeps {
   config: () => TidewaterConfig;
   redis: Redis;
@@ -87,7 +90,7 @@ export function createGitAppSetEvaluator(deps: GitAppSetEvaluatorDeps): GitAppSe
           gitTree: (repoURL, revision) => trees.get(`${repoURL}\u0000${revision || 'HEAD'}`),
         });
     const outcome = applyGeneration(previousRaw ? previous : undefined, result, applicationSet.spec.syncPolicy?.applicationsSync, {
-      allowEmpty: deps.guardEmpty === false,
+      allowEmpty: deps.guardEmpty === false || applicationSet.metadata.annotations?.[allowEmptyAnnotation] === 'true',
     });
     const changed = outcome.created.length + outcome.updated.length + outcome.deleted.length > 0 || !previousRaw;
     const status: GitAppSetOutcome['status'] = outcome.keptPrevious ? 'kept-previous' : changed ? 'generated' : 'unchanged';
