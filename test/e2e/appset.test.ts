@@ -89,6 +89,30 @@ describe('git ApplicationSet end to end', () => {
     expect(await valueIn('team-red')).toBe('red');
   }, 120_000);
 
+  it('a list ApplicationSet with a missing parameter is reported as an event naming the element and the key', async () => {
+    await env.writeConfig('broken.yaml', `
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: broken}
+spec:
+  goTemplate: true
+  goTemplateOptions: ["missingkey=error"]
+  generators: [{list: {elements: [{name: a, region: eu}, {name: b}]}}]
+  template:
+    metadata: {name: '{{ .name }}-{{ .region }}'}
+    spec:
+      project: default
+      source: {repoURL: 'https://git.example/x.git', path: p}
+      destination: {server: 'https://kubernetes.default.svc', namespace: ns}
+`);
+    const failed = await waitFor('applicationset.failed for broken', async () => {
+      const events = (await eventsOf(redis, eventTypes.applicationSetFailed)).filter((event) => event.subject === 'broken');
+      return events.length > 0 ? events : undefined;
+    }, { timeoutMs: 30_000 });
+    expect(failed[0].data.problem).toBe('element 1 (name b): map has no entry for key "region" (parameter .region)');
+    expect(env.config().applications.some((application) => application.metadata.name === 'a-eu')).toBe(false);
+  }, 60_000);
+
   it('Flux GitRepository + Kustomization: name prefix, target namespace, patches and postBuild substitution reach the cluster', async () => {
     await env.writeConfig('flux.yaml', `
 apiVersion: source.toolkit.fluxcd.io/v1

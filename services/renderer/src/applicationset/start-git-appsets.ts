@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { usesGit, type TidewaterConfig } from '@tidewater/config';
-import type { EventPublisher } from '@tidewater/events';
+import { eventTypes, type EventPublisher } from '@tidewater/events';
 import { createRedisConnection, type Producers } from '@tidewater/queues';
 import type { Logger } from '@tidewater/telemetry';
 import { createGitAppSetEvaluator, type GitAppSetEvaluator } from './git-appset-evaluator.ts';
@@ -34,6 +34,7 @@ export function startGitAppSets(deps: GitAppSetsDeps): { evaluator: GitAppSetEva
   // An ApplicationSet that is new or changed (a configuration reload, a Cluster document it reads) is evaluated
   // at once rather than at the next push: each git set's inputs are fingerprinted on every tick.
   const fingerprints = new Map<string, string>();
+  const reported = new Map<string, string>();
   let evaluating = false;
   const evaluateChanged = async () => {
     if (evaluating) return;
@@ -45,6 +46,15 @@ export function startGitAppSets(deps: GitAppSetsDeps): { evaluator: GitAppSetEva
         if (fingerprints.get(applicationSet.metadata.name) === fingerprint) continue;
         await evaluator.evaluate(applicationSet);
         fingerprints.set(applicationSet.metadata.name, fingerprint);
+      }
+      // Sets evaluated at load (list, clusters) report their problems as warnings in every service; the
+      // renderer alone also publishes them as events, once per distinct problem list.
+      for (const report of (config.applicationSetReports ?? []).filter((candidate) => candidate.evaluatedBy === 'loader')) {
+        const fingerprint = JSON.stringify(report.problems);
+        if (reported.get(report.name) === fingerprint) continue;
+        reported.set(report.name, fingerprint);
+        if (report.problems.length === 0) continue;
+        await deps.events.publish({ type: eventTypes.applicationSetFailed, subject: report.name, data: { applicationSet: report.name, problem: report.problems.join('; ') } });
       }
     } catch (error) {
       deps.logger.warn({ reason: (error as Error).message }, 'applicationset evaluation failed');
