@@ -33,7 +33,7 @@ describe('many clusters', () => {
   const work = makeWorkDir('multi-cluster');
   const envNames: string[] = [];
   const setEnv = (value: string) => {
-    const name = `TIDEWATER_E2E_${randomBytes(4).toString('hex').toUpperCase()}`;
+    const name = `TIDEWATER_SECRET_E2E_${randomBytes(4).toString('hex').toUpperCase()}`;
     process.env[name] = value;
     envNames.push(name);
     return name;

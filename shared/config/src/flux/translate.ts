@@ -28,7 +28,7 @@ const inCluster = 'https://kubernetes.default.svc';
 const key = (namespace: string | undefined, name: string) => `${namespace ?? 'flux-system'}/${name}`;
 
 /** Env variable holding the credential a GitRepository's secretRef names (Tidewater never reads Kubernetes Secrets). */
-export const fluxSecretEnv = (secretName: string) => `FLUX_SECRET_${secretName.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+export const fluxSecretEnv = (secretName: string) => `TIDEWATER_SECRET_FLUX_${secretName.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 
 /** Flux images entry → kustomize `images` string (`name=newName:newTag@digest`), as Argo CD writes it. */
 function imageOverride(image: NonNullable<FluxKustomization['spec']['images']>[number]): string {
@@ -41,7 +41,7 @@ function imageOverride(image: NonNullable<FluxKustomization['spec']['images']>[n
 /**
  * Translates Flux GitRepository + Kustomization documents into Tidewater Applications (one per
  * Kustomization, synced into the cluster Tidewater runs in, as Flux does) and, for a GitRepository with a
- * secretRef, a Repository whose credentialRef is the env variable `FLUX_SECRET_<NAME>`. Fields Tidewater
+ * secretRef, a Repository whose credentialRef is the env variable `TIDEWATER_SECRET_FLUX_<NAME>`. Fields Tidewater
  * does not act on are warnings naming them; a dependsOn cycle is an error naming the cycle.
  */
 export function translateFlux(
