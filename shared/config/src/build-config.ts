@@ -3,6 +3,8 @@ import { parseConfigFile, type LoadedDocument } from './parse-text.ts';
 import { defaultAppProject, type AppProject } from './schema/app-project.ts';
 import type { ArgoApplication } from './schema/application.ts';
 import type { Cluster, Repository } from './schema/tidewater.ts';
+import { collectImagePolicies } from './images/collect-image-policies.ts';
+import type { ImagePolicy } from './images/image-policy.ts';
 
 /** The whole validated configuration. */
 export interface TidewaterConfig {
@@ -14,6 +16,8 @@ export interface TidewaterConfig {
   /** Documents of kinds Tidewater keeps but does not act on here (ApplicationSet, ImagePolicy, ...), as parsed. */
   otherDocuments: unknown[];
   warnings: ConfigWarning[];
+  /** Image policies (Image Updater annotations, Tidewater ImagePolicy documents), when the loader collected them. */
+  imagePolicies?: ImagePolicy[];
 }
 
 /** A load that does not throw: the configuration built from the valid documents, and every finding. */
@@ -47,7 +51,12 @@ export function buildConfig(files: readonly ConfigFile[]): ConfigLoadResult {
     errors.push(...parsed.errors);
   }
   errors.push(...crossDocumentErrors(documents));
-  return { config: collect(documents, warnings, true), errors, warnings };
+  const images = collectImagePolicies(documents);
+  warnings.push(...images.warnings);
+  errors.push(...images.errors);
+  const config = collect(documents, warnings, true);
+  config.imagePolicies = images.policies;
+  return { config, errors, warnings };
 }
 
 function collect(documents: readonly LoadedDocument[], warnings: ConfigWarning[], implyDefaultProject: boolean): TidewaterConfig {

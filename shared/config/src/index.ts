@@ -57,3 +57,8 @@ export { syncWaveAnnotation, syncWaveOf } from './sync-wave.ts';
 export { globMatch, type GlobOptions } from './glob.ts';
 export { projectPermits, type PermitDecision, type PermitRequest } from './project-rules.ts';
 export { loadConfigSource, parseConfigSource } from './load-source.ts';
+export {
+  collectImagePolicies, imagePoliciesFromAnnotations, imagePoliciesOf, imagePolicyFromTidewater, imageUpdaterPrefix, normaliseImageName,
+  policiesWatching, registryHostOf, splitImageReference, TidewaterImagePolicy, TidewaterImagePolicySpec,
+  type ImagePolicy, type ImageUpdateStrategy, type ImageWriteBackTarget,
+} from './images/index.ts';

@@ -1,0 +1,5 @@
+export { type ImagePolicy, type ImageUpdateStrategy, type ImageWriteBackTarget, normaliseImageName, registryHostOf, splitImageReference } from './image-policy.ts';
+export { imagePoliciesFromAnnotations, imageUpdaterPrefix, type AnnotationFinding, type AnnotationPolicies } from './argocd-image-updater.ts';
+export { imagePolicyFromTidewater, TidewaterImagePolicy, TidewaterImagePolicySpec } from './tidewater-image-policy.ts';
+export { collectImagePolicies, type CollectedImagePolicies, type ImagePolicySourceDocument } from './collect-image-policies.ts';
+export { imagePoliciesOf, policiesWatching } from './policies-of.ts';
