@@ -15,7 +15,7 @@ export function createImageProducer(deps: { connection: Redis }): ImageProducer 
   return {
     async requestImageUpdate(job) {
       const data = ImageJob.parse(job);
-      const jobId = jobIds.image(data.policy, data.image, data.digest ?? `tag-${data.tag ?? 'none'}`);
+      const jobId = jobIds.image(data.policy, data.digest ?? `tag-${data.tag ?? 'none'}`);
       // Waiting or running: the same work is already asked for. Finished: a new notification is a new request
       // (the gateway has already dropped redeliveries of one notification), e.g. after `tide resume`.
       const existing = await queue.getJob(jobId);

@@ -94,6 +94,9 @@ export const jobCatalogue = {
 export const jobIds = {
   render: (app: string, revision: string) => `render:${app}:${revision}`,
   sync: (app: string, revision: string) => `sync:${app}:${revision}`,
-  /** One job per policy, image and pushed digest (or tag, when the registry sent no digest). */
-  image: (policy: string, image: string, digestOrTag: string) => `image:${policy}:${image}:${digestOrTag}`,
+  /**
+   * One job per policy and pushed digest (or tag, when the registry sent no digest); a policy watches one image.
+   * BullMQ allows exactly two colons in a custom id, so the policy id's own colons become dots.
+   */
+  image: (policy: string, digestOrTag: string) => `image:${policy.replaceAll(':', '.')}:${digestOrTag.replace(/^sha256:/, '').replaceAll(':', '.')}`,
 } as const;
