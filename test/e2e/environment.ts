@@ -85,6 +85,7 @@ export async function startTidewaterEnvironment(options: EnvironmentOptions = {}
     auditDir: join(work.dir, 'audit'),
     auditPort: 0,
     tools: { helm: toolPath('helm'), kustomize: toolPath('kustomize') },
+    promoter: { cacheDir: join(work.dir, 'promoter-cache') },
     logger: options.logger ?? createLogger('e2e', { level: process.env.TIDEWATER_LOG_LEVEL ?? 'warn' }),
   });
   repo.setWebhook({ url: `${tidewater.gatewayUrl}/webhooks/git/github`, secret: webhookSecret });

@@ -11,6 +11,7 @@ import { createRenderer } from '@tidewater/renderer';
 import { createClusterRegistry, createControlWorker, createLsRemoteHeadResolver, createSyncer } from '@tidewater/syncer';
 import { createNotifier } from '@tidewater/notifier';
 import { defaultAuditDir, startAuditor } from '@tidewater/auditor';
+import { createPromoter, type PromoterDeps } from '@tidewater/promoter';
 
 export interface StartAllOptions {
   redisUrl: string;
@@ -33,6 +34,8 @@ export interface StartAllOptions {
   syncConcurrency?: number;
   /** Periodic check of each automated app's branch head, the safety net for missed webhooks (default 3 min + jitter). */
   reconcileIntervalMs?: number;
+  /** The promoter (image write-back): its clone cache, registry and Git write options (default cache beside the renderer's). */
+  promoter?: Partial<Pick<PromoterDeps, 'cacheDir' | 'registry' | 'git' | 'concurrency'>>;
 }
 
 export interface RunningTidewater {
@@ -102,6 +105,13 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
     events: createEventPublisher({ redis: producerConnection, source: '/tidewater/notifier', onPublished: recordEventMetrics }),
   });
   notifier.start();
+  const promoterConnection = createRedisConnection(options.redisUrl, 'worker');
+  const promoter = createPromoter({
+    config: options.config, redis: promoterConnection, logger: logger.child({ service: 'promoter' }),
+    events: createEventPublisher({ redis: producerConnection, source: '/tidewater/promoter', onPublished: recordEventMetrics }),
+    cacheDir: join(homedir(), '.cache', 'tidewater', 'promoter'), ...options.promoter,
+  });
+  observeWorker(queueNames.image, promoter.worker);
   const auditor = await startAuditor({
     redisUrl: options.redisUrl,
     dir: options.auditDir ?? defaultAuditDir(),
@@ -126,11 +136,11 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
     close() {
       closing ??= (async () => {
         await gateway.close();
-        await Promise.all([renderer.close(), syncer.close(), control.close(), notifier.stop(), auditor.close()]);
+        await Promise.all([renderer.close(), syncer.close(), control.close(), notifier.stop(), auditor.close(), promoter.close()]);
         clusters.close();
         await producers.close();
         await Promise.all(depthQueues.map((queue) => queue.close()));
-        await Promise.all([rendererConnection.quit(), syncerConnection.quit(), notifierConnection.quit(), producerConnection.quit()].map((p) => p.catch(() => undefined)));
+        await Promise.all([rendererConnection.quit(), syncerConnection.quit(), notifierConnection.quit(), promoterConnection.quit(), producerConnection.quit()].map((p) => p.catch(() => undefined)));
       })();
       return closing;
     },

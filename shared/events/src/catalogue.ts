@@ -34,6 +34,14 @@ export const eventTypes = {
   auditForwardFailed: 'dev.tidewater.audit.forward-failed',
   /** auditor: a failing audit sink accepts records again and catches up (`sink`, `failedForMs`). */
   auditForwardRecovered: 'dev.tidewater.audit.forward-recovered',
+  /** promoter: a registry push reached an image policy (`app`, `policy`, `image`, `tag`, `digest`); see image-events.ts. */
+  imageDiscovered: 'dev.tidewater.image.discovered',
+  /** promoter: a new image was committed to Git (`app`, `image`, `oldTag` → `newTag`, `oldDigest` → `newDigest`, `commit`). */
+  imageUpdated: 'dev.tidewater.image.updated',
+  /** promoter: an image update failed for good (`app`, `image`, `tag`, `reason`); reported once, after the last retry. */
+  imageUpdateFailed: 'dev.tidewater.image.update-failed',
+  /** promoter: a newer image was not applied because the app is pinned (paused after a rollback or a Git revert). */
+  imagePinned: 'dev.tidewater.image.pinned',
 } as const;
 
 export type EventType = (typeof eventTypes)[keyof typeof eventTypes];
