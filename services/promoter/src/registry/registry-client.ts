@@ -21,6 +21,8 @@ export interface RegistryClientOptions {
   timeoutMs?: number;
   /** Most requests per registry host per minute (the policy's request budget); 0 = unlimited. */
   requestBudgetPerMinute?: number;
+  /** Tags asked for per page of a listing (`n`); default 1000. */
+  pageSize?: number;
 }
 
 export interface RegistryClient {
@@ -130,7 +132,7 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
     async listTags(image, signal) {
       const { repository, base } = split(image);
       const tags: string[] = [];
-      let next: string | undefined = `/v2/${repository}/tags/list?n=1000`;
+      let next: string | undefined = `/v2/${repository}/tags/list?n=${options.pageSize ?? 1000}`;
       for (let page = 0; next && page < 100; page++) {
         const response = await request(image, next, {}, signal);
         if (response.status === 404) return tags;
