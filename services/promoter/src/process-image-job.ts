@@ -16,6 +16,8 @@ import { defaultCommitAuthor, defaultCommitMessage } from './write-back/commit-m
 import { setHelmImage } from './write-back/helm-values.ts';
 import type { ImageChange } from './write-back/image-change.ts';
 import { setKustomizationImage } from './write-back/kustomization-images.ts';
+import { currentSetterTag, setSetterMarkers } from './write-back/flux-setters.ts';
+import type { WorkingCopy } from './git/working-copy.ts';
 import { writeBack, type FileEdit } from './write-back/write-back.ts';
 
 export interface ImageJobDeps {
@@ -46,8 +48,8 @@ export async function processImageJob(deps: ImageJobDeps, job: Job, _token?: str
     const config = deps.config();
     const policy = imagePoliciesOf(config).find((candidate) => candidate.id === data.policy);
     const application = config.applications.find((candidate) => candidate.metadata.name === data.app);
-    if (!policy || !application || policy.disabledReason) {
-      const reason = !policy || !application ? 'the policy or its Application is no longer configured' : `the policy is disabled: ${policy.disabledReason}`;
+    if (!policy || (!application && !policy.writeBack.repoUrl) || policy.disabledReason) {
+      const reason = !policy || (!application && !policy.writeBack.repoUrl) ? 'the policy or its Application is no longer configured' : `the policy is disabled: ${policy.disabledReason}`;
       log.info({ reason }, 'image job skipped');
       return { outcome: 'skipped', reason };
     }
@@ -78,7 +80,7 @@ export async function processImageJob(deps: ImageJobDeps, job: Job, _token?: str
 
 async function updateImage(deps: ImageJobDeps, request: {
   policy: ImagePolicy;
-  application: ArgoApplication;
+  application: ArgoApplication | undefined;
   tag: string | undefined;
   digest: string | undefined;
   signal: AbortSignal | undefined;
@@ -86,7 +88,7 @@ async function updateImage(deps: ImageJobDeps, request: {
   base: { app: string; policy: string; image: string; traceId?: string };
 }): Promise<ImageJobResult> {
   const { policy, application, log, base } = request;
-  const app = application.metadata.name;
+  const app = application?.metadata.name ?? policy.app;
   const tag = request.tag ?? policy.constraint;
   if (!tag) return { outcome: 'skipped', reason: 'the push names no tag' };
 
@@ -108,10 +110,10 @@ async function updateImage(deps: ImageJobDeps, request: {
     throw new ExternalServiceError(`${policy.image}:${tag} is not in the registry (yet)`);
   }
 
-  const source = application.spec.source;
-  if (!source) throw new ImageUpdateError(`Application ${app} has no single source to write back to`);
-  const repoUrl = source.repoURL;
-  const branch = policy.writeBack.branch ?? (source.targetRevision && source.targetRevision !== 'HEAD' ? source.targetRevision : 'main');
+  const source = application?.spec.source;
+  const repoUrl = policy.writeBack.repoUrl ?? source?.repoURL;
+  if (!repoUrl) throw new ImageUpdateError(`Application ${app} has no single source to write back to`);
+  const branch = policy.writeBack.branch ?? (source?.targetRevision && source.targetRevision !== 'HEAD' ? source.targetRevision : 'main');
   const file = targetFileOf(policy);
   const manifestName = manifestNameOf(policy, policy.image);
   const written = await readWrittenImage(deps.redis, policy.id);
@@ -119,8 +121,17 @@ async function updateImage(deps: ImageJobDeps, request: {
   let change: ImageChange | undefined;
   let pinnedBy: string | undefined;
 
-  const edit = async (text: string | undefined): Promise<FileEdit> => {
-    const current = currentImageInFile(policy, text, manifestName, policy.image);
+  const edit = async (text: string | undefined, copy: WorkingCopy): Promise<FileEdit> => {
+    const target = policy.writeBack.target;
+    // Flux setters: every YAML file under the automation's path that carries this policy's markers.
+    const marked = target.kind === 'setters' ? copy.yamlFiles(target.path).flatMap((path) => {
+      const content = copy.read(path) ?? '';
+      return currentSetterTag(content, target.marker) ? [{ path, content }] : [];
+    }) : [];
+    const current = target.kind === 'setters'
+      ? (marked.length > 0 ? currentSetterTag(marked[0].content, target.marker) ?? {} : {})
+      : currentImageInFile(policy, text, manifestName, policy.image);
+    if (target.kind === 'setters' && marked.length === 0) return { kind: 'skip', reason: `no file under ${target.path || '.'} carries the marker {"$imagepolicy": "${target.marker}"}` };
     if (written && current.tag !== undefined && current.tag !== written.tag) {
       // The promoter wrote written.tag; Git now says otherwise: an operator reverted or replaced it.
       pinnedBy = `${file} sets ${current.tag}, not ${written.tag} as written by commit ${written.commit.slice(0, 12)}`;
@@ -133,7 +144,10 @@ async function updateImage(deps: ImageJobDeps, request: {
       image: policy.image, manifestName, newTag: decision.tag, newDigest: digest, pinDigest: policy.strategy === 'digest',
       ...(current.tag ? { oldTag: current.tag } : {}), ...(current.digest ? { oldDigest: current.digest } : {}),
     };
-    const target = policy.writeBack.target;
+    if (target.kind === 'setters') {
+      const applied = change;
+      return { kind: 'write-files', files: Object.fromEntries(marked.map(({ path, content }) => [path, setSetterMarkers(content, target.marker, applied)])), message: defaultCommitMessage(app, [change]) };
+    }
     const next = target.kind === 'kustomization'
       ? setKustomizationImage(text ?? 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n', change, file)
       : target.kind === 'helmvalues'

@@ -52,6 +52,8 @@ export function buildConfig(files: readonly ConfigFile[]): ConfigLoadResult {
   }
   errors.push(...crossDocumentErrors(documents));
   const images = collectImagePolicies(documents);
+  const handled = (warning: ConfigWarning) => images.handled.some((at) => at.file === warning.file && at.documentIndex === warning.documentIndex) && / is not handled yet /.test(warning.message);
+  warnings.splice(0, warnings.length, ...warnings.filter((warning) => !handled(warning)));
   warnings.push(...images.warnings);
   errors.push(...images.errors);
   const config = collect(documents, warnings, true);

@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { ImageUpdateError } from '../errors/promoter-errors.ts';
 import type { PromoterGit } from './promoter-git.ts';
 
 export interface WorkingCopy {
   dir: string;
-  /** Reads a repository file (undefined when absent); refuses paths leaving the repository and symlinks. */
+  /** Reads a repository file (undefined when absent or not a file); refuses paths leaving the repository and symlinks. */
   read(file: string): string | undefined;
   write(file: string, text: string): void;
+  /** YAML files under a repository directory (no symlinks followed, `.git` skipped), repository-relative. */
+  yamlFiles(directory: string): string[];
 }
 
 /** A repository-relative path resolved inside `root`, never through a symlink (repository content is untrusted). */
@@ -62,12 +64,26 @@ export async function checkoutBranch(deps: { git: PromoterGit; cacheDir: string;
     dir,
     read(file) {
       const path = safeRepositoryPath(dir, file);
-      return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+      return existsSync(path) && lstatSync(path).isFile() ? readFileSync(path, 'utf8') : undefined;
     },
     write(file, text) {
       const path = safeRepositoryPath(dir, file);
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, text);
+    },
+    yamlFiles(directory) {
+      const start = directory === '' || directory === '.' ? dir : safeRepositoryPath(dir, directory);
+      const found: string[] = [];
+      const walk = (current: string) => {
+        for (const entry of readdirSync(current, { withFileTypes: true })) {
+          if (entry.name === '.git' || entry.isSymbolicLink()) continue;
+          const path = join(current, entry.name);
+          if (entry.isDirectory()) walk(path);
+          else if (entry.isFile() && /\.ya?ml$/.test(entry.name)) found.push(relative(dir, path));
+        }
+      };
+      if (existsSync(start) && lstatSync(start).isDirectory()) walk(start);
+      return found.sort();
     },
   };
 }

@@ -41,3 +41,31 @@ describe('write-back file edits', () => {
     expect(defaultCommitMessage('web', [change])).toBe("build: automatic update of web\n\nupdates image ghcr.io/acme/web tag 'v1.0.0' to 'v1.1.0'\n");
   });
 });
+
+describe('Flux setter markers', () => {
+  it('rewrites the marked values (full reference, :tag, :name, :digest) and nothing else', async () => {
+    const { currentSetterTag, setSetterMarkers } = await import('./flux-setters.ts');
+    const text = [
+      'spec:',
+      '  containers:',
+      '    - name: app',
+      '      image: ghcr.io/stefanprodan/podinfo:5.0.0 # {"$imagepolicy": "flux-system:podinfo"}',
+      '    - name: other',
+      '      image: ghcr.io/stefanprodan/podinfo:5.0.0',
+      'values:',
+      '  repository: "ghcr.io/old/name" # {"$imagepolicy": "flux-system:podinfo:name"}',
+      '  tag: 5.0.0 # {"$imagepolicy": "flux-system:podinfo:tag"}',
+      '  digest: sha256:0 # {"$imagepolicy": "flux-system:podinfo:digest"}',
+      '  unrelated: 1.0.0 # {"$imagepolicy": "flux-system:other:tag"}',
+      '',
+    ].join('\n');
+    expect(currentSetterTag(text, 'flux-system:podinfo')).toEqual({ tag: '5.0.0' });
+    const next = setSetterMarkers(text, 'flux-system:podinfo', { ...change, image: 'ghcr.io/stefanprodan/podinfo', newTag: '5.1.0' });
+    expect(next).toContain('image: ghcr.io/stefanprodan/podinfo:5.1.0 # {"$imagepolicy": "flux-system:podinfo"}');
+    expect(next).toContain('    - name: other\n      image: ghcr.io/stefanprodan/podinfo:5.0.0\n');
+    expect(next).toContain('repository: "ghcr.io/stefanprodan/podinfo" # {');
+    expect(next).toContain('tag: 5.1.0 # {"$imagepolicy": "flux-system:podinfo:tag"}');
+    expect(next).toContain(`digest: sha256:${'a'.repeat(64)} # {`);
+    expect(next).toContain('unrelated: 1.0.0 #');
+  });
+});

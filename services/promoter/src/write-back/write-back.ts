@@ -7,6 +7,8 @@ import { ImageUpdateError } from '../errors/promoter-errors.ts';
 /** What an edit decided, from the file as it is on the branch now. */
 export type FileEdit =
   | { kind: 'write'; text: string; message: string }
+  /** Several files at once (Flux setters under a path): repository-relative path → new text. */
+  | { kind: 'write-files'; files: Record<string, string>; message: string }
   | { kind: 'skip'; reason: string };
 
 export interface WriteBackRequest {
@@ -39,10 +41,12 @@ export async function writeBack(deps: { redis: Redis; git: PromoterGit; cacheDir
       const current = copy.read(request.file);
       const edit = await request.edit(current, copy);
       if (edit.kind === 'skip') return { kind: 'unchanged', reason: edit.reason };
-      if (edit.text === current) return { kind: 'unchanged', reason: `${request.file} already holds the change` };
-      copy.write(request.file, edit.text);
+      const files = edit.kind === 'write' ? { [request.file]: edit.text } : edit.files;
+      const changed = Object.entries(files).filter(([file, text]) => copy.read(file) !== text);
+      if (changed.length === 0) return { kind: 'unchanged', reason: `${request.file} already holds the change` };
+      for (const [file, text] of changed) copy.write(file, text);
       const context = (operation: string) => ({ operation, repo: request.repoUrl });
-      await deps.git.run(copy.dir, ['add', '--', request.file], context('add'), deps.signal);
+      await deps.git.run(copy.dir, ['add', '--', ...changed.map(([file]) => file)], context('add'), deps.signal);
       await deps.git.run(copy.dir, [
         '-c', `user.name=${request.author.name}`, '-c', `user.email=${request.author.email}`,
         'commit', '--quiet', '--no-verify', '-m', edit.message,

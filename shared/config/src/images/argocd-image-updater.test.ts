@@ -97,3 +97,36 @@ describe('Argo CD Image Updater annotations', () => {
     expect(bad.errors.map((error) => error.message)).toEqual(['p.yaml: document 0 (api-dev): spec.application: Application nope is not defined']);
   });
 });
+
+describe('Flux image automation', () => {
+  const flux = [
+    'apiVersion: source.toolkit.fluxcd.io/v1', 'kind: GitRepository', 'metadata: {name: fleet, namespace: flux-system}',
+    'spec: {url: "https://github.com/acme/fleet", ref: {branch: main}, interval: 1m}', '---',
+    'apiVersion: image.toolkit.fluxcd.io/v1beta2', 'kind: ImageRepository', 'metadata: {name: podinfo, namespace: flux-system}',
+    'spec: {image: ghcr.io/stefanprodan/podinfo, interval: 5m}', '---',
+    'apiVersion: image.toolkit.fluxcd.io/v1beta2', 'kind: ImagePolicy', 'metadata: {name: podinfo, namespace: flux-system}',
+    'spec:', '  imageRepositoryRef: {name: podinfo}', '  filterTags: {pattern: "^(?P<version>[0-9]+\\\\.[0-9]+\\\\.[0-9]+)$", extract: "$version"}'.replace('(?P<', '(?<'),
+    '  policy: {semver: {range: ">=5.0.0"}}', '---',
+    'apiVersion: image.toolkit.fluxcd.io/v1beta2', 'kind: ImagePolicy', 'metadata: {name: broken, namespace: flux-system}',
+    'spec: {imageRepositoryRef: {name: podinfo}, policy: {semver: {range: "not a range"}}}', '---',
+    'apiVersion: image.toolkit.fluxcd.io/v1beta2', 'kind: ImageUpdateAutomation', 'metadata: {name: fleet, namespace: flux-system}',
+    'spec:', '  sourceRef: {kind: GitRepository, name: fleet}',
+    '  git: {checkout: {ref: {branch: main}}, push: {branch: main}, commit: {author: {name: fluxcdbot, email: flux@example.com}}}',
+    '  update: {path: ./clusters/prod, strategy: Setters}', '',
+  ].join('\n');
+
+  it('translates ImageRepository + ImagePolicy + ImageUpdateAutomation into a setters policy', () => {
+    const { config, errors, warnings } = buildConfig([{ file: 'flux.yaml', text: flux }]);
+    expect(errors).toEqual([]);
+    const [podinfo, broken] = config.imagePolicies ?? [];
+    expect(podinfo).toMatchObject({
+      id: 'flux:flux-system/podinfo', origin: 'flux', image: 'ghcr.io/stefanprodan/podinfo', strategy: 'semver', constraint: '>=5.0.0', extract: '$version',
+      writeBack: { target: { kind: 'setters', path: 'clusters/prod', marker: 'flux-system:podinfo' }, branch: 'main', repoUrl: 'https://github.com/acme/fleet' },
+    });
+    expect(podinfo.disabledReason).toBeUndefined();
+    expect(broken.disabledReason).toMatch(/semver/);
+    const messages = warnings.map((warning) => warning.message).join('\n');
+    expect(messages).toMatch(/flux\.yaml: document 3 \(broken\): spec\.policy\.semver\.range: is not a valid semver range/);
+    expect(messages).not.toMatch(/ImagePolicy is not handled yet/);
+  });
+});

@@ -1,6 +1,7 @@
 import { ConfigError, configWarning, type ConfigLocation, type ConfigWarning } from '../errors.ts';
 import type { ArgoApplication } from '../schema/application.ts';
 import { imagePoliciesFromAnnotations } from './argocd-image-updater.ts';
+import { imagePoliciesFromFlux } from './flux-image-automation.ts';
 import type { ImagePolicy } from './image-policy.ts';
 import { imagePolicyFromTidewater, TidewaterImagePolicy } from './tidewater-image-policy.ts';
 
@@ -11,6 +12,8 @@ export type ImagePolicySourceDocument =
 
 export interface CollectedImagePolicies {
   policies: ImagePolicy[];
+  /** Documents this module acts on (Flux image automation kinds): the loader's "not handled yet" warning is dropped for them. */
+  handled: Array<{ file: string; documentIndex: number }>;
   warnings: ConfigWarning[];
   errors: ConfigError[];
 }
@@ -21,7 +24,7 @@ export interface CollectedImagePolicies {
  * stops them carry `disabledReason` and update nothing.
  */
 export function collectImagePolicies(documents: readonly ImagePolicySourceDocument[]): CollectedImagePolicies {
-  const result: CollectedImagePolicies = { policies: [], warnings: [], errors: [] };
+  const result: CollectedImagePolicies = { policies: [], handled: [], warnings: [], errors: [] };
   const applications = new Map<string, ArgoApplication>();
   for (const document of documents) {
     if (document.kind !== 'Application') continue;
@@ -51,6 +54,13 @@ export function collectImagePolicies(documents: readonly ImagePolicySourceDocume
     for (const warning of warnings) result.warnings.push(configWarning({ ...document.location, field: warning.field }, warning.detail));
     result.policies.push(policy);
   }
+  const flux = imagePoliciesFromFlux(documents);
+  for (const document of documents) {
+    const apiVersion = (document.value as { apiVersion?: unknown } | null)?.apiVersion;
+    if (typeof apiVersion === 'string' && apiVersion.startsWith('image.toolkit.fluxcd.io/')) result.handled.push({ file: document.location.file, documentIndex: document.location.documentIndex });
+  }
+  for (const finding of flux.findings) result.warnings.push(configWarning({ ...finding.document.location, field: finding.field }, finding.detail));
+  result.policies.push(...flux.policies);
   // The renderer does not read Image Updater's parameter override files: say so instead of committing in vain.
   const locationOf = (app: string) => documents.find((document) => document.kind === 'Application' && (document.value as ArgoApplication).metadata.name === app)?.location;
   for (const policy of result.policies) {

@@ -50,6 +50,8 @@ export interface ImagePolicy {
     branch?: string;
     /** Check out from this branch (the base of `base:target`). */
     baseBranch?: string;
+    /** The repository written to, when it is not the Application's (Flux: the automation's GitRepository). */
+    repoUrl?: string;
   };
   /** Set when the policy was accepted but must not update anything (a bad constraint, an unsupported method). */
   disabledReason?: string;

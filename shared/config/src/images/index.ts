@@ -3,3 +3,4 @@ export { imagePoliciesFromAnnotations, imageUpdaterPrefix, type AnnotationFindin
 export { imagePolicyFromTidewater, TidewaterImagePolicy, TidewaterImagePolicySpec } from './tidewater-image-policy.ts';
 export { collectImagePolicies, type CollectedImagePolicies, type ImagePolicySourceDocument } from './collect-image-policies.ts';
 export { imagePoliciesOf, policiesWatching } from './policies-of.ts';
+export { imagePoliciesFromFlux, type FluxFinding } from './flux-image-automation.ts';
