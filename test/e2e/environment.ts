@@ -5,9 +5,10 @@ import { loadConfigDir, type TidewaterConfig } from '@tidewater/config';
 import { startAll, type RunningTidewater } from '@tidewater/tide';
 import { createLogger, type Logger } from '@tidewater/telemetry';
 import {
-  makeWorkDir, repoRoot, startCluster, startGitServer, startRedis, toolPath,
-  type GitRepo, type GitServer, type RedisInstance, type TestCluster,
+  makeWorkDir, repoRoot, startCluster, startGitServer, startRedis, startRegistry, toolPath,
+  type GitRepo, type GitServer, type RedisInstance, type TestCluster, type TestRegistry,
 } from '../harness/src/index.ts';
+import { registryReceiverToken } from '@tidewater/gateway';
 
 export const exampleRepoDir = join(repoRoot, 'examples/gitops-repo');
 const placeholderRepoUrl = 'https://git.example.com/tidewater/gitops-repo.git';
@@ -26,6 +27,8 @@ export interface TidewaterEnvironment {
   /** Rewrites the config dir's documents (e.g. a project change) and reloads them. */
   writeConfig(file: string, text: string): Promise<void>;
   tidewater: RunningTidewater;
+  /** With `registry: true`: the local docker-registry, notifying the gateway; guestbook-dev follows `<host>/demo/guestbook`. */
+  registry?: TestRegistry;
   stop(): Promise<void>;
 }
 
@@ -36,6 +39,11 @@ export interface EnvironmentOptions {
   logger?: Logger;
   /** Push the example repository's content (default true). */
   seedRepository?: boolean;
+  /**
+   * Also start a local docker-registry whose notifications reach the gateway, and let guestbook-dev follow
+   * `<registry>/demo/guestbook` with Argo CD Image Updater annotations (semver, kustomization write-back).
+   */
+  registry?: boolean;
 }
 
 /**
@@ -75,6 +83,8 @@ export async function startTidewaterEnvironment(options: EnvironmentOptions = {}
     `  kubeconfigRef: {file: ${cluster.kubeconfigPath}}`,
     '',
   ].join('\n'));
+  const registrySecret = randomBytes(20).toString('hex');
+  if (options.registry) process.env.TIDEWATER_SECRET_REGISTRY_WEBHOOK = registrySecret;
   let config = await loadConfigDir(configDir);
 
   const tidewater = await startAll({
@@ -89,6 +99,22 @@ export async function startTidewaterEnvironment(options: EnvironmentOptions = {}
     logger: options.logger ?? createLogger('e2e', { level: process.env.TIDEWATER_LOG_LEVEL ?? 'warn' }),
   });
   repo.setWebhook({ url: `${tidewater.gatewayUrl}/webhooks/git/github`, secret: webhookSecret });
+  let registry: TestRegistry | undefined;
+  if (options.registry) {
+    registry = await startRegistry({
+      notifyUrl: `${tidewater.gatewayUrl}/webhooks/registry/distribution`,
+      notifyHeaders: { Authorization: `Bearer ${registryReceiverToken(registrySecret, 'distribution')}` },
+    });
+    const file = join(configDir, 'guestbook-dev.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/metadata:\n  name: guestbook-dev\n/, [
+      'metadata:', '  name: guestbook-dev', '  annotations:',
+      `    argocd-image-updater.argoproj.io/image-list: guestbook=${registry.host}/demo/guestbook:>=1.0.0`,
+      '    argocd-image-updater.argoproj.io/guestbook.update-strategy: semver',
+      '    argocd-image-updater.argoproj.io/guestbook.kustomize.image-name: registry.example.com/guestbook',
+      '    argocd-image-updater.argoproj.io/write-back-target: kustomization', '',
+    ].join('\n')));
+    config = await loadConfigDir(configDir);
+  }
   if (options.seedRepository ?? true) {
     const seed = makeWorkDir('seed');
     cpSync(exampleRepoDir, seed.dir, { recursive: true });
@@ -97,7 +123,7 @@ export async function startTidewaterEnvironment(options: EnvironmentOptions = {}
   }
 
   return {
-    redis, cluster, git, repo, webhookSecret, configDir, tidewater,
+    redis, cluster, git, repo, webhookSecret, configDir, tidewater, ...(registry ? { registry } : {}),
     gatewayUrl: tidewater.gatewayUrl,
     auditorUrl: tidewater.auditorUrl,
     config: () => config,
@@ -107,7 +133,8 @@ export async function startTidewaterEnvironment(options: EnvironmentOptions = {}
     },
     async stop() {
       await tidewater.close();
-      await Promise.all([cluster.stop(), git.stop(), redis.stop()]);
+      await Promise.all([cluster.stop(), git.stop(), redis.stop(), registry?.stop()]);
+      if (options.registry) delete process.env.TIDEWATER_SECRET_REGISTRY_WEBHOOK;
       delete process.env[secretEnv];
       work.remove();
     },
