@@ -8,6 +8,8 @@ export const PromoterEnv = z.object({
   TIDEWATER_PROMOTER_CONCURRENCY: z.coerce.number().int().positive().default(4),
   /** Registry hosts spoken to over plain HTTP, comma-separated (loopback hosts always are). */
   TIDEWATER_INSECURE_REGISTRIES: z.string().optional(),
+  /** How often registries are polled for policies whose registry sends no notifications; 0 turns polling off. */
+  TIDEWATER_IMAGE_POLL_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   TIDEWATER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
 export type PromoterEnv = z.infer<typeof PromoterEnv>;

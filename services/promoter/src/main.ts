@@ -25,6 +25,7 @@ const promoter = createPromoter({
   events: createEventPublisher({ redis, source: '/tidewater/promoter', onPublished: recordEventMetrics }),
   cacheDir: env.TIDEWATER_PROMOTER_CACHE_DIR ?? join(homedir(), '.cache', 'tidewater', 'promoter'),
   concurrency: env.TIDEWATER_PROMOTER_CONCURRENCY,
+  pollIntervalMs: env.TIDEWATER_IMAGE_POLL_INTERVAL_MS,
   registry: {
     credentials: registryCredentialsFromEnv(process.env),
     ...(env.TIDEWATER_INSECURE_REGISTRIES ? { insecureHosts: env.TIDEWATER_INSECURE_REGISTRIES.split(',').map((host) => host.trim()) } : {}),

@@ -96,7 +96,8 @@ async function updateImage(deps: ImageJobDeps, request: {
   const pause = await readPause(deps.redis, app);
   if (pause) {
     log.info({ pausedBy: pause.by }, 'image pinned: application paused');
-    await deps.events.publish({ type: eventTypes.imagePinned, data: { ...base, tag, cause: 'rollback', reason: 'the application is paused after a rollback: resume it to take new images' } });
+    const cause = pause.by === 'tidewater-promoter' ? 'git-revert' : 'rollback';
+    await deps.events.publish({ type: eventTypes.imagePinned, data: { ...base, tag, cause, reason: `the application is paused (${cause}): resume it to take new images` } });
     getImageUpdaterMetrics().imageJobs.inc({ app, outcome: 'pinned' });
     return { outcome: 'pinned', reason: 'application paused' };
   }

@@ -48,7 +48,7 @@ describe('the promoter with Flux image automation (setter markers)', () => {
     config = built.config;
     promoter = createPromoter({
       config: () => config, redis, logger: createLogger('test', { level: 'silent' }), cacheDir: join(work.dir, 'cache'),
-      events: createEventPublisher({ redis, source: '/tidewater/promoter' }), concurrency: 1,
+      events: createEventPublisher({ redis, source: '/tidewater/promoter' }), concurrency: 1, pollIntervalMs: 0,
     });
   });
   afterAll(async () => {
@@ -94,5 +94,13 @@ describe('the promoter with Flux image automation (setter markers)', () => {
     const head = repo.head();
     expect(await run('6.0.0')).toMatchObject({ outcome: 'unchanged' });
     expect(repo.head()).toBe(head);
+  });
+
+  it('polling finds a tag pushed by a registry that sent nothing, once', async () => {
+    await registry.pushImage('org/podinfo', '5.2.0');
+    expect(await promoter.poller.pollOnce()).toEqual({ images: 1, queued: 1 });
+    await waitFor('the polled tag committed', async () => show('clusters/prod/values.yaml').includes('tag: 5.2.0 #'), { timeoutMs: 30_000 });
+    // The same digest again is not new work.
+    expect(await promoter.poller.pollOnce()).toEqual({ images: 1, queued: 0 });
   });
 });

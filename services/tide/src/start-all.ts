@@ -35,7 +35,7 @@ export interface StartAllOptions {
   /** Periodic check of each automated app's branch head, the safety net for missed webhooks (default 3 min + jitter). */
   reconcileIntervalMs?: number;
   /** The promoter (image write-back): its clone cache, registry and Git write options (default cache beside the renderer's). */
-  promoter?: Partial<Pick<PromoterDeps, 'cacheDir' | 'registry' | 'git' | 'concurrency'>>;
+  promoter?: Partial<Pick<PromoterDeps, 'cacheDir' | 'registry' | 'git' | 'concurrency' | 'pollIntervalMs'>>;
 }
 
 export interface RunningTidewater {

@@ -5,7 +5,7 @@ import { ImageJob, jobCatalogue, jobIds } from './payloads.ts';
 
 export interface ImageProducer {
   /** Queues one image job; the same policy, image and digest is one job however often the registry notifies. */
-  requestImageUpdate(job: ImageJob): Promise<{ jobId: string; added: boolean }>;
+  requestImageUpdate(job: ImageJob, options?: { rerunFinished?: boolean }): Promise<{ jobId: string; added: boolean }>;
   close(): Promise<void>;
 }
 
@@ -13,7 +13,7 @@ export interface ImageProducer {
 export function createImageProducer(deps: { connection: Redis }): ImageProducer {
   const queue = new Queue(queueNames.image, { connection: deps.connection });
   return {
-    async requestImageUpdate(job) {
+    async requestImageUpdate(job, options = {}) {
       const data = ImageJob.parse(job);
       const jobId = jobIds.image(data.policy, data.digest ?? `tag-${data.tag ?? 'none'}`);
       // Waiting or running: the same work is already asked for. Finished: a new notification is a new request
@@ -21,7 +21,8 @@ export function createImageProducer(deps: { connection: Redis }): ImageProducer 
       const existing = await queue.getJob(jobId);
       if (existing) {
         const state = await existing.getState();
-        if (state !== 'completed' && state !== 'failed') return { jobId, added: false };
+        // A poll finding the same digest again is no new request: only a notification re-runs a finished job.
+        if ((state !== 'completed' && state !== 'failed') || options.rerunFinished === false) return { jobId, added: false };
         await existing.remove().catch(() => undefined);
       }
       await queue.add('image', data, {

@@ -167,6 +167,9 @@ export function imagePoliciesFromAnnotations(application: ApplicationLike): Anno
       warnings.push({ annotation: `${imageUpdaterPrefix}${alias}.force-update`, detail: 'must be true or false; false is used' });
     }
     const platforms = (aliasGet('platforms') ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+    if (platforms.length > 0) {
+      warnings.push({ annotation: `${imageUpdaterPrefix}${alias}.platforms`, detail: 'is not checked yet: the tag is taken whatever platforms its manifest lists' });
+    }
     for (const platform of platforms) {
       if (!/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(platform)) {
         warnings.push({ annotation: `${imageUpdaterPrefix}${alias}.platforms`, detail: 'an entry is not <os>/<arch>[/<variant>]; it is ignored' });

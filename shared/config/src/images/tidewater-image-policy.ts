@@ -52,6 +52,9 @@ export function imagePolicyFromTidewater(document: TidewaterImagePolicy, sourceP
       warnings.push({ field: 'spec.allowTags', detail: 'is not a valid regular expression; this policy updates nothing' });
     }
   }
+  if (spec.minTagAgeSeconds !== undefined) {
+    warnings.push({ field: 'spec.minTagAgeSeconds', detail: 'is not honoured yet: a tag is taken as soon as it is pushed' });
+  }
   const base = sourcePath.replace(/^\.\/?/, '').replace(/\/+$/, '');
   const writeBack = spec.writeBack;
   const target = writeBack.target === 'kustomization'
