@@ -170,6 +170,24 @@ describe('registry webhooks', () => {
     expect(pull.json()).toMatchObject({ ignored: true, queued: [] });
   });
 
+  it('shares the webhook rate limit: a flood from one address is answered 429 before any proof is checked', async () => {
+    const limited = createGatewayApp({
+      config: () => config, redis, producers: createProducers({ connection: redis }),
+      events: createEventPublisher({ redis, source: '/test' }), logger: createLogger('test', { level: 'silent' }),
+      registryWebhookSecrets: [secret], metrics: false, rateLimit: { max: 2, timeWindowMs: 60_000 },
+    });
+    try {
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 4; attempt++) {
+        statuses.push((await limited.inject({ method: 'POST', url: '/webhooks/registry/generic', payload: '{}', headers: { 'content-type': 'application/json' } })).statusCode);
+      }
+      expect(statuses).toEqual([401, 401, 429, 429]);
+      expect(await rejectedCount('registry-generic')).toBeGreaterThan(0);
+    } finally {
+      await limited.close();
+    }
+  });
+
   describe('the real docker-registry notifying a listening gateway', () => {
     let registry: TestRegistry;
     let gateway: RunningGateway;
