@@ -1,4 +1,4 @@
-import { UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { imagePoliciesOf, type ArgoApplication, type ImagePolicy, type TidewaterConfig } from '@tidewater/config';
 import { eventTypes, type EventPublisher } from '@tidewater/events';
@@ -38,7 +38,7 @@ export type ImageJobResult =
   | { outcome: 'unchanged' | 'pinned' | 'skipped'; reason: string };
 
 /** The unit of work of the image queue: one pushed tag, one policy → at most one commit. */
-export async function processImageJob(deps: ImageJobDeps, job: Job, _token?: string, signal?: AbortSignal): Promise<ImageJobResult> {
+export async function processImageJob(deps: ImageJobDeps, job: Job, token?: string, signal?: AbortSignal): Promise<ImageJobResult> {
   const parsed = ImageJob.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError('image job payload is invalid');
   const data = parsed.data;
@@ -59,10 +59,11 @@ export async function processImageJob(deps: ImageJobDeps, job: Job, _token?: str
       await deps.events.publish({ type: eventTypes.imageDiscovered, data: { ...base, ...(data.tag ? { tag: data.tag } : {}), ...(data.digest ? { digest: data.digest } : {}), provider: data.source.provider, deliveryId: data.source.deliveryId } });
     }
     try {
-      const result = await updateImage(deps, { policy, application, tag: data.tag, digest: data.digest, signal, log, base });
+      const result = await updateImage(deps, { policy, application, tag: data.tag, digest: data.digest, signal, job, ...(token ? { token } : {}), log, base });
       metrics.imageJobs.inc({ app: data.app, outcome: result.outcome });
       return result;
     } catch (error) {
+      if (error instanceof DelayedError) throw error;
       const retryable = error instanceof ExternalServiceError;
       const lastAttempt = !retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (lastAttempt) {
@@ -84,6 +85,8 @@ async function updateImage(deps: ImageJobDeps, request: {
   tag: string | undefined;
   digest: string | undefined;
   signal: AbortSignal | undefined;
+  job?: Job;
+  token?: string;
   log: Logger;
   base: { app: string; policy: string; image: string; traceId?: string };
 }): Promise<ImageJobResult> {
@@ -111,6 +114,23 @@ async function updateImage(deps: ImageJobDeps, request: {
     throw new ExternalServiceError(`${policy.image}:${tag} is not in the registry (yet)`);
   }
 
+  if (policy.minTagAgeSeconds !== undefined && policy.minTagAgeSeconds > 0) {
+    const created = await deps.registry.imageCreated(policy.image, digest, request.signal);
+    const ageSeconds = created ? (Date.now() - created.getTime()) / 1000 : undefined;
+    if (ageSeconds === undefined) {
+      const reason = `${policy.image}:${tag} has no build time; minTagAgeSeconds cannot be checked`;
+      log.info({ reason }, 'image age unknown');
+      return { outcome: 'skipped', reason };
+    }
+    if (ageSeconds < policy.minTagAgeSeconds && request.job && request.token) {
+      // BullMQ's delayed job: the same job runs again once the tag is old enough.
+      const readyAt = Date.now() + Math.ceil(policy.minTagAgeSeconds - ageSeconds) * 1000;
+      log.info({ readyAt: new Date(readyAt).toISOString() }, 'image too young: job delayed');
+      await request.job.moveToDelayed(readyAt, request.token);
+      throw new DelayedError();
+    }
+    if (ageSeconds < policy.minTagAgeSeconds) return { outcome: 'skipped', reason: `${policy.image}:${tag} is younger than minTagAgeSeconds ${policy.minTagAgeSeconds}` };
+  }
   const source = application?.spec.source;
   const repoUrl = policy.writeBack.repoUrl ?? source?.repoURL;
   if (!repoUrl) throw new ImageUpdateError(`Application ${app} has no single source to write back to`);

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueueEvents } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { buildConfig, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher, eventTypes, readAllEvents } from '@tidewater/events';
@@ -60,13 +60,17 @@ describe('the promoter with Flux image automation (setter markers)', () => {
 
   const run = async (tag: string) => {
     const pushed = await registry.pushImage('org/podinfo', tag);
+    return runJob({ policy: 'flux:flux-system/podinfo', app: 'flux-system-podinfo', image: `${registry.host}/org/podinfo`, tag, digest: pushed.digest });
+  };
+  const runJob = async (job: { policy: string; app: string; image: string; tag: string; digest: string }) => {
+    const { tag } = job;
     const producerConnection = createRedisConnection(redisServer.url, 'producer');
     await waitFor('producer ready', async () => producerConnection.status === 'ready');
     const producer = createImageProducer({ connection: producerConnection });
     const queueEvents = new QueueEvents(queueNames.image, { connection: { url: redisServer.url } });
     await queueEvents.waitUntilReady();
     const { jobId } = await producer.requestImageUpdate({
-      policy: 'flux:flux-system/podinfo', app: 'flux-system-podinfo', image: `${registry.host}/org/podinfo`, tag, digest: pushed.digest,
+      ...job,
       source: { provider: 'test', deliveryId: `d-${tag}`, receivedAt: new Date().toISOString() }, trace: {},
     });
     const finished = await new Promise<unknown>((resolve, reject) => {
@@ -75,7 +79,7 @@ describe('the promoter with Flux image automation (setter markers)', () => {
     });
     await Promise.all([queueEvents.close(), producer.close()]);
     producerConnection.disconnect();
-    return finished as { outcome: string; commit?: string };
+    return finished as { outcome: string; commit?: string; reason?: string };
   };
   const show = (path: string) => execFileSync('git', ['--git-dir', repo.gitDir, 'show', `main:${path}`], { encoding: 'utf8' });
 
@@ -94,6 +98,38 @@ describe('the promoter with Flux image automation (setter markers)', () => {
     const head = repo.head();
     expect(await run('6.0.0')).toMatchObject({ outcome: 'unchanged' });
     expect(repo.head()).toBe(head);
+  });
+
+  it('a Tidewater ImagePolicy with minTagAgeSeconds delays the job of a tag built moments ago', async () => {
+    const flux = config;
+    const withAge = buildConfig([{ file: 'apps.yaml', text: [
+      'apiVersion: argoproj.io/v1alpha1', 'kind: Application', 'metadata: {name: fleet-prod}', 'spec:', '  project: default',
+      `  source: {repoURL: "${repo.url}", targetRevision: main, path: clusters/prod}`,
+      '  destination: {server: "https://kubernetes.default.svc", namespace: prod}', '---',
+      'apiVersion: tidewater.dev/v1alpha1', 'kind: ImagePolicy', 'metadata: {name: aged}',
+      `spec: {application: fleet-prod, image: "${registry.host}/org/aged", minTagAgeSeconds: 3600}`, '',
+    ].join('\n') }]);
+    expect(withAge.errors).toEqual([]);
+    config = withAge.config;
+    try {
+      const pushed = await registry.pushImage('org/aged', 'v1.0.0');
+      const producer = createImageProducer({ connection: redis });
+      const { jobId } = await producer.requestImageUpdate({
+        policy: 'tidewater:aged', app: 'fleet-prod', image: `${registry.host}/org/aged`, tag: 'v1.0.0', digest: pushed.digest,
+        source: { provider: 'test', deliveryId: 'aged', receivedAt: new Date().toISOString() }, trace: {},
+      });
+      // Delayed, not dropped: the same job runs again once the image is an hour old.
+      const queue = new Queue(queueNames.image, { connection: redis });
+      const job = await waitFor('the job delayed', async () => {
+        const found = await queue.getJob(jobId);
+        return found && (await found.getState()) === 'delayed' ? found : undefined;
+      }, { timeoutMs: 20_000 });
+      expect(job.timestamp + job.delay).toBeGreaterThan(Date.now() + 3_000_000);
+      await job.remove();
+      await Promise.all([queue.close(), producer.close()]);
+    } finally {
+      config = flux;
+    }
   });
 
   it('polling finds a tag pushed by a registry that sent nothing, once', async () => {

@@ -21,6 +21,9 @@ describe('registry v2 client', () => {
     expect(await client.manifestDigest(`${registry.host}/team/api`, pushed.digest)).toBe(pushed.digest);
     expect(await client.manifestDigest(`${registry.host}/team/api`, 'v9.9.9')).toBeUndefined();
     expect((await client.listTags(`${registry.host}/team/api`)).sort()).toEqual(['latest', 'v1.0.0', 'v1.1.0', 'v1.2.0', 'v2.0.0']);
+    // The build time (the image config's `created`) behind minTagAgeSeconds.
+    const created = await client.imageCreated(`${registry.host}/team/api`, pushed.digest);
+    expect(created && Math.abs(Date.now() - created.getTime())).toBeLessThan(10 * 60_000);
   });
 
   describe('the Bearer token flow (a registry that answers 401 with a challenge, as Docker Hub and GHCR do)', () => {

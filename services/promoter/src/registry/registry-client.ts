@@ -30,6 +30,8 @@ export interface RegistryClient {
   manifestDigest(image: string, tag: string, signal?: AbortSignal): Promise<string | undefined>;
   /** Every tag of the repository, following `Link` pagination. */
   listTags(image: string, signal?: AbortSignal): Promise<string[]>;
+  /** When the image was built (its config's `created`; for an index, its first manifest's), if the registry says. */
+  imageCreated(image: string, digest: string, signal?: AbortSignal): Promise<Date | undefined>;
 }
 
 interface TokenCacheEntry {
@@ -128,6 +130,22 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       if (response.status === 404) return undefined;
       if (!response.ok) throw new ExternalServiceError(`registry answered ${response.status} for ${image}:${tag}`);
       return response.headers.get('docker-content-digest') ?? undefined;
+    },
+    async imageCreated(image, digest, signal) {
+      const { repository } = split(image);
+      const readJson = async (path: string, accept?: string) => {
+        const response = await request(image, path, accept ? { headers: { accept } } : {}, signal);
+        if (!response.ok) throw new ExternalServiceError(`registry answered ${response.status} for ${image}@${digest}`);
+        return (await response.json()) as Record<string, unknown>;
+      };
+      let manifest = await readJson(`/v2/${repository}/manifests/${digest}`, manifestAccept);
+      const manifests = manifest.manifests as Array<{ digest?: string }> | undefined;
+      if (Array.isArray(manifests) && manifests[0]?.digest) manifest = await readJson(`/v2/${repository}/manifests/${manifests[0].digest}`, manifestAccept);
+      const configDigest = (manifest.config as { digest?: string } | undefined)?.digest;
+      if (!configDigest) return undefined;
+      const config = await readJson(`/v2/${repository}/blobs/${configDigest}`);
+      const created = typeof config.created === 'string' ? new Date(config.created) : undefined;
+      return created && !Number.isNaN(created.getTime()) ? created : undefined;
     },
     async listTags(image, signal) {
       const { repository, base } = split(image);

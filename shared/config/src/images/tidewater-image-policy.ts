@@ -14,7 +14,7 @@ export const TidewaterImagePolicySpec = z.object({
   constraint: z.string().min(1).optional(),
   allowTags: z.string().min(1).optional(),
   ignoreTags: z.array(z.string().min(1)).default([]),
-  /** A tag must be at least this old (seconds since its image config's `created`). */
+  /** A tag must be at least this old (seconds since its image config's `created`); a younger one is taken by a later poll. */
   minTagAgeSeconds: z.number().int().min(0).optional(),
   writeBack: z.object({
     target: z.enum(['kustomization', 'helmvalues', 'argocd-source']).default('kustomization'),
@@ -51,9 +51,6 @@ export function imagePolicyFromTidewater(document: TidewaterImagePolicy, sourceP
       problems.push('bad allowTags');
       warnings.push({ field: 'spec.allowTags', detail: 'is not a valid regular expression; this policy updates nothing' });
     }
-  }
-  if (spec.minTagAgeSeconds !== undefined) {
-    warnings.push({ field: 'spec.minTagAgeSeconds', detail: 'is not honoured yet: a tag is taken as soon as it is pushed' });
   }
   const base = sourcePath.replace(/^\.\/?/, '').replace(/\/+$/, '');
   const writeBack = spec.writeBack;
