@@ -10,6 +10,8 @@ export const PromoterEnv = z.object({
   TIDEWATER_INSECURE_REGISTRIES: z.string().optional(),
   /** How often registries are polled for policies whose registry sends no notifications; 0 turns polling off. */
   TIDEWATER_IMAGE_POLL_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  /** Most registry requests per registry host per minute (0: no budget); beyond it a job is retried with backoff. */
+  TIDEWATER_REGISTRY_REQUEST_BUDGET_PER_MINUTE: z.coerce.number().int().min(0).default(0),
   TIDEWATER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
 export type PromoterEnv = z.infer<typeof PromoterEnv>;

@@ -28,6 +28,7 @@ const promoter = createPromoter({
   pollIntervalMs: env.TIDEWATER_IMAGE_POLL_INTERVAL_MS,
   registry: {
     credentials: registryCredentialsFromEnv(process.env),
+    requestBudgetPerMinute: env.TIDEWATER_REGISTRY_REQUEST_BUDGET_PER_MINUTE,
     ...(env.TIDEWATER_INSECURE_REGISTRIES ? { insecureHosts: env.TIDEWATER_INSECURE_REGISTRIES.split(',').map((host) => host.trim()) } : {}),
   },
   ...(gitCredentials ? { git: { credentials: gitCredentials } } : {}),

@@ -26,6 +26,14 @@ describe('registry v2 client', () => {
     expect(created && Math.abs(Date.now() - created.getTime())).toBeLessThan(10 * 60_000);
   });
 
+  it('keeps to a per-registry request budget: beyond it a request fails as retryable, before reaching the registry', async () => {
+    await registry.pushImage('team/budget', 'v1');
+    const client = createRegistryClient({ requestBudgetPerMinute: 2 });
+    await client.manifestDigest(`${registry.host}/team/budget`, 'v1');
+    await client.manifestDigest(`${registry.host}/team/budget`, 'v1');
+    await expect(client.manifestDigest(`${registry.host}/team/budget`, 'v1')).rejects.toMatchObject({ name: 'ExternalServiceError', message: expect.stringMatching(/request budget of 2 per minute/) });
+  });
+
   describe('the Bearer token flow (a registry that answers 401 with a challenge, as Docker Hub and GHCR do)', () => {
     let server: Server;
     let host: string;
