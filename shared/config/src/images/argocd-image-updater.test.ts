@@ -130,3 +130,34 @@ describe('Flux image automation', () => {
     expect(messages).not.toMatch(/ImagePolicy is not handled yet/);
   });
 });
+
+describe('Argo CD Image Updater v1 ImageUpdater resource', () => {
+  it('selects Applications by namePattern and merges spec, applicationRef and image settings', () => {
+    const updater = [
+      'apiVersion: argocd-image-updater.argoproj.io/v1alpha1', 'kind: ImageUpdater', 'metadata: {name: web-updater, namespace: argocd}', 'spec:',
+      '  commonUpdateSettings: {updateStrategy: semver, ignoreTags: [latest]}',
+      '  writeBackConfig: {method: git, gitConfig: {branch: main, writeBackTarget: "kustomization:./"}}',
+      '  applicationRefs:',
+      '    - namePattern: "api-*"',
+      '      images:',
+      '        - alias: api',
+      '          imageName: "ghcr.io/org/api:1.x"',
+      '          commonUpdateSettings: {allowTags: "^[0-9.]+$"}',
+      '          manifestTargets: {kustomize: {name: ghcr.io/org/api}}',
+      '    - namePattern: nothing-here',
+      '      images: [{alias: x, imageName: ghcr.io/org/x}]', '',
+    ].join('\n');
+    const { config, errors, warnings } = buildConfig([
+      { file: 'a.yaml', text: application({}, 'api-service') }, { file: 'b.yaml', text: application({}, 'web') }, { file: 'u.yaml', text: updater },
+    ]);
+    expect(errors).toEqual([]);
+    expect(config.imagePolicies).toEqual([expect.objectContaining({
+      id: 'imageupdater:web-updater:api-service:api', app: 'api-service', image: 'ghcr.io/org/api', strategy: 'semver', constraint: '1.x',
+      allowTags: '^[0-9.]+$', ignoreTags: ['latest'], kustomizeImageName: 'ghcr.io/org/api',
+      writeBack: { target: { kind: 'kustomization', path: 'applications/web-app' }, branch: 'main', baseBranch: 'main' },
+    })]);
+    const messages = warnings.map((warning) => warning.message).join('\n');
+    expect(messages).toMatch(/u\.yaml: document 0 \(web-updater\): spec\.applicationRefs\[1\]\.namePattern: matches no Application/);
+    expect(messages).not.toMatch(/ImageUpdater is not handled yet/);
+  });
+});

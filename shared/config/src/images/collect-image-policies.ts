@@ -2,6 +2,7 @@ import { ConfigError, configWarning, type ConfigLocation, type ConfigWarning } f
 import type { ArgoApplication } from '../schema/application.ts';
 import { imagePoliciesFromAnnotations } from './argocd-image-updater.ts';
 import { imagePoliciesFromFlux } from './flux-image-automation.ts';
+import { imagePoliciesFromImageUpdater } from './image-updater-crd.ts';
 import type { ImagePolicy } from './image-policy.ts';
 import { imagePolicyFromTidewater, TidewaterImagePolicy } from './tidewater-image-policy.ts';
 
@@ -54,10 +55,13 @@ export function collectImagePolicies(documents: readonly ImagePolicySourceDocume
     for (const warning of warnings) result.warnings.push(configWarning({ ...document.location, field: warning.field }, warning.detail));
     result.policies.push(policy);
   }
+  const updaters = imagePoliciesFromImageUpdater(documents, [...applications.values()]);
+  for (const finding of updaters.findings) result.warnings.push(configWarning({ ...finding.document.location, field: finding.field }, finding.detail));
+  result.policies.push(...updaters.policies);
   const flux = imagePoliciesFromFlux(documents);
   for (const document of documents) {
     const apiVersion = (document.value as { apiVersion?: unknown } | null)?.apiVersion;
-    if (typeof apiVersion === 'string' && apiVersion.startsWith('image.toolkit.fluxcd.io/')) result.handled.push({ file: document.location.file, documentIndex: document.location.documentIndex });
+    if (typeof apiVersion === 'string' && (apiVersion.startsWith('image.toolkit.fluxcd.io/') || apiVersion.startsWith('argocd-image-updater.argoproj.io/'))) result.handled.push({ file: document.location.file, documentIndex: document.location.documentIndex });
   }
   for (const finding of flux.findings) result.warnings.push(configWarning({ ...finding.document.location, field: finding.field }, finding.detail));
   result.policies.push(...flux.policies);

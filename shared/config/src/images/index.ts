@@ -4,3 +4,4 @@ export { imagePolicyFromTidewater, TidewaterImagePolicy, TidewaterImagePolicySpe
 export { collectImagePolicies, type CollectedImagePolicies, type ImagePolicySourceDocument } from './collect-image-policies.ts';
 export { imagePoliciesOf, policiesWatching } from './policies-of.ts';
 export { imagePoliciesFromFlux, type FluxFinding } from './flux-image-automation.ts';
+export { imagePoliciesFromImageUpdater, type ImageUpdaterFinding } from './image-updater-crd.ts';
