@@ -132,6 +132,30 @@ describe('the promoter with Flux image automation (setter markers)', () => {
     }
   });
 
+  it('Image Updater annotations with write-back-target helmvalues update the values file at the helm paths', async () => {
+    const flux = config;
+    const helm = buildConfig([{ file: 'apps.yaml', text: [
+      'apiVersion: argoproj.io/v1alpha1', 'kind: Application', 'metadata:', '  name: web', '  annotations:',
+      `    argocd-image-updater.argoproj.io/image-list: "web=${registry.host}/org/web"`,
+      '    argocd-image-updater.argoproj.io/web.helm.image-name: image.repository',
+      '    argocd-image-updater.argoproj.io/web.helm.image-tag: image.tag',
+      '    argocd-image-updater.argoproj.io/write-back-target: "helmvalues:values-prod.yaml"',
+      'spec:', '  project: default', `  source: {repoURL: "${repo.url}", targetRevision: main, path: charts/web}`,
+      '  destination: {server: "https://kubernetes.default.svc", namespace: web}', '',
+    ].join('\n') }]);
+    expect(helm.errors).toEqual([]);
+    config = helm.config;
+    try {
+      await registry.pushImage('org/web', '2.0.0');
+      const pushed = await registry.pushImage('org/web', '2.1.0');
+      const result = await runJob({ policy: 'argocd:web:web', app: 'web', image: `${registry.host}/org/web`, tag: '2.1.0', digest: pushed.digest });
+      expect(result).toMatchObject({ outcome: 'updated', newTag: '2.1.0', file: 'charts/web/values-prod.yaml' });
+      expect(show('charts/web/values-prod.yaml')).toBe(`image:\n  repository: ${registry.host}/org/web\n  tag: 2.1.0\n`);
+    } finally {
+      config = flux;
+    }
+  });
+
   it('polling finds a tag pushed by a registry that sent nothing, once', async () => {
     await registry.pushImage('org/podinfo', '5.2.0');
     expect(await promoter.poller.pollOnce()).toEqual({ images: 1, queued: 1 });

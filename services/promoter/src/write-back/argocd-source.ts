@@ -1,4 +1,4 @@
-import { isMap, isSeq, parseDocument, YAMLSeq } from 'yaml';
+import { Document, isMap, isSeq, parseDocument, YAMLSeq } from 'yaml';
 import { ImageUpdateError } from '../errors/promoter-errors.ts';
 import { imageReference, type ImageChange } from './image-change.ts';
 import type { HelmImageNames } from './helm-values.ts';
@@ -8,7 +8,8 @@ import type { HelmImageNames } from './helm-values.ts';
  * `helm.parameters` (`{name, value, forcestring: true}`), other overrides in the file kept.
  */
 export function setArgocdSourceImage(text: string, change: ImageChange, helm: HelmImageNames | undefined, file: string): string {
-  const document = parseDocument(text.trim() === '' ? '{}' : text);
+  // A new or empty file starts as a block mapping (as a person would write it).
+  const document: Document = text.trim() === '' ? new Document({}) : parseDocument(text);
   if (document.errors.length > 0 || !isMap(document.contents)) throw new ImageUpdateError(`${file} is not a YAML mapping: cannot set the image`);
   if (helm && (helm.imageName || helm.imageTag || helm.imageSpec)) {
     const parameters = new Map<string, string>();

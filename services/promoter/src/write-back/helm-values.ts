@@ -1,4 +1,4 @@
-import { isMap, parseDocument } from 'yaml';
+import { Document, isMap, parseDocument } from 'yaml';
 import { ImageUpdateError } from '../errors/promoter-errors.ts';
 import { imageReference, type ImageChange } from './image-change.ts';
 
@@ -28,7 +28,8 @@ export function currentHelmImage(text: string, names: HelmImageNames): { tag?: s
 
 /** Sets the image at the policy's dotted Helm value paths, keeping the rest of the file and its comments. */
 export function setHelmImage(text: string, change: ImageChange, names: HelmImageNames, file: string): string {
-  const document = parseDocument(text.trim() === '' ? '{}' : text);
+  // A new or empty file starts as a block mapping (as a person would write it).
+  const document: Document = text.trim() === '' ? new Document({}) : parseDocument(text);
   if (document.errors.length > 0 || !isMap(document.contents)) throw new ImageUpdateError(`${file} is not a YAML mapping: cannot set the image`);
   if (names.imageSpec) document.setIn(pathOf(names.imageSpec), imageReference(change));
   if (names.imageName) document.setIn(pathOf(names.imageName), change.image);
