@@ -14,7 +14,7 @@ const port = Number(process.env.PORT ?? 0) || await portOr(8080);
 const apiPort = Number(process.env.API_PORT ?? 0) || await portOr(8083);
 const started = performance.now();
 console.log('[demo] starting Redis, etcd + kube-apiserver (+ controller-manager, scheduler, kwok), git daemon and Tidewater…');
-const env = await startTidewaterEnvironment({ workloads: true, port, apiPort, logger });
+const env = await startTidewaterEnvironment({ workloads: true, port, apiPort, logger, registry: true });
 
 const apps = env.config().applications.map((app) => app.metadata.name);
 const redis = createRedisConnection(env.redis.url, 'worker');
@@ -42,12 +42,22 @@ Tidewater is running (ready in ${((performance.now() - started) / 1000).toFixed(
   webhook URL (GitHub)   ${env.gatewayUrl}/webhooks/git/github      (also /gitlab, /gitea, /bitbucket)
   git repository         ${env.repo.url}
   cluster                ${env.cluster.server}
+  registry               ${env.registry?.url ?? 'not started'}   (notifies ${env.gatewayUrl}/webhooks/registry/distribution)
 
 Push a change; the repository's post-receive hook delivers it as a signed GitHub push webhook:
 
   git clone ${env.repo.url} /tmp/gitops-repo && cd /tmp/gitops-repo
   sed -i 's/count: 1/count: 3/' apps/guestbook/overlays/dev/kustomization.yaml
   git commit -am 'Scale guestbook-dev to 3' && git push
+
+Push an image: guestbook-dev follows ${env.registry?.host ?? '<registry>'}/demo/guestbook (Argo CD Image Updater annotations,
+semver >=1.0.0). The registry's notification reaches the gateway, the promoter commits the new tag to the dev
+overlay's kustomization, and the loop above rolls it out:
+
+  umoci init --layout /tmp/img && umoci new --image /tmp/img:v1.1.0
+  skopeo copy --dest-tls-verify=false oci:/tmp/img:v1.1.0 docker://${env.registry?.host ?? '<registry>'}/demo/guestbook:v1.1.0
+  git -C /tmp/gitops-repo pull && git -C /tmp/gitops-repo log -1     # build: automatic update of guestbook-dev
+  kubectl get deploy dev-guestbook -n guestbook-dev -o jsonpath='{.spec.template.spec.containers[0].image}'
 
 Then look:
 

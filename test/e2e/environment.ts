@@ -5,9 +5,10 @@ import { defaultSecretDirs, loadConfigDir, secretScopeVariables, type TidewaterC
 import { startAll, type RunningTidewater } from '@tidewater/tide';
 import { createLogger, type Logger } from '@tidewater/telemetry';
 import {
-  makeWorkDir, repoRoot, startCluster, startGitServer, startRedis, toolPath,
-  type GitRepo, type GitServer, type RedisInstance, type SecureRedisOptions, type TestCluster,
+  makeWorkDir, repoRoot, startCluster, startGitServer, startRedis, startRegistry, toolPath,
+  type GitRepo, type GitServer, type RedisInstance, type SecureRedisOptions, type TestCluster, type TestRegistry,
 } from '../harness/src/index.ts';
+import { registryReceiverToken } from '@tidewater/gateway';
 
 export const exampleRepoDir = join(repoRoot, 'examples/gitops-repo');
 const placeholderRepoUrl = 'https://git.example.com/tidewater/gitops-repo.git';
@@ -29,6 +30,8 @@ export interface TidewaterEnvironment {
   /** The operator API (started by startAll) and the admin's password there. */
   apiUrl: string;
   adminPassword: string;
+  /** With `registry: true`: the local docker-registry, notifying the gateway; guestbook-dev follows `<host>/demo/guestbook`. */
+  registry?: TestRegistry;
   stop(): Promise<void>;
 }
 
@@ -43,6 +46,11 @@ export interface EnvironmentOptions {
   redis?: SecureRedisOptions;
   /** The operator API's port; 0 (default) picks a free one. */
   apiPort?: number;
+  /**
+   * Also start a local docker-registry whose notifications reach the gateway, and let guestbook-dev follow
+   * `<registry>/demo/guestbook` with Argo CD Image Updater annotations (semver, kustomization write-back).
+   */
+  registry?: boolean;
 }
 
 /**
@@ -86,6 +94,8 @@ export async function startTidewaterEnvironment(options: EnvironmentOptions = {}
     `  kubeconfigRef: {file: ${cluster.kubeconfigPath}}`,
     '',
   ].join('\n'));
+  const registrySecret = randomBytes(20).toString('hex');
+  if (options.registry) process.env.TIDEWATER_SECRET_REGISTRY_WEBHOOK = registrySecret;
   let config = await loadConfigDir(configDir);
   const caFileBefore = process.env.REDIS_TLS_CA_FILE;
   if (redis.caFile) process.env.REDIS_TLS_CA_FILE = redis.caFile;
@@ -102,9 +112,26 @@ export async function startTidewaterEnvironment(options: EnvironmentOptions = {}
     adminPassword,
     stateDir: join(work.dir, 'state'),
     tools: { helm: toolPath('helm'), kustomize: toolPath('kustomize') },
+    promoter: { cacheDir: join(work.dir, 'promoter-cache') },
     logger: options.logger ?? createLogger('e2e', { level: process.env.TIDEWATER_LOG_LEVEL ?? 'warn' }),
   });
   repo.setWebhook({ url: `${tidewater.gatewayUrl}/webhooks/git/github`, secret: webhookSecret });
+  let registry: TestRegistry | undefined;
+  if (options.registry) {
+    registry = await startRegistry({
+      notifyUrl: `${tidewater.gatewayUrl}/webhooks/registry/distribution`,
+      notifyHeaders: { Authorization: `Bearer ${registryReceiverToken(registrySecret, 'distribution')}` },
+    });
+    const file = join(configDir, 'guestbook-dev.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/metadata:\n  name: guestbook-dev\n/, [
+      'metadata:', '  name: guestbook-dev', '  annotations:',
+      `    argocd-image-updater.argoproj.io/image-list: guestbook=${registry.host}/demo/guestbook:>=1.0.0`,
+      '    argocd-image-updater.argoproj.io/guestbook.update-strategy: semver',
+      '    argocd-image-updater.argoproj.io/guestbook.kustomize.image-name: registry.example.com/guestbook',
+      '    argocd-image-updater.argoproj.io/write-back-target: kustomization', '',
+    ].join('\n')));
+    config = await loadConfigDir(configDir);
+  }
   if (options.seedRepository ?? true) {
     const seed = makeWorkDir('seed');
     cpSync(exampleRepoDir, seed.dir, { recursive: true });
@@ -113,7 +140,7 @@ export async function startTidewaterEnvironment(options: EnvironmentOptions = {}
   }
 
   return {
-    redis, cluster, git, repo, webhookSecret, configDir, tidewater,
+    redis, cluster, git, repo, webhookSecret, configDir, tidewater, ...(registry ? { registry } : {}),
     gatewayUrl: tidewater.gatewayUrl,
     auditorUrl: tidewater.auditorUrl,
     apiUrl: tidewater.apiUrl,
@@ -125,7 +152,8 @@ export async function startTidewaterEnvironment(options: EnvironmentOptions = {}
     },
     async stop() {
       await tidewater.close();
-      await Promise.all([cluster.stop(), git.stop(), redis.stop()]);
+      await Promise.all([cluster.stop(), git.stop(), redis.stop(), registry?.stop()]);
+      if (options.registry) delete process.env.TIDEWATER_SECRET_REGISTRY_WEBHOOK;
       delete process.env[secretEnv];
       if (caFileBefore === undefined) delete process.env.REDIS_TLS_CA_FILE;
       else process.env.REDIS_TLS_CA_FILE = caFileBefore;

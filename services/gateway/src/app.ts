@@ -3,7 +3,7 @@ import rateLimitPlugin from '@fastify/rate-limit';
 import type { Redis } from 'ioredis';
 import type { TidewaterConfig } from '@tidewater/config';
 import type { EventPublisher } from '@tidewater/events';
-import type { Producers } from '@tidewater/queues';
+import { createImageProducer, type ImageProducer, type Producers } from '@tidewater/queues';
 import { getMetrics, type Logger } from '@tidewater/telemetry';
 import { createDeliveryDedupe } from './dedupe/delivery-dedupe.ts';
 import { registerErrorHandling } from './errors/error-handler.ts';
@@ -15,6 +15,7 @@ import type { GitProvider } from './push/normalised-push.ts';
 import { createRejectionRecorder } from './rejections/rejection-recorder.ts';
 import { registerGitWebhookRoutes } from './routes/git-webhook-routes.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
+import { registerRegistryWebhookRoutes } from './registry/registry-webhook-routes.ts';
 
 export interface GatewayDeps {
   /** The current configuration; read on every request, so a reload takes effect at once. */
@@ -44,6 +45,10 @@ export interface GatewayDeps {
   rejectionLogIntervalMs?: number;
   /** The provider adapters (default: `createGitProviderAdapters()`); tests wrap them to count signature checks. */
   adapters?: Record<GitProvider, GitProviderAdapter>;
+  /** The registry webhook secret(s) (`TIDEWATER_SECRET_REGISTRY_WEBHOOK`); without one every registry route answers 401. */
+  registryWebhookSecrets?: readonly string[];
+  /** Producer of image jobs (default: one on `redis`, closed with the app). */
+  imageProducer?: ImageProducer;
 }
 
 /** Per-source rate limit of the webhook routes (@fastify/rate-limit), one allowance across all of them; `max: 0` turns it off. */
@@ -78,6 +83,8 @@ export function createGatewayApp(deps: GatewayDeps): FastifyInstance {
   app.addContentTypeParser(/^application\/[\w.-]+\+json(?:;|$)/, { parseAs: 'buffer' }, keepRawBody);
 
   const adapters = deps.adapters ?? createGitProviderAdapters();
+  const imageProducer = deps.imageProducer ?? createImageProducer({ connection: deps.redis });
+  if (!deps.imageProducer) app.addHook('onClose', async () => imageProducer.close());
   registerErrorHandling(app, { rejections: createRejectionRecorder(deps.rejectionLogIntervalMs !== undefined ? { intervalMs: deps.rejectionLogIntervalMs } : {}), adapters });
   registerHealthRoutes(app, { redis: deps.redis });
   if (deps.metrics ?? true) {
@@ -105,6 +112,12 @@ export function createGatewayApp(deps: GatewayDeps): FastifyInstance {
       dedupe: createDeliveryDedupe({ redis: deps.redis, ttlSeconds: deps.dedupeTtlSeconds ?? defaultDedupeTtlSeconds }),
       adapters,
       ...(deps.globalWebhookSecret ? { globalWebhookSecret: deps.globalWebhookSecret } : {}),
+    });
+    registerRegistryWebhookRoutes(scope, {
+      config: deps.config,
+      imageProducer,
+      dedupe: createDeliveryDedupe({ redis: deps.redis, ttlSeconds: deps.dedupeTtlSeconds ?? defaultDedupeTtlSeconds }),
+      secrets: deps.registryWebhookSecrets ?? [],
     });
   });
   return app;

@@ -14,3 +14,7 @@ export {
   GatewayHttpError, WebhookSignatureError, PayloadError, UnsupportedMediaTypeError, PayloadTooLargeError, ExternalServiceError,
   RateLimitedError, rejectionReasons, type RejectionReason,
 } from './errors/http-errors.ts';
+export { registryReceiverToken } from './registry/registry-auth.ts';
+export { registryWebhookSecretEnv, registryWebhookSecretsFromEnv } from './registry/registry-secrets.ts';
+export { registryReceivers } from './registry/receivers/index.ts';
+export type { RegistryPush, RegistryReceiver, RegistryReceiverName } from './registry/registry-push.ts';

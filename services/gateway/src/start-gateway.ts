@@ -6,6 +6,7 @@ import { createEventPublisher } from '@tidewater/events';
 import { createProducers, createRedisConnection } from '@tidewater/queues';
 import { createLogger, recordEventMetrics, type Logger } from '@tidewater/telemetry';
 import { createGatewayApp, type GatewayDeps, type WebhookRateLimit } from './app.ts';
+import { registryWebhookSecretsFromEnv } from './registry/registry-secrets.ts';
 
 export interface StartGatewayOptions {
   config: () => TidewaterConfig;
@@ -23,6 +24,8 @@ export interface StartGatewayOptions {
   /** Per-source limit of the webhook routes (default 600 per minute; `max: 0` turns it off). */
   rateLimit?: WebhookRateLimit;
   trustProxy?: GatewayDeps['trustProxy'];
+  /** The registry webhook secret(s); default from `TIDEWATER_SECRET_REGISTRY_WEBHOOK`. */
+  registryWebhookSecrets?: readonly string[];
 }
 
 export interface RunningGateway {
@@ -52,6 +55,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     ...(options.globalWebhookSecret ? { globalWebhookSecret: options.globalWebhookSecret } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
+    registryWebhookSecrets: options.registryWebhookSecrets ?? registryWebhookSecretsFromEnv(process.env),
   });
   try {
     await app.listen({ port: options.port ?? 8080, host: options.host ?? '127.0.0.1' });

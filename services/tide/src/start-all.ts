@@ -12,6 +12,7 @@ import { createClusterRegistry, createControlWorker, createLsRemoteHeadResolver,
 import { createNotifier } from '@tidewater/notifier';
 import { defaultAuditDir, startAuditor } from '@tidewater/auditor';
 import { bootstrapAdmin, createApi } from '@tidewater/api';
+import { createPromoter, type PromoterDeps } from '@tidewater/promoter';
 
 export interface StartAllOptions {
   redisUrl: string;
@@ -46,6 +47,8 @@ export interface StartAllOptions {
   /** HMAC key for the API's session and project tokens; default: generated and kept in Redis. */
   apiSigningKey?: string;
   stateDir?: string;
+  /** The promoter (image write-back): its clone cache, registry and Git write options (default cache beside the renderer's). */
+  promoter?: Partial<Pick<PromoterDeps, 'cacheDir' | 'registry' | 'git' | 'concurrency' | 'pollIntervalMs'>>;
 }
 
 export interface RunningTidewater {
@@ -143,6 +146,13 @@ export async function startAll(startOptions: StartAllOptions): Promise<RunningTi
     events: createEventPublisher({ redis: producerConnection, source: '/tidewater/notifier', onPublished: recordEventMetrics }),
   });
   notifier.start();
+  const promoterConnection = createRedisConnection(options.redisUrl, 'worker');
+  const promoter = createPromoter({
+    config: options.config, redis: promoterConnection, logger: logger.child({ service: 'promoter' }),
+    events: createEventPublisher({ redis: producerConnection, source: '/tidewater/promoter', onPublished: recordEventMetrics }),
+    cacheDir: join(homedir(), '.cache', 'tidewater', 'promoter'), ...options.promoter,
+  });
+  observeWorker(queueNames.image, promoter.worker);
   const auditor = await startAuditor({
     redisUrl: options.redisUrl,
     dir: options.auditDir ?? defaultAuditDir(),
@@ -194,11 +204,11 @@ export async function startAll(startOptions: StartAllOptions): Promise<RunningTi
         await api?.close();
         await gateway.close();
         await gitAppSets.stop();
-        await Promise.all([renderer.close(), syncer.close(), control.close(), notifier.stop(), auditor.close()]);
+        await Promise.all([renderer.close(), syncer.close(), control.close(), notifier.stop(), auditor.close(), promoter.close()]);
         clusters.close();
         await producers.close();
         await Promise.all(depthQueues.map((queue) => queue.close()));
-        await Promise.all([rendererConnection.quit(), syncerConnection.quit(), notifierConnection.quit(), producerConnection.quit()].map((p) => p.catch(() => undefined)));
+        await Promise.all([rendererConnection.quit(), syncerConnection.quit(), notifierConnection.quit(), promoterConnection.quit(), producerConnection.quit()].map((p) => p.catch(() => undefined)));
       })();
       return closing;
     },

@@ -6,6 +6,8 @@ import type { Cluster, Repository } from './schema/tidewater.ts';
 import type { ApplicationSet } from './applicationset/schema.ts';
 import { generateApplications, type ApplicationSetReport } from './applicationset/config-view.ts';
 import { translateFlux } from './flux/translate.ts';
+import { collectImagePolicies } from './images/collect-image-policies.ts';
+import type { ImagePolicy } from './images/image-policy.ts';
 
 /** The whole validated configuration. */
 export interface TidewaterConfig {
@@ -23,6 +25,8 @@ export interface TidewaterConfig {
   /** Documents of kinds Tidewater keeps but does not act on here (ApplicationSet, ImagePolicy, ...), as parsed. */
   otherDocuments: unknown[];
   warnings: ConfigWarning[];
+  /** Image policies (Image Updater annotations, Tidewater ImagePolicy documents), when the loader collected them. */
+  imagePolicies?: ImagePolicy[];
 }
 
 /** A load that does not throw: the configuration built from the valid documents, and every finding. */
@@ -57,7 +61,14 @@ export function buildConfig(files: readonly ConfigFile[], options: ParseOptions 
   }
   const translated = withFluxTranslated(documents, errors, warnings);
   errors.push(...crossDocumentErrors(translated));
-  return { config: collect(translated, warnings, true), errors, warnings };
+  const images = collectImagePolicies(translated);
+  const handled = (warning: ConfigWarning) => images.handled.some((at) => at.file === warning.file && at.documentIndex === warning.documentIndex) && / is not handled yet /.test(warning.message);
+  warnings.splice(0, warnings.length, ...warnings.filter((warning) => !handled(warning)));
+  warnings.push(...images.warnings);
+  errors.push(...images.errors);
+  const config = collect(translated, warnings, true);
+  config.imagePolicies = images.policies;
+  return { config, errors, warnings };
 }
 
 /** Flux GitRepository / Kustomization documents replaced by the Applications and Repositories they mean. */

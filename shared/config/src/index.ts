@@ -87,3 +87,8 @@ export { applyGeneration, resolveConflicts, type GenerationGuard, type Generatio
 export { generateApplications, type ApplicationSetReport, type PublishedSet } from './applicationset/config-view.ts';
 export { goTemplateFunctions } from './applicationset/go-template.ts';
 export { createPublishedConfigView, publishedSetNames, withPublishedSets, type RawPublishedSet } from './applicationset/published-sets.ts';
+export {
+  collectImagePolicies, imagePoliciesFromAnnotations, imagePoliciesOf, imagePolicyFromTidewater, imageUpdaterPrefix, normaliseImageName,
+  policiesWatching, registryHostOf, splitImageReference, TidewaterImagePolicy, TidewaterImagePolicySpec,
+  type ImagePolicy, type ImageUpdateStrategy, type ImageWriteBackTarget,
+} from './images/index.ts';

@@ -48,6 +48,14 @@ export const eventTypes = {
   applicationSetGenerated: 'dev.tidewater.applicationset.generated',
   /** An ApplicationSet could not be evaluated or looked wrong; its previous set is kept (`applicationSet`, `problem`). */
   applicationSetFailed: 'dev.tidewater.applicationset.failed',
+  /** promoter: a registry push reached an image policy (`app`, `policy`, `image`, `tag`, `digest`); see image-events.ts. */
+  imageDiscovered: 'dev.tidewater.image.discovered',
+  /** promoter: a new image was committed to Git (`app`, `image`, `oldTag` → `newTag`, `oldDigest` → `newDigest`, `commit`). */
+  imageUpdated: 'dev.tidewater.image.updated',
+  /** promoter: an image update failed for good (`app`, `image`, `tag`, `reason`); reported once, after the last retry. */
+  imageUpdateFailed: 'dev.tidewater.image.update-failed',
+  /** promoter: a newer image was not applied because the app is pinned (paused after a rollback or a Git revert). */
+  imagePinned: 'dev.tidewater.image.pinned',
 } as const;
 
 export type EventType = (typeof eventTypes)[keyof typeof eventTypes];

@@ -1,5 +1,5 @@
 export { queueNames, type QueueName } from './names.ts';
-export { RenderJob, SyncJob, ControlJob, Trigger, TraceCarrier, jobCatalogue, jobIds } from './payloads.ts';
+export { RenderJob, SyncJob, ControlJob, ImageJob, Trigger, TraceCarrier, jobCatalogue, jobIds } from './payloads.ts';
 export { redisKeys, eventsStream } from './keys.ts';
 export type { RenderedBundle, KubernetesObject, ObjectOutcome, ObjectResult, SyncResult, HealthStatus, ObjectHealth, AppHealth, SyncHistoryEntry } from './bundle.ts';
 export { createRedisConnection, redactRedisUrl, redisOptionsFor, RedisConfigError, type RedisEnv } from './connection.ts';
@@ -13,3 +13,4 @@ export {
   readAppStates, readSyncHistory, readBundle, type AppState, type UnreadableRecord,
 } from './app-state.ts';
 export { GeneratedApplicationSet, readGeneratedApplicationSets, writeGeneratedApplicationSet } from './generated-set.ts';
+export { createImageProducer, type ImageProducer } from './image-producer.ts';

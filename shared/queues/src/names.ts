@@ -4,6 +4,8 @@ export const queueNames = {
   sync: 'tidewater-sync',
   /** Operator requests answered by the syncer: diff, rollback, resume (`ControlJob`). */
   control: 'tidewater-control',
+  /** A registry push for one image policy: the promoter decides and writes the new tag back to Git (`ImageJob`). */
+  image: 'tidewater-image',
 } as const;
 
 export type QueueName = (typeof queueNames)[keyof typeof queueNames];

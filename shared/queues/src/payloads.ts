@@ -66,15 +66,37 @@ export const ControlJob = z.discriminatedUnion('kind', [
 ]);
 export type ControlJob = z.infer<typeof ControlJob>;
 
+/** A new tag (or digest) of an image pushed to a registry, for one image policy that watches the image's repository. */
+export const ImageJob = z.object({
+  /** The policy's id (`imagePolicyId`), looked up again in the promoter's configuration: no policy travels here. */
+  policy: z.string().min(1),
+  /** The Application the policy updates. */
+  app: z.string().min(1),
+  /** `registry-host/repository`, without tag or digest, as the registry notification named it. */
+  image: z.string().min(1),
+  tag: z.string().min(1).max(128).optional(),
+  digest: z.string().regex(/^sha256:[0-9a-f]{64}$/).optional(),
+  /** Which receiver delivered it (`docker-distribution`, `harbor`, …) and its delivery id. */
+  source: z.object({ provider: z.string().min(1), deliveryId: z.string().min(1), receivedAt: z.string().min(1) }),
+  trace: TraceCarrier.default({}),
+});
+export type ImageJob = z.infer<typeof ImageJob>;
+
 /** Job catalogue: each queue's payload schema and retry policy, so producers and processors share one table. */
 export const jobCatalogue = {
   render: { schema: RenderJob, attempts: 5, backoffMs: 1_000 },
   sync: { schema: SyncJob, attempts: 5, backoffMs: 1_000 },
   control: { schema: ControlJob, attempts: 1, backoffMs: 1_000 },
+  image: { schema: ImageJob, attempts: 5, backoffMs: 1_000 },
 } as const;
 
 /** Deterministic job ids: a webhook delivered twice makes one piece of work per app and commit. */
 export const jobIds = {
   render: (app: string, revision: string) => `render:${app}:${revision}`,
   sync: (app: string, revision: string) => `sync:${app}:${revision}`,
+  /**
+   * One job per policy and pushed digest (or tag, when the registry sent no digest); a policy watches one image.
+   * BullMQ allows exactly two colons in a custom id, so the policy id's own colons become dots.
+   */
+  image: (policy: string, digestOrTag: string) => `image:${policy.replaceAll(':', '.')}:${digestOrTag.replace(/^sha256:/, '').replaceAll(':', '.')}`,
 } as const;

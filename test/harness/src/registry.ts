@@ -134,6 +134,12 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
       return body.tags ?? [];
     },
     async stop() {
+      // docker-registry logs while it shuts down; the process helper ends its log file on 'exit', before the pipes
+      // drain, which surfaced as an uncaught "write after end". Shutdown lines are not needed: stop piping first.
+      registry.child.stdout?.unpipe();
+      registry.child.stderr?.unpipe();
+      registry.child.stdout?.resume();
+      registry.child.stderr?.resume();
       await registry.stop();
       work.remove();
     },

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { GitProviderAdapter } from '../providers/provider-adapter.ts';
 import type { GitProvider } from '../push/normalised-push.ts';
 import { loggableDeliveryId, type RejectionRecorder } from '../rejections/rejection-recorder.ts';
+import type { RegistryRouteConfig } from '../registry/registry-webhook-routes.ts';
 import type { WebhookRouteConfig } from '../routes/git-webhook-routes.ts';
 import { GatewayHttpError, PayloadTooLargeError, RateLimitedError, UnsupportedMediaTypeError } from './http-errors.ts';
 
@@ -25,7 +26,15 @@ export function registerErrorHandling(app: FastifyInstance, deps: {
   app.setErrorHandler(async (error, request, reply) => {
     const httpError = toGatewayHttpError(error);
     const provider = webhookProviderOf(request);
-    if (httpError.statusCode >= 500) {
+    const registryReceiver = registryReceiverOf(request);
+    if (registryReceiver !== undefined) {
+      // Registry routes may carry their token in the path: log the route pattern, never the URL.
+      if (httpError.statusCode >= 500) {
+        request.log.error({ method: request.method, route: request.routeOptions.url, statusCode: httpError.statusCode, provider: `registry-${registryReceiver}`, err: error }, 'request failed');
+      } else {
+        deps.rejections.record({ provider: `registry-${registryReceiver}`, reason: httpError.reason, statusCode: httpError.statusCode, message: httpError.message }, request.log);
+      }
+    } else if (httpError.statusCode >= 500) {
       const deliveryId = provider ? loggableDeliveryId(deps.adapters[provider].deliveryId(request.headers)) : undefined;
       request.log.error({
         method: request.method, url: request.url, statusCode: httpError.statusCode, ...(provider ? { provider } : {}), ...(deliveryId ? { deliveryId } : {}), err: error,
@@ -47,6 +56,11 @@ export function registerErrorHandling(app: FastifyInstance, deps: {
   app.setNotFoundHandler(async (request, reply) => reply.code(404).send({
     error: 'NOT_FOUND', message: `no route for ${request.method} ${request.url.split('?')[0]}`, statusCode: 404,
   }));
+}
+
+function registryReceiverOf(request: FastifyRequest): string | undefined {
+  const config = request.routeOptions?.config as Partial<RegistryRouteConfig> | undefined;
+  return config?.registryReceiver;
 }
 
 function webhookProviderOf(request: FastifyRequest): GitProvider | undefined {

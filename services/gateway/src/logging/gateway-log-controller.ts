@@ -24,6 +24,6 @@ export class GatewayLogController extends LogController {
 }
 
 function isWebhookRoute(request: FastifyRequest): boolean {
-  const config = request.routeOptions?.config as { webhookProvider?: unknown } | undefined;
-  return config?.webhookProvider !== undefined;
+  const config = request.routeOptions?.config as { webhookProvider?: unknown; registryReceiver?: unknown } | undefined;
+  return config?.webhookProvider !== undefined || config?.registryReceiver !== undefined;
 }

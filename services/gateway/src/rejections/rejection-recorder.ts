@@ -1,11 +1,11 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { getMetrics } from '@tidewater/telemetry';
 import type { RejectionReason } from '../errors/http-errors.ts';
-import type { GitProvider } from '../push/normalised-push.ts';
 
 /** One refused webhook request, as the error handler knows it. */
 export interface WebhookRejection {
-  provider: GitProvider;
+  /** A Git provider, or `registry-<receiver>` for a registry route. */
+  provider: string;
   reason: RejectionReason;
   statusCode: number;
   /** Safe to log (see `loggableDeliveryId`), or absent. */

@@ -1,0 +1,6 @@
+export { createPromoter, type Promoter, type PromoterDeps } from './promoter.ts';
+export { processImageJob, type ImageJobDeps, type ImageJobResult } from './process-image-job.ts';
+export { createRegistryClient, type RegistryClient, type RegistryClientOptions } from './registry/registry-client.ts';
+export { decideTag, bestTag, tagAllowed, type TagDecision } from './policy/tag-decision.ts';
+export { defaultCommitAuthor, defaultCommitMessage } from './write-back/commit-message.ts';
+export { promoterGitCredentialsFromEnv, registryCredentialsFromEnv } from './env.ts';
