@@ -61,7 +61,8 @@ export function buildConfig(files: readonly ConfigFile[], options: ParseOptions 
   }
   const translated = withFluxTranslated(documents, errors, warnings);
   errors.push(...crossDocumentErrors(translated));
-  const images = collectImagePolicies(translated);
+  // Flux image automation reads the GitRepository documents themselves, which the translation replaces.
+  const images = collectImagePolicies([...translated, ...documents.filter((document) => document.kind === 'FluxGitRepository')]);
   const handled = (warning: ConfigWarning) => images.handled.some((at) => at.file === warning.file && at.documentIndex === warning.documentIndex) && / is not handled yet /.test(warning.message);
   warnings.splice(0, warnings.length, ...warnings.filter((warning) => !handled(warning)));
   warnings.push(...images.warnings);
