@@ -118,9 +118,8 @@ export function startMetricsServer(port: number, host = '127.0.0.1'): Promise<Se
       (error: Error) => response.writeHead(500).end(error.message));
   });
   return new Promise((resolveServer, reject) => {
-    // A port clash names the setting to change instead of an unhandled 'error' event.
-    server.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'EADDRINUSE'
-      ? new Error(`port ${port} on ${host} is already in use: set METRICS_PORT to a free port`) : error));
+    // A listen error rejects (the caller names the setting: exitOnPortClash) instead of an unhandled 'error' event.
+    server.once('error', reject);
     server.listen(port, host, () => resolveServer(server));
   });
 }
