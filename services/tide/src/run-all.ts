@@ -33,6 +33,7 @@ export async function runAll(): Promise<void> {
     // The same concurrency knobs as the renderer and syncer running alone.
     ...(env.TIDEWATER_RENDER_CONCURRENCY ? { renderConcurrency: positiveInteger(env, 'TIDEWATER_RENDER_CONCURRENCY') } : {}),
     ...(env.SYNC_CONCURRENCY ? { syncConcurrency: positiveInteger(env, 'SYNC_CONCURRENCY') } : {}),
+    ...(env.APPLY_CONCURRENCY ? { applyConcurrency: positiveInteger(env, 'APPLY_CONCURRENCY') } : {}),
     ...(env.TIDEWATER_ADMIN_PASSWORD_FILE ? { adminPassword: resolveSecret({ file: env.TIDEWATER_ADMIN_PASSWORD_FILE }) } : {}),
     ...(env.TIDEWATER_API_SIGNING_KEY_FILE ? { apiSigningKey: resolveSecret({ file: env.TIDEWATER_API_SIGNING_KEY_FILE }) } : {}),
     logger,

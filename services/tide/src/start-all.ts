@@ -32,6 +32,8 @@ export interface StartAllOptions {
   logger?: Logger;
   renderConcurrency?: number;
   syncConcurrency?: number;
+  /** Objects applied in parallel within one sync (the syncer's APPLY_CONCURRENCY; its default when absent). */
+  applyConcurrency?: number;
   /**
    * The key renderer and syncer share for bundle signatures; default TIDEWATER_BUNDLE_KEY(_FILE), else a random key
    * made once and kept in `<cacheDir>/bundle-signing.key` (owner-only).
@@ -101,6 +103,7 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
     clusters,
     bundleSigningKey,
     concurrency: options.syncConcurrency ?? 4,
+    ...(options.applyConcurrency ? { applyConcurrency: options.applyConcurrency } : {}),
     reconcile: {
       producers,
       resolveHead: createLsRemoteHeadResolver(),
