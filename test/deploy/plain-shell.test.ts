@@ -81,6 +81,21 @@ describe('a port clash names the setting to change', () => {
     } finally { server.close(); }
   });
 
+  for (const service of ['gateway', 'auditor', 'api'] as const) {
+    it(`the ${service} on a busy PORT`, async () => {
+      const { port, server } = await busyPort();
+      const work = makeWorkDir(`port-clash-${service}`);
+      try {
+        const result = await exitOf(join(repoRoot, 'scripts/with-node'), ['node', `services/${service}/src/main.ts`], plainEnv({
+          PORT: String(port), REDIS_URL: redis.url, TIDEWATER_CONFIG: join(repoRoot, 'examples/gitops-repo/tidewater'),
+          TIDEWATER_AUDIT_DIR: join(work.dir, 'audit'), TIDEWATER_STATE_DIR: join(work.dir, 'state'), TIDEWATER_LOG_FORMAT: 'json',
+        }));
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain(`${service}: port ${port} on 127.0.0.1 is already in use: set PORT to a free port`);
+      } finally { server.close(); work.remove(); }
+    });
+  }
+
   for (const variable of ['PORT', 'AUDIT_PORT', 'API_PORT'] as const) {
     it(`tide all on a busy ${variable}`, async () => {
       const { port, server } = await busyPort();

@@ -5,7 +5,7 @@ import type { TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
 import { bundleSigningKeyFromEnv, createProducers, createRedisConnection, loadOrCreateBundleKeyFile, queueNames, type BundleSigningKey } from '@tidewater/queues';
 import { Queue } from 'bullmq';
-import { addQueueDepthSource, createLogger, observeWorker, recordEventMetrics, type Logger } from '@tidewater/telemetry';
+import { addQueueDepthSource, createLogger, observeWorker, recordEventMetrics, serviceLogger, type Logger } from '@tidewater/telemetry';
 import { startGateway, type StartGatewayOptions } from '@tidewater/gateway';
 import { createRenderer } from '@tidewater/renderer';
 import { createClusterRegistry, createControlWorker, createLsRemoteHeadResolver, createSyncer } from '@tidewater/syncer';
@@ -89,7 +89,7 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
     producers,
     bundleSigningKey,
     events: createEventPublisher({ redis: producerConnection, source: '/tidewater/renderer', onPublished: recordEventMetrics }),
-    logger: logger.child({ service: 'renderer' }),
+    logger: serviceLogger(logger, 'renderer'),
     cacheDir,
     concurrency: options.renderConcurrency ?? 2,
     ...(options.tools ? { tools: options.tools } : {}),
@@ -99,7 +99,7 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
     config: options.config,
     redis: syncerConnection,
     events: createEventPublisher({ redis: producerConnection, source: '/tidewater/syncer', onPublished: recordEventMetrics }),
-    logger: logger.child({ service: 'syncer' }),
+    logger: serviceLogger(logger, 'syncer'),
     clusters,
     bundleSigningKey,
     concurrency: options.syncConcurrency ?? 4,
@@ -116,7 +116,7 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
     redis: syncerConnection,
     producers,
     events: createEventPublisher({ redis: producerConnection, source: '/tidewater/syncer', onPublished: recordEventMetrics }),
-    logger: logger.child({ service: 'syncer' }),
+    logger: serviceLogger(logger, 'syncer'),
     clusters,
   });
   observeWorker(queueNames.control, control.worker);
@@ -129,14 +129,14 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
   const notifier = createNotifier({
     config: options.config,
     redis: notifierConnection,
-    logger: logger.child({ service: 'notifier' }),
+    logger: serviceLogger(logger, 'notifier'),
     events: createEventPublisher({ redis: producerConnection, source: '/tidewater/notifier', onPublished: recordEventMetrics }),
   });
   notifier.start();
   const auditor = await startAuditor({
     redisUrl: options.redisUrl,
     dir: options.auditDir ?? defaultAuditDir(),
-    logger: logger.child({ service: 'auditor' }),
+    logger: serviceLogger(logger, 'auditor'),
     port: options.auditPort ?? 8081,
     host: options.host ?? '127.0.0.1',
   });
@@ -145,7 +145,7 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
     redisUrl: options.redisUrl,
     port: options.port ?? 8080,
     host: options.host ?? '127.0.0.1',
-    logger: logger.child({ service: 'gateway' }),
+    logger: serviceLogger(logger, 'gateway'),
     ...(options.globalWebhookSecret ? { globalWebhookSecret: options.globalWebhookSecret } : {}),
     ...options.webhookIngress,
   });
@@ -163,7 +163,7 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
       redis: producerConnection,
       redisUrl: options.redisUrl,
       events: createEventPublisher({ redis: producerConnection, source: '/tidewater/api', onPublished: recordEventMetrics }),
-      logger: logger.child({ service: 'api' }),
+      logger: serviceLogger(logger, 'api'),
       ...(auditor.url ? { auditorUrl: auditor.url } : {}),
       ...(options.apiSigningKey ? { signingKey: options.apiSigningKey } : {}),
     });

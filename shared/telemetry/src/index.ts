@@ -1,4 +1,4 @@
-export { createLogger, logFormat, redactedPaths, type Logger } from './logger.ts';
+export { createLogger, logFormat, redactedPaths, serviceLogger, type Logger } from './logger.ts';
 export { injectTraceContext, currentTraceId, withSpan } from './tracing.ts';
 export { startTelemetry, type TelemetryHandle } from './sdk.ts';
 export { getMetrics, addQueueDepthSource, recordEventMetrics, observeWorker, startMetricsServer, type TidewaterMetrics } from './metrics.ts';

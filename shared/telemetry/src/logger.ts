@@ -45,3 +45,12 @@ export function logFormat(env: NodeJS.ProcessEnv = process.env, isTTY = process.
   if (format === 'json' || format === 'pretty') return format;
   return isTTY ? 'pretty' : 'json';
 }
+
+/**
+ * The logger of one service inside a process that runs several (`tide all`): same destination and level as
+ * `parent`, `service` set once. (`parent.child({ service })` would write the key twice in every line.)
+ */
+export function serviceLogger(parent: Logger, service: string): Logger {
+  const destination = (parent as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym];
+  return createLogger(service, { level: parent.level }, destination);
+}
