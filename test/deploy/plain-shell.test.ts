@@ -112,4 +112,21 @@ describe('a port clash names the setting to change', () => {
       } finally { server.close(); work.remove(); }
     });
   }
+
+  it('tide all reads the services\' own knobs (a bad value is refused naming it)', async () => {
+    for (const [variable, expected] of [['SYNC_CONCURRENCY', 'SYNC_CONCURRENCY must be a positive integer'],
+      ['TIDEWATER_RENDER_CONCURRENCY', 'TIDEWATER_RENDER_CONCURRENCY must be a positive integer'],
+      ['TIDEWATER_AUDIT_BATCH_SIZE', 'TIDEWATER_AUDIT_BATCH_SIZE']] as const) {
+      const work = makeWorkDir(`knob-${variable}`);
+      try {
+        const result = await exitOf(join(repoRoot, 'services/tide/bin/tide'), ['all'], plainEnv({
+          PORT: '0', AUDIT_PORT: '0', API_PORT: '0', REDIS_URL: redis.url, TIDEWATER_CONFIG: join(repoRoot, 'examples/gitops-repo/tidewater'),
+          TIDEWATER_CACHE_DIR: join(work.dir, 'cache'), TIDEWATER_AUDIT_DIR: join(work.dir, 'audit'), TIDEWATER_STATE_DIR: join(work.dir, 'state'),
+          TIDEWATER_LOG_FORMAT: 'json', [variable]: '0',
+        }));
+        expect(result.code, variable).not.toBe(0);
+        expect(result.stderr, variable).toContain(expected);
+      } finally { work.remove(); }
+    }
+  });
 });

@@ -1,4 +1,5 @@
 import { loadConfigSource, resolveSecret, type TidewaterConfig } from '@tidewater/config';
+import { auditSinkFromEnv, auditSinksFromConfig, parseAuditorEnv } from '@tidewater/auditor';
 import { webhookIngressFromEnv } from '@tidewater/gateway';
 import { createLogger, exitOnPortClash, reloadOnHangup, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { startAll } from './start-all.ts';
@@ -16,6 +17,11 @@ export async function runAll(): Promise<void> {
   let config = await loadConfig();
   for (const warning of config.warnings) logger.warn({ warning }, 'configuration warning');
   const env = process.env;
+  // The auditor's own knobs, read as the auditor reads them (TIDEWATER_AUDIT_* and AuditSink documents).
+  const auditorEnv = parseAuditorEnv(env);
+  const fromEnv = auditSinkFromEnv(env);
+  const { sinks: configuredSinks, problems } = auditSinksFromConfig(config.otherDocuments);
+  for (const problem of problems) logger.error({ problem }, 'audit sink skipped');
   const ports = { PORT: Number(env.PORT ?? 8080), AUDIT_PORT: Number(env.AUDIT_PORT ?? 8081), API_PORT: Number(env.API_PORT ?? 8083) };
   const running = await startAll({
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
@@ -29,6 +35,12 @@ export async function runAll(): Promise<void> {
     ...(env.TIDEWATER_RECONCILE_INTERVAL_MS ? { reconcileIntervalMs: Number(env.TIDEWATER_RECONCILE_INTERVAL_MS) } : {}),
     ...(env.TIDEWATER_AUDIT_DIR ? { auditDir: env.TIDEWATER_AUDIT_DIR } : {}),
     auditPort: ports.AUDIT_PORT,
+    auditor: {
+      consumer: auditorEnv.TIDEWATER_AUDIT_CONSUMER,
+      batchSize: auditorEnv.TIDEWATER_AUDIT_BATCH_SIZE,
+      verifyOnStart: auditorEnv.TIDEWATER_AUDIT_VERIFY_ON_START,
+      sinks: [...(fromEnv ? [fromEnv] : []), ...configuredSinks],
+    },
     apiPort: ports.API_PORT,
     // The same concurrency knobs as the renderer and syncer running alone.
     ...(env.TIDEWATER_RENDER_CONCURRENCY ? { renderConcurrency: positiveInteger(env, 'TIDEWATER_RENDER_CONCURRENCY') } : {}),

@@ -10,7 +10,7 @@ import { startGateway, type StartGatewayOptions } from '@tidewater/gateway';
 import { createRenderer } from '@tidewater/renderer';
 import { createClusterRegistry, createControlWorker, createLsRemoteHeadResolver, createSyncer } from '@tidewater/syncer';
 import { createNotifier } from '@tidewater/notifier';
-import { defaultAuditDir, startAuditor } from '@tidewater/auditor';
+import { defaultAuditDir, startAuditor, type StartAuditorOptions } from '@tidewater/auditor';
 import { bootstrapAdmin, createApi } from '@tidewater/api';
 
 export interface StartAllOptions {
@@ -29,6 +29,8 @@ export interface StartAllOptions {
   /** The audit log's directory (default ~/.local/share/tidewater/audit) and its HTTP API port (0 = a free one). */
   auditDir?: string;
   auditPort?: number;
+  /** The auditor's consumer, batch size, start-up verification and forwarding sinks (its defaults when absent). */
+  auditor?: Pick<StartAuditorOptions, 'consumer' | 'batchSize' | 'verifyOnStart' | 'sinks'>;
   logger?: Logger;
   renderConcurrency?: number;
   syncConcurrency?: number;
@@ -139,6 +141,7 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
     logger: serviceLogger(logger, 'auditor'),
     port: options.auditPort ?? 8081,
     host: options.host ?? '127.0.0.1',
+    ...options.auditor,
   });
   const gateway = await startGateway({
     config: options.config,
