@@ -8,5 +8,9 @@ COPY shared ./shared
 COPY services ./services
 COPY test/harness/package.json ./test/harness/package.json
 RUN npm install --omit=dev --no-audit --no-fund
+# Writable directories for the non-root user; Docker copies their ownership into the named volumes
+# docker-compose.yml mounts there (renderer cache, audit log, API state).
+RUN mkdir -p /var/cache/tidewater /var/lib/tidewater/audit /var/lib/tidewater/state && chown -R 10001:10001 /var/cache/tidewater /var/lib/tidewater
+ENV HOME=/tmp
 USER 10001
 CMD ["node", "services/tide/src/main.ts", "all"]

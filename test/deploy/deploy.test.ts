@@ -10,6 +10,7 @@ const manifests = readdirSync(deployDir).filter((f) => f.endsWith('.yaml')).sort
   parseAllDocuments(readFileSync(join(deployDir, file), 'utf8')).map((doc) => ({ file, object: doc.toJS() as Record<string, unknown> })))
   .filter(({ object }) => object);
 
+// deploy/kubernetes is generated from the Helm chart (scripts/render-deploy); helm-chart.test.ts checks it is current.
 describe('deploy/kubernetes', () => {
   let cluster: TestCluster;
   beforeAll(async () => { cluster = await startCluster({ name: 'deploy' }); });
@@ -41,7 +42,7 @@ describe('deploy/kubernetes', () => {
   const workloads = () => manifests.filter(({ object }) => object.kind === 'Deployment' || object.kind === 'StatefulSet').map(({ object }) => object as {
     metadata: { name: string }; spec: { template: { metadata: { labels: Record<string, string> }; spec: PodSpec } };
   });
-  const tidewaterWorkloads = () => workloads().filter((workload) => workload.metadata.name !== 'redis');
+  const tidewaterWorkloads = () => workloads().filter((workload) => workload.metadata.name !== 'tidewater-redis');
   const envOf = (spec: PodSpec, name: string) => spec.containers[0].env?.find((entry) => entry.name === name);
   const mountsSecret = (spec: PodSpec, secretName: string, path: string) => {
     const volume = spec.volumes?.find((candidate) => candidate.secret?.secretName === secretName);
@@ -49,12 +50,12 @@ describe('deploy/kubernetes', () => {
   };
 
   it('runs Redis with a password from a Secret, and every service reads it through REDIS_PASSWORD_FILE', () => {
-    const redis = workloads().find((workload) => workload.metadata.name === 'redis')!.spec.template.spec;
+    const redis = workloads().find((workload) => workload.metadata.name === 'tidewater-redis')!.spec.template.spec;
     expect(redis.containers[0].args).toEqual(expect.arrayContaining(['--requirepass', '$(REDIS_PASSWORD)']));
     expect(envOf(redis, 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef).toEqual({ name: 'tidewater-redis', key: 'password' });
     expect(envOf(redis, 'REDISCLI_AUTH')?.valueFrom?.secretKeyRef).toEqual({ name: 'tidewater-redis', key: 'password' });
     expect(tidewaterWorkloads().map((workload) => workload.metadata.name).sort())
-      .toEqual(['tidewater-auditor', 'tidewater-gateway', 'tidewater-notifier', 'tidewater-renderer', 'tidewater-syncer']);
+      .toEqual(['tidewater-api', 'tidewater-auditor', 'tidewater-gateway', 'tidewater-notifier', 'tidewater-renderer', 'tidewater-syncer']);
     for (const workload of tidewaterWorkloads()) {
       const spec = workload.spec.template.spec;
       expect(envOf(spec, 'REDIS_URL')?.value, workload.metadata.name).toMatch(/^rediss?:\/\/[^@]*$/); // no password in the URL
@@ -68,12 +69,14 @@ describe('deploy/kubernetes', () => {
       spec: { podSelector: { matchLabels: Record<string, string> }; policyTypes: string[];
         ingress: Array<{ from: Array<{ podSelector: { matchExpressions: Array<{ key: string; operator: string; values: string[] }> } }>; ports: Array<{ port: number }> }> };
     };
-    expect(policy.spec.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'redis' });
+    expect(policy.spec.podSelector.matchLabels['app.kubernetes.io/name']).toBe('tidewater-redis');
     expect(policy.spec.policyTypes).toEqual(['Ingress']);
     const admits = (labels: Record<string, string>) => policy.spec.ingress.some((rule) => rule.from.some(({ podSelector }) =>
       podSelector.matchExpressions.every((expression) => expression.operator === 'In' && expression.values.includes(labels[expression.key]))));
     for (const workload of tidewaterWorkloads()) expect(admits(workload.spec.template.metadata.labels), workload.metadata.name).toBe(true);
     expect(admits({ 'app.kubernetes.io/name': 'some-other-app' })).toBe(false);
+    expect(admits({ 'app.kubernetes.io/instance': 'tidewater', 'app.kubernetes.io/component': 'debug-shell' })).toBe(false);
+    expect(admits({ 'app.kubernetes.io/instance': 'other-release', 'app.kubernetes.io/component': 'gateway' })).toBe(false);
     expect(admits({ 'app.kubernetes.io/part-of': 'tidewater' })).toBe(false);
     expect(policy.spec.ingress.flatMap((rule) => rule.ports.map((port) => port.port))).toEqual([6379]);
   });

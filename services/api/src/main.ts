@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { loadConfigSource, resolveSecret } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
 import { createRedisConnection } from '@tidewater/queues';
-import { createLogger, recordEventMetrics, reloadOnHangup, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
+import { createLogger, exitOnPortClash, recordEventMetrics, reloadOnHangup, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { bootstrapAdmin } from './auth/initial-admin.ts';
 import { createApi } from './create-api.ts';
 import { ApiEnv } from './env.ts';
@@ -28,7 +28,7 @@ const app = await createApi({
   ...(env.AUDITOR_URL ? { auditorUrl: env.AUDITOR_URL } : {}),
   ...(env.TIDEWATER_API_SIGNING_KEY_FILE ? { signingKey: resolveSecret({ file: env.TIDEWATER_API_SIGNING_KEY_FILE }) } : {}),
 });
-await app.listen({ port: env.PORT, host: env.HOST });
+await app.listen({ port: env.PORT, host: env.HOST }).catch(exitOnPortClash('api', { PORT: env.PORT }));
 reloadOnHangup({ logger, load: () => loadConfigSource(env.TIDEWATER_CONFIG), apply: (next) => { config = next; } });
 stopOnSignals({
   service: 'api', logger, deadlineMs: env.SHUTDOWN_TIMEOUT_MS,

@@ -5,7 +5,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { loadConfigSource, type TidewaterConfig } from '@tidewater/config';
-import { createLogger, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
+import { createLogger, exitOnPortClash, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { environmentFromApplication } from './dora/environment.ts';
 import { defaultAuditDir, parseAuditorEnv } from './env.ts';
 import { auditSinkFromEnv, auditSinksFromConfig, type HttpAuditSink } from './forward/audit-sink-config.ts';
@@ -62,7 +62,7 @@ const auditor = await startAuditor({
   batchSize: env.TIDEWATER_AUDIT_BATCH_SIZE,
   verifyOnStart: env.TIDEWATER_AUDIT_VERIFY_ON_START,
   environmentOf: (app) => environments.get(app),
-});
+}).catch(exitOnPortClash('auditor', { PORT: env.PORT }));
 logger.info({ dir: env.auditDir, records: auditor.log.lastSeq, sinks: sinks.map((sink) => sink.name) }, 'auditor started');
 
 stopOnSignals({

@@ -1,6 +1,6 @@
 import { createPublishedConfigView, loadConfigSource, type TidewaterConfig } from '@tidewater/config';
 import { createRedisConnection, readGeneratedApplicationSets } from '@tidewater/queues';
-import { createLogger, reloadOnHangup, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
+import { createLogger, exitOnPortClash, reloadOnHangup, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { parseGatewayEnv, webhookIngressFromEnv } from './env.ts';
 import { startGateway } from './start-gateway.ts';
 
@@ -25,7 +25,7 @@ const gateway = await startGateway({
   logger,
   ...(env.TIDEWATER_WEBHOOK_SECRET ? { globalWebhookSecret: env.TIDEWATER_WEBHOOK_SECRET } : {}),
   ...webhookIngressFromEnv(process.env),
-});
+}).catch(exitOnPortClash('gateway', { PORT: env.PORT }));
 
 reloadOnHangup({ logger, load: () => loadConfigSource(env.TIDEWATER_CONFIG), apply: (reloaded) => { config = reloaded; } });
 stopOnSignals({

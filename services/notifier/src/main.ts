@@ -1,7 +1,7 @@
 import { loadConfigSource, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
 import { createRedisConnection } from '@tidewater/queues';
-import { createLogger, recordEventMetrics, reloadOnHangup, startMetricsServer, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
+import { createLogger, recordEventMetrics, reloadOnHangup, startMetricsServer, startTelemetry, exitOnPortClash, stopOnSignals } from '@tidewater/telemetry';
 import { parseNotifierEnv } from './env.ts';
 import { createNotifier } from './notifier.ts';
 
@@ -9,7 +9,8 @@ const logger = createLogger('notifier');
 const env = parseNotifierEnv(process.env);
 const telemetry = startTelemetry({ serviceName: 'tidewater-notifier' });
 // Prometheus metrics at http://HOST:METRICS_PORT/metrics when METRICS_PORT is set.
-if (process.env.METRICS_PORT) await startMetricsServer(Number(process.env.METRICS_PORT), process.env.METRICS_HOST ?? '127.0.0.1');
+if (process.env.METRICS_PORT) await startMetricsServer(Number(process.env.METRICS_PORT), process.env.METRICS_HOST ?? '127.0.0.1')
+  .catch(exitOnPortClash('notifier', { METRICS_PORT: Number(process.env.METRICS_PORT) }));
 
 let config: TidewaterConfig = await loadConfigSource(env.TIDEWATER_CONFIG);
 for (const warning of config.warnings) logger.warn({ warning }, 'configuration warning');

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createPublishedConfigView, loadConfigSource, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
 import { createProducers, createRedisConnection, readGeneratedApplicationSets, requireBundleSigningKey } from '@tidewater/queues';
-import { createLogger, recordEventMetrics, reloadOnHangup, startMetricsServer, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
+import { createLogger, recordEventMetrics, reloadOnHangup, startMetricsServer, startTelemetry, exitOnPortClash, stopOnSignals } from '@tidewater/telemetry';
 import { parseRendererEnv } from './env.ts';
 import { createRenderer } from './renderer.ts';
 import { startGitAppSets } from './applicationset/start-git-appsets.ts';
@@ -14,7 +14,8 @@ const env = parseRendererEnv();
 const bundleSigningKey = requireBundleSigningKey('renderer');
 const telemetry = startTelemetry({ serviceName: 'tidewater-renderer' });
 // Prometheus metrics at http://HOST:METRICS_PORT/metrics when METRICS_PORT is set.
-if (process.env.METRICS_PORT) await startMetricsServer(Number(process.env.METRICS_PORT), process.env.METRICS_HOST ?? '127.0.0.1');
+if (process.env.METRICS_PORT) await startMetricsServer(Number(process.env.METRICS_PORT), process.env.METRICS_HOST ?? '127.0.0.1')
+  .catch(exitOnPortClash('renderer', { METRICS_PORT: Number(process.env.METRICS_PORT) }));
 const logger = createLogger('renderer');
 
 let config: TidewaterConfig = await loadConfigSource(env.TIDEWATER_CONFIG);

@@ -1,7 +1,7 @@
 import { createPublishedConfigView, loadConfigSource } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
 import { createProducers, createRedisConnection, readGeneratedApplicationSets, requireBundleSigningKey } from '@tidewater/queues';
-import { createLogger, recordEventMetrics, startMetricsServer, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
+import { createLogger, recordEventMetrics, startMetricsServer, startTelemetry, exitOnPortClash, stopOnSignals } from '@tidewater/telemetry';
 import { createClusterRegistry } from './clusters/cluster-registry.ts';
 import { SyncerEnv } from './env.ts';
 import { createSyncer } from './syncer.ts';
@@ -10,7 +10,8 @@ import { createLsRemoteHeadResolver } from './reconcile/ls-remote-head.ts';
 
 const telemetry = startTelemetry({ serviceName: 'tidewater-syncer' });
 // Prometheus metrics at http://HOST:METRICS_PORT/metrics when METRICS_PORT is set.
-if (process.env.METRICS_PORT) await startMetricsServer(Number(process.env.METRICS_PORT), process.env.METRICS_HOST ?? '127.0.0.1');
+if (process.env.METRICS_PORT) await startMetricsServer(Number(process.env.METRICS_PORT), process.env.METRICS_HOST ?? '127.0.0.1')
+  .catch(exitOnPortClash('syncer', { METRICS_PORT: Number(process.env.METRICS_PORT) }));
 const logger = createLogger('syncer');
 const env = SyncerEnv.parse(process.env);
 // The renderer's key: a bundle in Redis without its signature is refused, never applied.

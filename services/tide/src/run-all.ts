@@ -1,6 +1,7 @@
 import { loadConfigSource, resolveSecret, type TidewaterConfig } from '@tidewater/config';
+import { auditSinkFromEnv, auditSinksFromConfig, parseAuditorEnv } from '@tidewater/auditor';
 import { webhookIngressFromEnv } from '@tidewater/gateway';
-import { createLogger, reloadOnHangup, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
+import { createLogger, exitOnPortClash, reloadOnHangup, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { startAll } from './start-all.ts';
 
 async function loadConfig(): Promise<TidewaterConfig> {
@@ -16,10 +17,16 @@ export async function runAll(): Promise<void> {
   let config = await loadConfig();
   for (const warning of config.warnings) logger.warn({ warning }, 'configuration warning');
   const env = process.env;
+  // The auditor's own knobs, read as the auditor reads them (TIDEWATER_AUDIT_* and AuditSink documents).
+  const auditorEnv = parseAuditorEnv(env);
+  const fromEnv = auditSinkFromEnv(env);
+  const { sinks: configuredSinks, problems } = auditSinksFromConfig(config.otherDocuments);
+  for (const problem of problems) logger.error({ problem }, 'audit sink skipped');
+  const ports = { PORT: Number(env.PORT ?? 8080), AUDIT_PORT: Number(env.AUDIT_PORT ?? 8081), API_PORT: Number(env.API_PORT ?? 8083) };
   const running = await startAll({
     redisUrl: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     config: () => config,
-    port: Number(env.PORT ?? 8080),
+    port: ports.PORT,
     host: env.HOST ?? '127.0.0.1',
     ...(env.TIDEWATER_CACHE_DIR ? { cacheDir: env.TIDEWATER_CACHE_DIR } : {}),
     tools: { helm: env.TIDEWATER_HELM ?? 'helm', kustomize: env.TIDEWATER_KUSTOMIZE ?? 'kustomize' },
@@ -27,12 +34,22 @@ export async function runAll(): Promise<void> {
     webhookIngress: webhookIngressFromEnv(env),
     ...(env.TIDEWATER_RECONCILE_INTERVAL_MS ? { reconcileIntervalMs: Number(env.TIDEWATER_RECONCILE_INTERVAL_MS) } : {}),
     ...(env.TIDEWATER_AUDIT_DIR ? { auditDir: env.TIDEWATER_AUDIT_DIR } : {}),
-    ...(env.AUDIT_PORT ? { auditPort: Number(env.AUDIT_PORT) } : {}),
-    apiPort: Number(env.API_PORT ?? 8083),
+    auditPort: ports.AUDIT_PORT,
+    auditor: {
+      consumer: auditorEnv.TIDEWATER_AUDIT_CONSUMER,
+      batchSize: auditorEnv.TIDEWATER_AUDIT_BATCH_SIZE,
+      verifyOnStart: auditorEnv.TIDEWATER_AUDIT_VERIFY_ON_START,
+      sinks: [...(fromEnv ? [fromEnv] : []), ...configuredSinks],
+    },
+    apiPort: ports.API_PORT,
+    // The same concurrency knobs as the renderer and syncer running alone.
+    ...(env.TIDEWATER_RENDER_CONCURRENCY ? { renderConcurrency: positiveInteger(env, 'TIDEWATER_RENDER_CONCURRENCY') } : {}),
+    ...(env.SYNC_CONCURRENCY ? { syncConcurrency: positiveInteger(env, 'SYNC_CONCURRENCY') } : {}),
+    ...(env.APPLY_CONCURRENCY ? { applyConcurrency: positiveInteger(env, 'APPLY_CONCURRENCY') } : {}),
     ...(env.TIDEWATER_ADMIN_PASSWORD_FILE ? { adminPassword: resolveSecret({ file: env.TIDEWATER_ADMIN_PASSWORD_FILE }) } : {}),
     ...(env.TIDEWATER_API_SIGNING_KEY_FILE ? { apiSigningKey: resolveSecret({ file: env.TIDEWATER_API_SIGNING_KEY_FILE }) } : {}),
     logger,
-  });
+  }).catch(exitOnPortClash('tide all', ports));
   logger.info({ gateway: running.gatewayUrl, api: running.apiUrl, applications: config.applications.length }, 'tidewater running');
   if (running.adminPasswordFile) logger.info({ passwordFile: running.adminPasswordFile }, 'admin password generated; read it once from this file, then change it');
   reloadOnHangup({ logger, load: loadConfig, apply: (next) => { config = next; } });
@@ -43,4 +60,10 @@ export async function runAll(): Promise<void> {
       await telemetry.shutdown();
     },
   });
+}
+
+function positiveInteger(env: NodeJS.ProcessEnv, name: string): number {
+  const value = Number(env[name]);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
+  return value;
 }

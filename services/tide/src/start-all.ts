@@ -5,12 +5,12 @@ import { createPublishedConfigView, type TidewaterConfig } from '@tidewater/conf
 import { createEventPublisher } from '@tidewater/events';
 import { bundleSigningKeyFromEnv, createProducers, createRedisConnection, loadOrCreateBundleKeyFile, queueNames, readGeneratedApplicationSets, type BundleSigningKey } from '@tidewater/queues';
 import { Queue } from 'bullmq';
-import { addQueueDepthSource, createLogger, observeWorker, recordEventMetrics, type Logger } from '@tidewater/telemetry';
+import { addQueueDepthSource, createLogger, observeWorker, recordEventMetrics, serviceLogger, type Logger } from '@tidewater/telemetry';
 import { startGateway, type StartGatewayOptions } from '@tidewater/gateway';
 import { createRenderer, startGitAppSets } from '@tidewater/renderer';
 import { createClusterRegistry, createControlWorker, createLsRemoteHeadResolver, createSyncer } from '@tidewater/syncer';
 import { createNotifier } from '@tidewater/notifier';
-import { defaultAuditDir, startAuditor } from '@tidewater/auditor';
+import { defaultAuditDir, startAuditor, type StartAuditorOptions } from '@tidewater/auditor';
 import { bootstrapAdmin, createApi } from '@tidewater/api';
 import { createPromoter, type PromoterDeps } from '@tidewater/promoter';
 
@@ -30,9 +30,13 @@ export interface StartAllOptions {
   /** The audit log's directory (default ~/.local/share/tidewater/audit) and its HTTP API port (0 = a free one). */
   auditDir?: string;
   auditPort?: number;
+  /** The auditor's consumer, batch size, start-up verification and forwarding sinks (its defaults when absent). */
+  auditor?: Pick<StartAuditorOptions, 'consumer' | 'batchSize' | 'verifyOnStart' | 'sinks'>;
   logger?: Logger;
   renderConcurrency?: number;
   syncConcurrency?: number;
+  /** Objects applied in parallel within one sync (the syncer's APPLY_CONCURRENCY; its default when absent). */
+  applyConcurrency?: number;
   /**
    * The key renderer and syncer share for bundle signatures; default TIDEWATER_BUNDLE_KEY(_FILE), else a random key
    * made once and kept in `<cacheDir>/bundle-signing.key` (owner-only).
@@ -97,7 +101,7 @@ export async function startAll(startOptions: StartAllOptions): Promise<RunningTi
     producers,
     bundleSigningKey,
     events: createEventPublisher({ redis: producerConnection, source: '/tidewater/renderer', onPublished: recordEventMetrics }),
-    logger: logger.child({ service: 'renderer' }),
+    logger: serviceLogger(logger, 'renderer'),
     cacheDir,
     concurrency: options.renderConcurrency ?? 2,
     ...(options.tools ? { tools: options.tools } : {}),
@@ -113,10 +117,11 @@ export async function startAll(startOptions: StartAllOptions): Promise<RunningTi
     config: options.config,
     redis: syncerConnection,
     events: createEventPublisher({ redis: producerConnection, source: '/tidewater/syncer', onPublished: recordEventMetrics }),
-    logger: logger.child({ service: 'syncer' }),
+    logger: serviceLogger(logger, 'syncer'),
     clusters,
     bundleSigningKey,
     concurrency: options.syncConcurrency ?? 4,
+    ...(options.applyConcurrency ? { applyConcurrency: options.applyConcurrency } : {}),
     reconcile: {
       producers,
       resolveHead: createLsRemoteHeadResolver(),
@@ -129,7 +134,7 @@ export async function startAll(startOptions: StartAllOptions): Promise<RunningTi
     redis: syncerConnection,
     producers,
     events: createEventPublisher({ redis: producerConnection, source: '/tidewater/syncer', onPublished: recordEventMetrics }),
-    logger: logger.child({ service: 'syncer' }),
+    logger: serviceLogger(logger, 'syncer'),
     clusters,
   });
   observeWorker(queueNames.control, control.worker);
@@ -142,7 +147,7 @@ export async function startAll(startOptions: StartAllOptions): Promise<RunningTi
   const notifier = createNotifier({
     config: options.config,
     redis: notifierConnection,
-    logger: logger.child({ service: 'notifier' }),
+    logger: serviceLogger(logger, 'notifier'),
     events: createEventPublisher({ redis: producerConnection, source: '/tidewater/notifier', onPublished: recordEventMetrics }),
   });
   notifier.start();
@@ -156,16 +161,17 @@ export async function startAll(startOptions: StartAllOptions): Promise<RunningTi
   const auditor = await startAuditor({
     redisUrl: options.redisUrl,
     dir: options.auditDir ?? defaultAuditDir(),
-    logger: logger.child({ service: 'auditor' }),
+    logger: serviceLogger(logger, 'auditor'),
     port: options.auditPort ?? 8081,
     host: options.host ?? '127.0.0.1',
+    ...options.auditor,
   });
   const gateway = await startGateway({
     config: options.config,
     redisUrl: options.redisUrl,
     port: options.port ?? 8080,
     host: options.host ?? '127.0.0.1',
-    logger: logger.child({ service: 'gateway' }),
+    logger: serviceLogger(logger, 'gateway'),
     ...(options.globalWebhookSecret ? { globalWebhookSecret: options.globalWebhookSecret } : {}),
     ...options.webhookIngress,
   });
@@ -183,7 +189,7 @@ export async function startAll(startOptions: StartAllOptions): Promise<RunningTi
       redis: producerConnection,
       redisUrl: options.redisUrl,
       events: createEventPublisher({ redis: producerConnection, source: '/tidewater/api', onPublished: recordEventMetrics }),
-      logger: logger.child({ service: 'api' }),
+      logger: serviceLogger(logger, 'api'),
       ...(auditor.url ? { auditorUrl: auditor.url } : {}),
       ...(options.apiSigningKey ? { signingKey: options.apiSigningKey } : {}),
     });

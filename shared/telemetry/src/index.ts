@@ -1,5 +1,6 @@
-export { createLogger, redactedPaths, type Logger } from './logger.ts';
+export { createLogger, logFormat, redactedPaths, serviceLogger, type Logger } from './logger.ts';
 export { injectTraceContext, currentTraceId, withSpan } from './tracing.ts';
 export { startTelemetry, type TelemetryHandle } from './sdk.ts';
 export { getMetrics, addQueueDepthSource, recordEventMetrics, observeWorker, startMetricsServer, type TidewaterMetrics } from './metrics.ts';
 export { stopOnSignals, reloadOnHangup } from './lifecycle.ts';
+export { exitOnPortClash, portClashMessage } from './port-clash.ts';

@@ -1,5 +1,6 @@
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { trace } from '@opentelemetry/api';
+import { PinoPretty } from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
@@ -26,5 +27,30 @@ export function createLogger(service: string, options: LoggerOptions = {}, desti
     },
     ...options,
   };
-  return destination ? pino(settings, destination) : pino(settings);
+  if (destination) return pino(settings, destination);
+  return logFormat() === 'pretty' ? pino(settings, prettyDestination()) : pino(settings);
+}
+
+/** Human-readable lines on stdout for a terminal (pino-pretty, synchronous so nothing is lost at exit). */
+export function prettyDestination(): DestinationStream {
+  return PinoPretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', sync: true });
+}
+
+/**
+ * How a service logs: human-readable (pino-pretty) when stdout is a terminal, JSON Lines otherwise (files,
+ * pipes, Kubernetes). TIDEWATER_LOG_FORMAT=json|pretty overrides the guess.
+ */
+export function logFormat(env: NodeJS.ProcessEnv = process.env, isTTY = process.stdout.isTTY === true): 'json' | 'pretty' {
+  const format = env.TIDEWATER_LOG_FORMAT;
+  if (format === 'json' || format === 'pretty') return format;
+  return isTTY ? 'pretty' : 'json';
+}
+
+/**
+ * The logger of one service inside a process that runs several (`tide all`): same destination and level as
+ * `parent`, `service` set once. (`parent.child({ service })` would write the key twice in every line.)
+ */
+export function serviceLogger(parent: Logger, service: string): Logger {
+  const destination = (parent as unknown as Record<symbol, DestinationStream>)[pino.symbols.streamSym];
+  return createLogger(service, { level: parent.level }, destination);
 }

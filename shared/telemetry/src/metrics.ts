@@ -105,13 +105,21 @@ export function observeWorker(queue: string, worker: {
   worker.on('failed', observe('failed'));
 }
 
-/** A bare `/metrics` endpoint for services without an HTTP server of their own (renderer, syncer …). */
+/**
+ * A bare `/metrics` endpoint for services without an HTTP server of their own (renderer, syncer …), plus
+ * `/healthz` (the process answers) for Kubernetes probes.
+ */
 export function startMetricsServer(port: number, host = '127.0.0.1'): Promise<Server> {
   const { registry } = getMetrics();
   const server = createServer((request, response) => {
+    if (request.url === '/healthz') return void response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
     if (request.url !== '/metrics') return void response.writeHead(404).end();
     registry.metrics().then((text) => response.writeHead(200, { 'content-type': registry.contentType }).end(text),
       (error: Error) => response.writeHead(500).end(error.message));
   });
-  return new Promise((resolveServer) => server.listen(port, host, () => resolveServer(server)));
+  return new Promise((resolveServer, reject) => {
+    // A listen error rejects (the caller names the setting: exitOnPortClash) instead of an unhandled 'error' event.
+    server.once('error', reject);
+    server.listen(port, host, () => resolveServer(server));
+  });
 }

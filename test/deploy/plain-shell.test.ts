@@ -1,0 +1,132 @@
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeWorkDir, repoRoot, startRedis, type RedisInstance } from '../harness/src/index.ts';
+
+const run = promisify(execFile);
+// A new shell: the system's PATH (its older Node first), nothing sourced.
+const systemPath = '/usr/local/bin:/usr/bin:/bin';
+const plainEnv = (extra: Record<string, string> = {}) => ({ HOME: process.env.HOME ?? '/root', PATH: systemPath, ...extra });
+
+async function exitOf(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  const child = spawn(command, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  const code = await new Promise<number | null>((resolveExit) => child.on('exit', resolveExit));
+  return { code, stderr, stdout };
+}
+
+async function busyPort(): Promise<{ port: number; server: Server }> {
+  const server = createServer();
+  await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
+  return { port: (server.address() as { port: number }).port, server };
+}
+
+describe('a plain shell', () => {
+  it('has an older system Node (what this test guards against)', async () => {
+    const { stdout } = await run('node', ['--version'], { env: plainEnv() });
+    expect(Number(/^v(\d+)/.exec(stdout)?.[1])).toBeLessThan(24);
+  });
+
+  it('runs npm run bench (the listing) without sourcing scripts/node-env', async () => {
+    const { stdout } = await run('npm', ['run', 'bench'], { cwd: repoRoot, env: plainEnv(), maxBuffer: 4 << 20 });
+    expect(stdout).toMatch(/latency\s+git push/);
+  });
+
+  it('runs npm test -- --help on the project Node', async () => {
+    const { stdout } = await run('npm', ['test', '--', '--help'], { cwd: repoRoot, env: plainEnv(), maxBuffer: 4 << 20 });
+    expect(stdout).toContain('vitest');
+  });
+
+  it('runs the tide launcher (the workspace bin) and npm run tide', async () => {
+    const bin = (JSON.parse(readFileSync(join(repoRoot, 'services/tide/package.json'), 'utf8')) as { bin: Record<string, string> }).bin.tide;
+    const { stdout } = await run(join(repoRoot, 'services/tide', bin), ['--help'], { cwd: repoRoot, env: plainEnv() });
+    expect(stdout).toContain('Usage: tide');
+    const viaNpm = await run('npm', ['run', '--silent', 'tide', '--', '--help'], { cwd: repoRoot, env: plainEnv() });
+    expect(viaNpm.stdout).toContain('Usage: tide');
+  });
+
+  it('logs human-readable lines on a terminal and JSON through a pipe', async () => {
+    const fixture = 'test/deploy/fixtures/log-line.ts';
+    const piped = await run(join(repoRoot, 'scripts/with-node'), ['node', fixture], { cwd: repoRoot, env: plainEnv() });
+    const record = JSON.parse(piped.stdout.trim()) as Record<string, unknown>;
+    expect(record).toMatchObject({ msg: 'render finished', app: 'guestbook', service: 'demo' });
+    // script(1) gives the process a real terminal.
+    const terminal = await run('script', ['-qec', `scripts/with-node node ${fixture}`, '/dev/null'], { cwd: repoRoot, env: plainEnv() });
+    const text = terminal.stdout.replace(/\u001b\[[0-9;]*m/g, '');
+    expect(text).toMatch(/INFO.*render finished/);
+    expect(text).toContain('app: "guestbook"');
+    expect(text).not.toContain('{"level"');
+  });
+});
+
+describe('a port clash names the setting to change', () => {
+  let redis: RedisInstance;
+  beforeAll(async () => { redis = await startRedis(); });
+  afterAll(async () => { await redis?.stop(); });
+
+  it('a worker on a busy METRICS_PORT', async () => {
+    const { port, server } = await busyPort();
+    try {
+      const result = await exitOf(join(repoRoot, 'scripts/with-node'), ['node', 'services/renderer/src/main.ts'], plainEnv({
+        TIDEWATER_CONFIG: join(repoRoot, 'examples/gitops-repo/tidewater'), TIDEWATER_BUNDLE_KEY: 'a'.repeat(64), METRICS_PORT: String(port), REDIS_URL: redis.url,
+      }));
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim()).toBe(`renderer: port ${port} on 127.0.0.1 is already in use: set METRICS_PORT to a free port`);
+    } finally { server.close(); }
+  });
+
+  for (const service of ['gateway', 'auditor', 'api'] as const) {
+    it(`the ${service} on a busy PORT`, async () => {
+      const { port, server } = await busyPort();
+      const work = makeWorkDir(`port-clash-${service}`);
+      try {
+        const result = await exitOf(join(repoRoot, 'scripts/with-node'), ['node', `services/${service}/src/main.ts`], plainEnv({
+          PORT: String(port), REDIS_URL: redis.url, TIDEWATER_CONFIG: join(repoRoot, 'examples/gitops-repo/tidewater'),
+          TIDEWATER_AUDIT_DIR: join(work.dir, 'audit'), TIDEWATER_STATE_DIR: join(work.dir, 'state'), TIDEWATER_LOG_FORMAT: 'json',
+        }));
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain(`${service}: port ${port} on 127.0.0.1 is already in use: set PORT to a free port`);
+      } finally { server.close(); work.remove(); }
+    });
+  }
+
+  for (const variable of ['PORT', 'AUDIT_PORT', 'API_PORT'] as const) {
+    it(`tide all on a busy ${variable}`, async () => {
+      const { port, server } = await busyPort();
+      const work = makeWorkDir(`port-clash-${variable}`);
+      try {
+        const ports = { PORT: '0', AUDIT_PORT: '0', API_PORT: '0', [variable]: String(port) };
+        const result = await exitOf(join(repoRoot, 'services/tide/bin/tide'), ['all'], plainEnv({
+          ...ports, REDIS_URL: redis.url, TIDEWATER_CONFIG: join(repoRoot, 'examples/gitops-repo/tidewater'),
+          TIDEWATER_CACHE_DIR: join(work.dir, 'cache'), TIDEWATER_AUDIT_DIR: join(work.dir, 'audit'), TIDEWATER_STATE_DIR: join(work.dir, 'state'),
+          TIDEWATER_LOG_FORMAT: 'json',
+        }));
+        expect(result.code).toBe(1);
+        expect(result.stderr).toContain(`tide all: port ${port} on 127.0.0.1 is already in use: set ${variable} to a free port`);
+      } finally { server.close(); work.remove(); }
+    });
+  }
+
+  it('tide all reads the services\' own knobs (a bad value is refused naming it)', async () => {
+    for (const [variable, expected] of [['SYNC_CONCURRENCY', 'SYNC_CONCURRENCY must be a positive integer'],
+      ['TIDEWATER_RENDER_CONCURRENCY', 'TIDEWATER_RENDER_CONCURRENCY must be a positive integer'],
+      ['TIDEWATER_AUDIT_BATCH_SIZE', 'TIDEWATER_AUDIT_BATCH_SIZE']] as const) {
+      const work = makeWorkDir(`knob-${variable}`);
+      try {
+        const result = await exitOf(join(repoRoot, 'services/tide/bin/tide'), ['all'], plainEnv({
+          PORT: '0', AUDIT_PORT: '0', API_PORT: '0', REDIS_URL: redis.url, TIDEWATER_CONFIG: join(repoRoot, 'examples/gitops-repo/tidewater'),
+          TIDEWATER_CACHE_DIR: join(work.dir, 'cache'), TIDEWATER_AUDIT_DIR: join(work.dir, 'audit'), TIDEWATER_STATE_DIR: join(work.dir, 'state'),
+          TIDEWATER_LOG_FORMAT: 'json', [variable]: '0',
+        }));
+        expect(result.code, variable).not.toBe(0);
+        expect(result.stderr, variable).toContain(expected);
+      } finally { work.remove(); }
+    }
+  });
+});
