@@ -25,6 +25,8 @@ export interface GatewayDeps {
   dedupeTtlSeconds?: number;
   /** A secret accepted for every repository (`TIDEWATER_WEBHOOK_SECRET`), besides each Repository's own. */
   globalWebhookSecret?: string;
+  /** `TIDEWATER_CONFIG`: a push to a `git::` source's repository makes every service reload its configuration. */
+  configSource?: string;
   /** Serve the process's Prometheus metrics at `GET /metrics` (default true). */
   metrics?: boolean;
 }
@@ -64,6 +66,7 @@ export function createGatewayApp(deps: GatewayDeps): FastifyInstance {
     dedupe: createDeliveryDedupe({ redis: deps.redis, ttlSeconds: deps.dedupeTtlSeconds ?? defaultDedupeTtlSeconds }),
     adapters,
     ...(deps.globalWebhookSecret ? { globalWebhookSecret: deps.globalWebhookSecret } : {}),
+    ...(deps.configSource ? { configSource: deps.configSource } : {}),
   });
   return app;
 }

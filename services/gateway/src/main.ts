@@ -1,5 +1,6 @@
-import { loadConfigSource, type TidewaterConfig } from '@tidewater/config';
-import { createLogger, reloadOnHangup, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
+import { configPollIntervalMsFrom, createLiveConfig, loadConfigSource, type TidewaterConfig } from '@tidewater/config';
+import { subscribeConfigChanges } from '@tidewater/queues';
+import { createLogger, onHangup, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { parseGatewayEnv } from './env.ts';
 import { startGateway } from './start-gateway.ts';
 
@@ -16,13 +17,21 @@ const gateway = await startGateway({
   port: env.PORT,
   host: env.HOST,
   logger,
+  configSource: env.TIDEWATER_CONFIG,
   ...(env.TIDEWATER_WEBHOOK_SECRET ? { globalWebhookSecret: env.TIDEWATER_WEBHOOK_SECRET } : {}),
 });
 
-reloadOnHangup({ logger, load: () => loadConfigSource(env.TIDEWATER_CONFIG), apply: (reloaded) => { config = reloaded; } });
+// Live configuration: SIGHUP, a push to the git:: config repository (relayed by the gateway), or a poll of it.
+const live = createLiveConfig({
+  source: env.TIDEWATER_CONFIG, initial: config, logger, pollIntervalMs: configPollIntervalMsFrom(), apply: (next) => { config = next; },
+});
+const configChanges = subscribeConfigChanges(env.REDIS_URL, () => void live.reload('webhook'));
+onHangup(() => void live.reload('signal'));
 stopOnSignals({
   service: 'gateway', logger, deadlineMs: env.TIDEWATER_SHUTDOWN_TIMEOUT_MS,
   async stop() {
+    live.close();
+    await configChanges.close();
     await gateway.close();
     await telemetry.shutdown();
   },

@@ -20,6 +20,8 @@ export interface StartGatewayOptions {
   maxBodyBytes?: number;
   dedupeTtlSeconds?: number;
   globalWebhookSecret?: string;
+  /** `TIDEWATER_CONFIG`: a push to a `git::` source's repository makes every service reload its configuration. */
+  configSource?: string;
 }
 
 export interface RunningGateway {
@@ -47,6 +49,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
     ...(options.dedupeTtlSeconds !== undefined ? { dedupeTtlSeconds: options.dedupeTtlSeconds } : {}),
     ...(options.globalWebhookSecret ? { globalWebhookSecret: options.globalWebhookSecret } : {}),
+    ...(options.configSource ? { configSource: options.configSource } : {}),
   });
   try {
     await app.listen({ port: options.port ?? 8080, host: options.host ?? '127.0.0.1' });

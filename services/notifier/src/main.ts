@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
-import { loadConfigSource, type TidewaterConfig } from '@tidewater/config';
+import { configPollIntervalMsFrom, createLiveConfig, loadConfigSource, type TidewaterConfig } from '@tidewater/config';
+import { subscribeConfigChanges } from '@tidewater/queues';
 import { createEventPublisher } from '@tidewater/events';
-import { createLogger, recordEventMetrics, reloadOnHangup, startMetricsServer, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
+import { createLogger, recordEventMetrics, onHangup, startMetricsServer, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { parseNotifierEnv } from './env.ts';
 import { createNotifier } from './notifier.ts';
 
@@ -25,11 +26,17 @@ const notifier = createNotifier({
 notifier.start();
 logger.info('notifier started');
 
-// SIGHUP reloads the configuration (channels, subscriptions, annotations).
-reloadOnHangup({ logger, load: () => loadConfigSource(env.TIDEWATER_CONFIG), apply: (reloaded) => { config = reloaded; } });
+// Live configuration: SIGHUP, a push to the git:: config repository (relayed by the gateway), or a poll of it.
+const live = createLiveConfig({
+  source: env.TIDEWATER_CONFIG, initial: config, logger, pollIntervalMs: configPollIntervalMsFrom(), apply: (next) => { config = next; },
+});
+const configChanges = subscribeConfigChanges(env.REDIS_URL, () => void live.reload('webhook'));
+onHangup(() => void live.reload('signal'));
 stopOnSignals({
   service: 'notifier', logger, deadlineMs: env.TIDEWATER_SHUTDOWN_TIMEOUT_MS,
   async stop() {
+    live.close();
+    await configChanges.close();
     await notifier.stop();
     await redis.quit();
     await telemetry.shutdown();

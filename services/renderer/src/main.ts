@@ -1,8 +1,8 @@
 import { once } from 'node:events';
-import { loadConfigSource, type TidewaterConfig } from '@tidewater/config';
+import { configPollIntervalMsFrom, createLiveConfig, loadConfigSource, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
-import { createProducers, createRedisConnection } from '@tidewater/queues';
-import { createLogger, recordEventMetrics, reloadOnHangup, startMetricsServer, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
+import { createProducers, createRedisConnection, subscribeConfigChanges } from '@tidewater/queues';
+import { createLogger, recordEventMetrics, onHangup, startMetricsServer, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { parseRendererEnv } from './env.ts';
 import { createRenderer } from './renderer.ts';
 
@@ -37,10 +37,17 @@ const renderer = createRenderer({
 });
 logger.info({ applications: config.applications.length, cacheDir: env.TIDEWATER_CACHE_DIR }, 'renderer started');
 
-reloadOnHangup({ logger, load: () => loadConfigSource(env.TIDEWATER_CONFIG), apply: (next) => { config = next; } });
+// Live configuration: SIGHUP, a push to the git:: config repository (relayed by the gateway), or a poll of it.
+const live = createLiveConfig({
+  source: env.TIDEWATER_CONFIG, initial: config, logger, pollIntervalMs: configPollIntervalMsFrom(), apply: (next) => { config = next; },
+});
+const configChanges = subscribeConfigChanges(env.REDIS_URL, () => void live.reload('webhook'));
+onHangup(() => void live.reload('signal'));
 stopOnSignals({
   service: 'renderer', logger, deadlineMs: shutdownDeadlineMs,
   async stop() {
+    live.close();
+    await configChanges.close();
     await renderer.close();
     await producers.close();
     await Promise.all([workerConnection.quit(), producerConnection.quit()]);

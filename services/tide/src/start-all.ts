@@ -8,7 +8,7 @@ import { Queue } from 'bullmq';
 import { addQueueDepthSource, createLogger, observeWorker, recordEventMetrics, type Logger } from '@tidewater/telemetry';
 import { startGateway } from '@tidewater/gateway';
 import { createRenderer } from '@tidewater/renderer';
-import { createClusterRegistry, createControlWorker, createLsRemoteHeadResolver, createSyncer } from '@tidewater/syncer';
+import { createClusterRegistry, createControlWorker, createRendererHeadResolver, createSyncer } from '@tidewater/syncer';
 import { createNotifier } from '@tidewater/notifier';
 import { defaultAuditDir, startAuditor } from '@tidewater/auditor';
 
@@ -64,6 +64,8 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
     ...(options.tools ? { tools: options.tools } : {}),
   });
   const clusters = createClusterRegistry(options.config);
+  // The syncer asks the renderer for branch heads (the renderer alone holds Git credentials).
+  const heads = createRendererHeadResolver({ connection: producerConnection });
   const syncer = createSyncer({
     config: options.config,
     redis: syncerConnection,
@@ -73,7 +75,7 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
     concurrency: options.syncConcurrency ?? 4,
     reconcile: {
       producers,
-      resolveHead: createLsRemoteHeadResolver(),
+      resolveHead: heads,
       ...(options.reconcileIntervalMs ? { intervalMs: options.reconcileIntervalMs, jitterMs: Math.round(options.reconcileIntervalMs / 3) } : {}),
     },
   });
@@ -85,6 +87,7 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
     events: createEventPublisher({ redis: producerConnection, source: '/tidewater/syncer', onPublished: recordEventMetrics }),
     logger: logger.child({ service: 'syncer' }),
     clusters,
+    resolveRevision: heads.resolve,
   });
   observeWorker(queueNames.control, control.worker);
   observeWorker(queueNames.render, renderer.worker);
@@ -126,6 +129,7 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
         await Promise.all([renderer.close(), syncer.close(), control.close(), notifier.stop(), auditor.close()]);
         clusters.close();
         await producers.close();
+        await heads.close();
         await Promise.all(depthQueues.map((queue) => queue.close()));
         await Promise.all([rendererConnection.quit(), syncerConnection.quit(), notifierConnection.quit(), producerConnection.quit()].map((p) => p.catch(() => undefined)));
       })();

@@ -4,6 +4,8 @@ export const queueNames = {
   sync: 'tidewater-sync',
   /** Operator requests answered by the syncer: diff, rollback, resume (`ControlJob`). */
   control: 'tidewater-control',
+  /** Branch heads asked of the renderer (`HeadsJob` → `HeadsResult`): the reconcile loop and sync requests use it. */
+  heads: 'tidewater-heads',
 } as const;
 
 export type QueueName = (typeof queueNames)[keyof typeof queueNames];

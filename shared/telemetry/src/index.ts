@@ -2,4 +2,4 @@ export { createLogger, redactedPaths, type Logger } from './logger.ts';
 export { injectTraceContext, currentTraceId, withSpan } from './tracing.ts';
 export { startTelemetry, type TelemetryHandle } from './sdk.ts';
 export { getMetrics, addQueueDepthSource, recordEventMetrics, observeWorker, startMetricsServer, type TidewaterMetrics } from './metrics.ts';
-export { stopOnSignals, reloadOnHangup } from './lifecycle.ts';
+export { stopOnSignals, reloadOnHangup, onHangup } from './lifecycle.ts';

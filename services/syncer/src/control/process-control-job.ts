@@ -5,6 +5,8 @@ import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
 import { resumeApplication, type OperatorRequestDeps, type ResumeResult } from '../rollback/resume.ts';
 import { rollbackApplication, type RollbackResult } from '../rollback/rollback.ts';
 import { ControlRequestRefused } from './control-errors.ts';
+import { requestSyncOperation, type SyncRequestResult } from './sync-request.ts';
+import { terminateOperation, type TerminateResult } from './terminate-request.ts';
 
 export type DiffControlJob = Extract<ControlJob, { kind: 'diff' }>;
 
@@ -14,9 +16,13 @@ export interface ControlProcessorDeps extends OperatorRequestDeps {
   diff?: (job: DiffControlJob) => Promise<unknown>;
   /** How long a rollback waits for its sync (default 4 minutes). */
   rollbackTimeoutMs?: number;
+  /** How long a sync request waits for its sync (default 4 minutes). */
+  syncTimeoutMs?: number;
+  /** Resolves a branch or tag to a commit for sync requests (the renderer's heads queue); without it a SHA is needed. */
+  resolveRevision?: (repoURL: string, targetRevision: string) => Promise<string>;
 }
 
-export type ControlResult = RollbackResult | ResumeResult | { kind: 'diff'; [key: string]: unknown };
+export type ControlResult = RollbackResult | ResumeResult | SyncRequestResult | TerminateResult | { kind: 'diff'; [key: string]: unknown };
 
 /** The parts of a BullMQ job the processor reads. */
 export interface ControlJobContext {
@@ -46,12 +52,17 @@ export async function processControlJob(job: ControlJobContext, deps: ControlPro
           );
         case 'resume':
           return await resumeApplication({ app: data.app, ...(data.actor ? { actor: data.actor } : {}) }, deps);
+        case 'sync':
+          return await requestSyncOperation(data, { ...deps, ...(deps.syncTimeoutMs ? { timeoutMs: deps.syncTimeoutMs } : {}) });
+        case 'terminate':
+          return await terminateOperation({ app: data.app, ...(data.actor ? { actor: data.actor } : {}) }, deps);
         case 'diff': {
           if (!deps.diff) throw new ControlRequestRefused('diff is not available in this syncer build');
           const result = await deps.diff(data);
           return { ...(typeof result === 'object' && result !== null ? result : { result }), kind: 'diff' };
         }
         default:
+          // confirm-prune belongs to the prune path (Prune=confirm), which answers it when it is built in.
           throw new ControlRequestRefused(`control request '${data.kind}' is not available in this syncer build`);
       }
     } catch (error) {

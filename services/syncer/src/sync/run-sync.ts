@@ -14,6 +14,8 @@ import { trackingLabel } from '../apply/tracking.ts';
 import { checkProjectGuardrails } from '../guardrails/project-guardrails.ts';
 import { readInventory, writeInventory, type InventoryEntry } from '../prune/inventory.ts';
 import { pruneObjects } from '../prune/prune-objects.ts';
+import { isSelected } from './resource-selection.ts';
+import type { SyncOperationInput } from './sync-operation-input.ts';
 
 export interface RunSyncInput {
   application: ArgoApplication;
@@ -26,6 +28,10 @@ export interface RunSyncInput {
   /** Objects applied at once within a wave (default 16). */
   applyConcurrency: number;
   onPruned(entry: InventoryEntry): Promise<void>;
+  /** An operator's sync request: its prune flag, selected resources and apply options (absent: automated sync). */
+  operation?: SyncOperationInput;
+  /** Aborted when the operation is terminated: the sync stops at the next object and fails with the reason. */
+  signal?: AbortSignal;
 }
 
 export interface RunSyncOutput {
@@ -53,7 +59,8 @@ export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
 
   const planned = await planObjects(input, destinationNamespace, previousByKey);
   if ('failed' in planned) return planned.failed;
-  const objects = planned.objects;
+  const selection = input.operation?.resources;
+  const objects = planned.objects.filter((object) => isSelected(selection, object.ref));
 
   if (appOptions.createNamespace && destinationNamespace && !objects.some((object) => isNamespace(object.ref) && object.ref.name === destinationNamespace)) {
     objects.push(managedNamespace(appName, destinationNamespace, previousByKey.get(objectKey(cluster.name, { group: '', kind: 'Namespace', name: destinationNamespace }))?.resourceVersion));
@@ -74,10 +81,10 @@ export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
   });
 
   const automated = application.spec.syncPolicy?.automated;
-  const pruneEnabled = automated !== undefined && automated.enabled !== false && automated.prune === true;
+  const pruneEnabled = input.operation ? input.operation.prune : automated !== undefined && automated.enabled !== false && automated.prune === true;
   const trackedObjects = objects.filter((object) => !object.managedNamespace);
   const previouslyTracked = previousInventory.filter((entry) => !entry.managedNamespace).length;
-  if (trackedObjects.length === 0 && previouslyTracked > 0 && pruneEnabled && !automated?.allowEmpty) {
+  if (!selection && trackedObjects.length === 0 && previouslyTracked > 0 && pruneEnabled && !automated?.allowEmpty) {
     throw new SyncFailure(`refusing to prune all ${previouslyTracked} objects of application ${appName}: the bundle is empty and syncPolicy.automated.allowEmpty is not true`);
   }
 
@@ -88,6 +95,8 @@ export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
     return [{ ...object.ref, cluster: cluster.name, resourceVersion: result.resourceVersion, ...(object.managedNamespace ? { managedNamespace: true } : {}) }];
   });
   const results: ObjectResult[] = applied.results.map(({ resourceVersion: _resourceVersion, ...result }) => result);
+  // A selective sync leaves what it did not select as it was, in the cluster and in the inventory.
+  const unselected = selection ? previousInventory.filter((entry) => !isSelected(selection, entry)) : [];
 
   if (applied.failure) {
     // Keep what the previous inventory tracked plus what this attempt created, so a later sync can still prune it.
@@ -100,10 +109,10 @@ export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
   }
 
   const desiredKeys = new Set(trackedObjects.map((object) => objectKey(cluster.name, object.ref)));
-  const leftBundle = previousInventory.filter((entry) => !entry.managedNamespace && !desiredKeys.has(objectKey(entry.cluster, entry)));
+  const leftBundle = previousInventory.filter((entry) => !entry.managedNamespace && !desiredKeys.has(objectKey(entry.cluster, entry)) && isSelected(selection, entry));
   let kept: InventoryEntry[] = leftBundle;
   let pruneFailure: string | undefined;
-  if (leftBundle.length > 0 && pruneEnabled) {
+  if (leftBundle.length > 0 && pruneEnabled && !input.signal?.aborted) {
     const explicitPolicy = (application.spec.syncPolicy?.syncOptions ?? []).some((option) => option.startsWith('PrunePropagationPolicy='));
     const pruned = await pruneObjects({
       app: appName,
@@ -119,10 +128,10 @@ export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
     pruneFailure = pruned.results.find((result) => result.outcome === 'failed')?.message;
   } else if (leftBundle.length > 0) {
     for (const entry of leftBundle) {
-      results.push({ group: entry.group, kind: entry.kind, namespace: entry.namespace, name: entry.name, outcome: 'skipped', message: 'not pruned: automated prune is off for this application' });
+      results.push({ group: entry.group, kind: entry.kind, namespace: entry.namespace, name: entry.name, outcome: 'skipped', message: input.operation ? 'not pruned: the sync request did not ask for prune' : 'not pruned: automated prune is off for this application' });
     }
   }
-  await writeInventory(input.redis, appName, [...appliedInventory, ...kept]);
+  await writeInventory(input.redis, appName, [...appliedInventory, ...kept, ...unselected]);
   if (pruneFailure) return { phase: 'Failed', message: pruneFailure, objects: results };
   return { phase: 'Succeeded', objects: results };
 }
@@ -198,7 +207,9 @@ async function applySteps(input: RunSyncInput, steps: SyncStep[]): Promise<Appli
   const applied: AppliedSteps = { results: [], objects: [] };
   let done = 0;
   for (const [stepIndex, step] of steps.entries()) {
-    const results = await mapBounded(step.objects, input.applyConcurrency, (object) => applyObject(cluster.transport, object));
+    const results = await mapBounded(step.objects, input.applyConcurrency, (object) => input.signal?.aborted
+      ? Promise.resolve({ ...identityOf(object), outcome: 'skipped' as const, message: `not applied: ${abortReason(input.signal)}` })
+      : applyObject(cluster.transport, object));
     if (step.phase === 'crds') await awaitDefinitions(input, step.objects, results);
     applied.results.push(...results);
     applied.objects.push(...step.objects);
@@ -208,12 +219,12 @@ async function applySteps(input: RunSyncInput, steps: SyncStep[]): Promise<Appli
     else logger.debug(progress, 'applied wave');
 
     const failed = results.filter((result) => result.outcome === 'failed');
-    if (failed.length > 0) {
+    if (failed.length > 0 || input.signal?.aborted) {
       const more = failed.length > 1 ? ` (and ${failed.length - 1} more failed in this ${step.phase === 'wave' ? 'wave' : 'step'})` : '';
-      applied.failure = `${failed[0].message}${more}`;
+      applied.failure = input.signal?.aborted ? abortReason(input.signal) : `${failed[0].message}${more}`;
       for (const later of steps.slice(stepIndex + 1).flatMap((laterStep) => laterStep.objects)) {
         const { group, kind, namespace, name } = later.ref;
-        applied.results.push({ group, kind, namespace, name, outcome: 'skipped', message: 'not applied: an earlier wave failed' });
+        applied.results.push({ group, kind, namespace, name, outcome: 'skipped', message: input.signal?.aborted ? `not applied: ${abortReason(input.signal)}` : 'not applied: an earlier wave failed' });
         applied.objects.push(later);
       }
       break;
@@ -233,4 +244,15 @@ async function awaitDefinitions(input: RunSyncInput, definitions: PlannedObject[
   if (servedKinds.length > 0 && !(await refreshUntilServed(input.cluster.discovery, servedKinds))) {
     input.logger.warn({ kinds: servedKinds.map((kind) => kind.kind) }, 'discovery does not list the new custom resource kinds yet; applying with the CRD names');
   }
+}
+
+function identityOf(object: PlannedObject) {
+  const { group, kind, namespace, name } = object.ref;
+  return { group, kind, namespace, name };
+}
+
+/** The reason a terminated operation gives (`terminated by alice`). */
+function abortReason(signal: AbortSignal | undefined): string {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'terminated';
 }
