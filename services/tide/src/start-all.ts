@@ -29,8 +29,10 @@ export interface StartAllOptions {
   logger?: Logger;
   renderConcurrency?: number;
   syncConcurrency?: number;
-  /** Periodic check of each automated app's branch head, the safety net for missed webhooks (default 3 min + jitter). */
+  /** Periodic check of each app's branch head, the safety net for missed webhooks (default 3 min + jitter). */
   reconcileIntervalMs?: number;
+  /** `TIDEWATER_CONFIG`: the gateway announces a push to a `git::` source's repository as a configuration change. */
+  configSource?: string;
 }
 
 export interface RunningTidewater {
@@ -116,6 +118,7 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
     port: options.port ?? 8080,
     host: options.host ?? '127.0.0.1',
     logger: logger.child({ service: 'gateway' }),
+    ...(options.configSource ? { configSource: options.configSource } : {}),
     ...(options.globalWebhookSecret ? { globalWebhookSecret: options.globalWebhookSecret } : {}),
   });
 

@@ -127,11 +127,13 @@ async function awaitOperation(deps: SyncRequestDeps, app: string, revision: stri
       if (!carries(job, operationId)) continue;
       const state = await job.getState();
       if (state === 'failed') {
+        const failedReason = (await queue.getJob(jobId))?.failedReason ?? job.failedReason;
         const stage = queue === deps.queues.sync ? 'sync' : 'render';
-        throw new ControlRequestRefused(`the ${stage} of ${app} at ${revision.slice(0, 12)} failed: ${job.failedReason || 'no reason recorded'} (tide status ${app})`);
+        throw new ControlRequestRefused(`the ${stage} of ${app} at ${revision.slice(0, 12)} failed: ${failedReason || 'no reason recorded'} (tide status ${app})`);
       }
       if (state === 'completed' && queue === deps.queues.sync) {
-        const value = job.returnvalue as SyncResult | { superseded?: boolean } | undefined;
+        // Read again: the job may have completed after it was read above, without its return value.
+        const value = (await queue.getJob(jobId))?.returnvalue as SyncResult | { superseded?: boolean } | undefined;
         if (value && 'phase' in value) return value;
         throw new ControlRequestRefused(`the sync of ${app} at ${revision.slice(0, 12)} did not run: ${JSON.stringify(value)}`);
       }

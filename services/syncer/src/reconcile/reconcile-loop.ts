@@ -147,6 +147,23 @@ export function createReconcileLoop(deps: ReconcileDeps): ReconcileLoop {
     timer.unref();
   }
 
+  /**
+   * The round at start; applications whose head could not be resolved (the renderer still starting, say) are tried
+   * again a few times soon after, rather than at the next periodic round minutes later.
+   */
+  async function reconcileAtStart() {
+    let pending: readonly ArgoApplication[] | undefined;
+    for (const delayMs of [0, 2_000, 10_000, 30_000]) {
+      if (closed) return;
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+      const outcomes = await runOnce(pending ? { applications: pending } : {})
+        .catch((error: unknown) => { logger.warn({ reason: (error as Error).message }, 'reconcile at start failed'); return []; });
+      const failed = new Set(outcomes.filter((outcome) => outcome.result === 'error').map((outcome) => outcome.app));
+      pending = deps.config().applications.filter((application) => failed.has(application.metadata.name));
+      if (pending.length === 0) return;
+    }
+  }
+
   /** A new configuration (reload): new and changed applications are rendered and synced or compared at once. */
   function watchConfig() {
     if (closed) return;
@@ -174,9 +191,7 @@ export function createReconcileLoop(deps: ReconcileDeps): ReconcileLoop {
     start() {
       if (timer || closed) return;
       lastConfig = deps.config();
-      if (deps.reconcileAtStart ?? true) {
-        void track(runOnce().catch((error: unknown) => logger.warn({ reason: (error as Error).message }, 'reconcile at start failed')));
-      }
+      if (deps.reconcileAtStart ?? true) void track(reconcileAtStart());
       scheduleNext();
       watchConfig();
     },

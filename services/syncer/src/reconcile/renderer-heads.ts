@@ -36,11 +36,12 @@ export function createRendererHeadResolver(deps: { connection: Redis; timeoutMs?
       const current = await queue.getJob(job.id!);
       const state = current ? await current.getState() : 'unknown';
       if (state === 'completed') {
-        const parsed = HeadsResult.safeParse(current!.returnvalue);
+        // Read again: the job may have completed after it was read above, without its return value.
+        const parsed = HeadsResult.safeParse((await queue.getJob(job.id!))?.returnvalue);
         if (!parsed.success) throw new Error(`the renderer's answer for ${targetRevision} is not a head`);
         return parsed.data.revision;
       }
-      if (state === 'failed') throw new Error(current!.failedReason || `the renderer could not resolve ${targetRevision}`);
+      if (state === 'failed') throw new Error((await queue.getJob(job.id!))?.failedReason || `the renderer could not resolve ${targetRevision}`);
       if (Date.now() > deadline) {
         await current?.remove().catch(() => undefined);
         throw new ExternalServiceError('renderer', `no renderer answered the head of ${targetRevision} within ${Math.round(timeoutMs / 1000)} s (is the renderer running?)`);
