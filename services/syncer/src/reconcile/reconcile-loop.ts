@@ -61,6 +61,7 @@ export function createReconcileLoop(deps: ReconcileDeps): ReconcileLoop {
   let timer: NodeJS.Timeout | undefined;
   let configTimer: NodeJS.Timeout | undefined;
   let closed = false;
+  const stopped = new AbortController();
   const running = new Set<Promise<unknown>>();
   let lastConfig: TidewaterConfig | undefined;
   let queues: { render: Queue; sync: Queue } | undefined;
@@ -155,7 +156,15 @@ export function createReconcileLoop(deps: ReconcileDeps): ReconcileLoop {
     let pending: readonly ArgoApplication[] | undefined;
     for (const delayMs of [0, 2_000, 10_000, 30_000]) {
       if (closed) return;
-      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+      if (delayMs > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delayMs);
+          stopped.signal.addEventListener('abort', () => {
+            clearTimeout(timer);
+            resolve();
+          }, { once: true });
+        });
+      }
       const outcomes = await runOnce(pending ? { applications: pending } : {})
         .catch((error: unknown) => { logger.warn({ reason: (error as Error).message }, 'reconcile at start failed'); return []; });
       const failed = new Set(outcomes.filter((outcome) => outcome.result === 'error').map((outcome) => outcome.app));
@@ -198,6 +207,7 @@ export function createReconcileLoop(deps: ReconcileDeps): ReconcileLoop {
     runOnce,
     async close() {
       closed = true;
+      stopped.abort();
       if (timer) clearTimeout(timer);
       if (configTimer) clearTimeout(configTimer);
       await Promise.all([...running]);
