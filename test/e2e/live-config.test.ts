@@ -8,7 +8,7 @@ import { redisKeys, subscribeConfigChanges, type AppComparison, type SyncResult 
 import { startAll, type RunningTidewater } from '@tidewater/tide';
 import { createLogger, onHangup } from '@tidewater/telemetry';
 import {
-  makeWorkDir, startCluster, startGitServer, startRedis, toolPath, waitFor,
+  describePush, makeWorkDir, sendGithubPush, startCluster, startGitServer, startRedis, toolPath, waitFor,
   type GitRepo, type GitServer, type RedisInstance, type TestCluster,
 } from '../harness/src/index.ts';
 import { applicationYaml, configMapYaml } from './sync-modes-environment.ts';
@@ -40,6 +40,7 @@ describe('live configuration from a git:: source (real control plane)', () => {
   let live: LiveConfig;
   let changes: { close(): Promise<void> };
   let config: TidewaterConfig;
+  let reloads = 0;
   let webhook: { url: string; secret: string };
   const work = makeWorkDir('live-config');
   const secretEnv = `TIDEWATER_E2E_LIVE_CONFIG_SECRET_${randomBytes(4).toString('hex').toUpperCase()}`;
@@ -78,7 +79,7 @@ describe('live configuration from a git:: source (real control plane)', () => {
     const logger = createLogger('e2e', { level: process.env.TIDEWATER_LOG_LEVEL ?? 'warn' });
     config = await loadConfigSource(source, join(work.dir, 'config-checkouts'));
     // As `tide all` composes it (services/tide/src/main.ts): no poll here, so only the webhook and SIGHUP reload.
-    live = createLiveConfig({ source, initial: config, logger, pollIntervalMs: 0, apply: (next) => { config = next; } });
+    live = createLiveConfig({ source, initial: config, logger, pollIntervalMs: 0, apply: (next) => { config = next; reloads += 1; } });
     changes = subscribeConfigChanges(redisServer.url, () => void live.reload('webhook'));
     onHangup(() => void live.reload('signal'));
     tidewater = await startAll({
@@ -125,6 +126,21 @@ describe('live configuration from a git:: source (real control plane)', () => {
       return status?.revision === pushed.sha && status.phase === 'Failed' ? status : undefined;
     }, { timeoutMs: 60_000 });
     expect((await configMap('guarded', 'guarded'))?.version).toBe('1');
+  });
+
+  it('refuses a forged push to the configuration repository: no reload', async () => {
+    const before = reloads;
+    const head = configRepo.head();
+    const forged = {
+      cloneUrl: configRepo.url, fullName: 'platform/tidewater-config', ref: 'refs/heads/main', before: head, after: head,
+      commits: describePush(configRepo.gitDir, 'refs/heads/main', head, head),
+    };
+    const response = await sendGithubPush(webhook.url, 'not-the-secret', forged);
+    expect(response.status).toBe(401);
+    // A genuine push afterwards reloads exactly once: the forged one never did.
+    await configRepo.commit({ 'tidewater/note.yaml': '' }, 'Touch the configuration');
+    await waitFor('the genuine reload', () => (reloads > before ? true : undefined), { timeoutMs: 60_000 });
+    expect(reloads).toBe(before + 1);
   });
 
   it('reloads on SIGHUP (a commit whose webhook never arrived)', async () => {

@@ -67,7 +67,7 @@ describe('manual and automated sync, sync requests, terminate and retries (real 
     const result = await waitForSync(env.client, 'auto-start', seedRevision);
     expect(result).toMatchObject({ phase: 'Succeeded', trigger: { kind: 'reconcile' } });
     expect((await configMap('auto-settings', 'auto-start'))?.data).toEqual({ mode: 'automated' });
-    expect(await env.comparison('auto-start')).toMatchObject({ status: 'Synced', revision: seedRevision, syncPolicy: 'automated' });
+    expect(await waitForComparison(env, 'auto-start', seedRevision, 'Synced')).toMatchObject({ syncPolicy: 'automated' });
   });
 
   it('compares a manual application at start and on push: OutOfSync, an event, the diff, and nothing applied', async () => {
@@ -120,6 +120,19 @@ describe('manual and automated sync, sync requests, terminate and retries (real 
     const next = await env.repo.commit({ 'apps/manual-web/settings.yaml': configMapYaml('settings', { color: 'red' }) }, 'Manual app: red');
     await waitForComparison(env, 'manual-web', next.sha, 'OutOfSync');
     expect((await configMap('settings', 'manual-web'))?.data).toEqual({ color: 'green' });
+  });
+
+  it('prunes what left Git only when the sync request asks for it', async () => {
+    const removed = await env.repo.commit({ 'apps/manual-web/extra.yaml': null }, 'Manual app: drop extra');
+    const compared = await waitForComparison(env, 'manual-web', removed.sha, 'OutOfSync');
+    expect(compared.objects.find((object) => object.name === 'extra')).toMatchObject({ status: 'removed' });
+    const kept = await sync('manual-web');
+    expect(kept.result.objects.find((object) => object.name === 'extra')).toMatchObject({ outcome: 'skipped', message: expect.stringContaining('did not ask for prune') });
+    expect(await configMap('extra', 'manual-web')).toBeDefined();
+    const pruned = await sync('manual-web', { prune: true });
+    expect(pruned.result.objects.find((object) => object.name === 'extra')).toMatchObject({ outcome: 'pruned' });
+    await waitFor('extra deleted', async () => (await configMap('extra', 'manual-web')) === undefined);
+    expect(await env.comparison('manual-web')).toMatchObject({ status: 'Synced', revision: removed.sha });
   });
 
   it('reports an application its project refuses as OutOfSync and Missing, never Synced', async () => {
@@ -186,6 +199,6 @@ describe('manual and automated sync, sync requests, terminate and retries (real 
       },
     });
     await waitFor('needs-crd synced after its CRD was established', async () => (await env.syncStatus('needs-crd'))?.phase === 'Succeeded', { timeoutMs: 60_000 });
-    expect(await env.comparison('needs-crd')).toMatchObject({ status: 'Synced' });
+    await waitForComparison(env, 'needs-crd', seedRevision, 'Synced');
   });
 });
