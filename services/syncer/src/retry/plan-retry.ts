@@ -14,9 +14,10 @@ export interface RetryDecision {
 }
 
 /**
- * What follows a failed sync: automated syncs are retried on `syncPolicy.retry`'s schedule (none without it, as in
- * Argo CD) and, whatever the schedule, as soon as a missing namespace or CRD appears. An operator's sync request
- * and a terminated sync are not retried.
+ * What follows a sync whose apply failed: automated syncs are retried on `syncPolicy.retry`'s schedule (none without
+ * it, as in Argo CD) and, whatever the schedule, as soon as a missing namespace or CRD appears. An operator's sync
+ * request and a terminated sync are not retried; neither is a sync refused before anything was applied (the project
+ * refuses it, its bundle is gone): retrying cannot change that, a new commit or configuration can.
  */
 export function planRetry(input: {
   application: ArgoApplication;

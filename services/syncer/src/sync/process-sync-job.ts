@@ -58,9 +58,12 @@ export function countOutcomes(objects: readonly ObjectResult[]): Record<ObjectOu
 }
 
 /**
- * The sync queue's processor: one sync of one application at one revision. Superseded revisions are dropped,
- * a sync already running for the application delays this job, permanent failures end the job with
- * UnrecoverableError (after a syncFailed event), and cluster trouble is rethrown for BullMQ to retry.
+ * The sync queue's processor: one sync of one application at one revision. Superseded revisions are dropped (not
+ * an operator's sync request, which names its revision), a sync already running for the application delays this
+ * job. A non-automated application is only compared (Argo CD's manual sync) unless the job carries a sync request
+ * (`operation`) or a rollback. Apply failures of automated apps are retried on `syncPolicy.retry` (a delayed job)
+ * and when a missing namespace or CRD appears; other permanent failures end the job with UnrecoverableError (after
+ * a syncFailed event), and cluster trouble is rethrown for BullMQ to retry.
  */
 export async function processSyncJob(job: Job, deps: SyncProcessorDeps, token?: string): Promise<SyncJobOutcome> {
   const parsed = SyncJob.safeParse(job.data);
