@@ -81,6 +81,7 @@ export interface AppComparison {
   syncPolicy: 'automated' | 'manual';
   /** The bundle compared (a sync request of this revision uses it). */
   bundleKey?: string;
+  /** The objects that differ (none when Synced); `tide diff` shows how. */
   objects: ComparedObject[];
   comparedAt: string;
 }

@@ -40,7 +40,8 @@ export async function recordComparison(deps: { redis: Redis; events: EventPublis
     app, revision: input.revision, status: input.status, ...(input.reason ? { reason: input.reason } : {}),
     syncPolicy: isAutomatedSync(input.application) ? 'automated' : 'manual',
     ...(input.bundleKey ? { bundleKey: input.bundleKey } : {}),
-    objects: input.objects, comparedAt: new Date().toISOString(),
+    // Only what differs is kept: the record stays small for apps of thousands of objects.
+    objects: input.objects.filter((object) => object.status !== 'unchanged'), comparedAt: new Date().toISOString(),
   };
   const previous = await readComparison(deps.redis, app);
   await deps.redis.set(redisKeys.comparison(app), JSON.stringify(comparison));
