@@ -158,8 +158,9 @@ async function syncApp(): Promise<void> {
 
 async function terminateApp(): Promise<void> {
   const app = requireApp('terminate <app> [--json]');
-  const result = await requestControl({ kind: 'terminate', app, actor: actor(), trace: {} }, { redisUrl }) as { sync?: SyncResult };
-  console.log(json ? JSON.stringify(result, null, 2) : `${app}: running sync terminated${result.sync?.message ? ` (${result.sync.message})` : ''}`);
+  const result = await requestControl({ kind: 'terminate', app, actor: actor(), trace: {} }, { redisUrl }) as { terminated?: boolean; sync?: SyncResult };
+  const outcome = result.terminated ? 'running sync terminated' : 'the sync finished before the request reached it';
+  console.log(json ? JSON.stringify(result, null, 2) : `${app}: ${outcome}${result.sync?.message ? ` (${result.sync.message})` : ''}`);
 }
 
 const commands: Record<string, () => Promise<void>> = {

@@ -7,7 +7,8 @@ import { ControlRequestRefused } from './control-errors.ts';
 export interface TerminateResult {
   kind: 'terminate';
   app: string;
-  terminated: true;
+  /** False when the sync finished before the request reached it (it then ran to its end). */
+  terminated: boolean;
   /** The terminated sync as recorded (phase Failed, "terminated by <actor>"), when it was recorded in time. */
   sync?: SyncResult;
 }
@@ -32,8 +33,14 @@ export async function terminateOperation(
   const deadline = Date.now() + (deps.timeoutMs ?? 60_000);
   for (;;) {
     const [locked, status] = await Promise.all([deps.redis.exists(appLockKey(app)), deps.redis.get(redisKeys.syncStatus(app))]);
-    if (status !== before && status) return { kind: 'terminate', app, terminated: true, sync: JSON.parse(status) as SyncResult };
-    if (!locked) return { kind: 'terminate', app, terminated: true };
+    if (status !== before && status) {
+      const sync = JSON.parse(status) as SyncResult;
+      return { kind: 'terminate', app, terminated: (sync.message ?? '').includes(`terminated by ${actor}`), sync };
+    }
+    if (!locked) {
+      await deps.redis.del(terminateRequestKey(app)); // nothing consumed it: do not let it linger for the next sync
+      return { kind: 'terminate', app, terminated: false };
+    }
     if (Date.now() > deadline) throw new Error(`the sync of ${app} did not stop within ${Math.round((deps.timeoutMs ?? 60_000) / 1000)} s of the termination request`);
     await new Promise((resolve) => setTimeout(resolve, deps.pollIntervalMs ?? 100));
   }

@@ -81,6 +81,7 @@ export async function processSyncJob(job: Job, deps: SyncProcessorDeps, token?: 
       logger.info('sync superseded by a newer revision');
       return { superseded: true };
     }
+    const lockedAt = new Date();
     const lock = await tryAcquireAppLock(deps.redis, data.app, {
       onLost: () => logger.warn('sync lock of the application expired while syncing'),
     });
@@ -100,7 +101,7 @@ export async function processSyncJob(job: Job, deps: SyncProcessorDeps, token?: 
       if (application && !data.operation && !isAutomatedSync(application) && data.trigger.kind !== 'rollback') {
         return await compareOnly(data, application, deps, logger, traceId);
       }
-      return await syncAndReport(job, data, deps, logger, traceId, () => lock.release(), token);
+      return await syncAndReport(job, data, deps, logger, traceId, () => lock.release(), token, lockedAt);
     } finally {
       await lock.release();
     }
@@ -183,7 +184,7 @@ async function dryRun(data: SyncJob, application: ArgoApplication, deps: SyncPro
 
 async function syncAndReport(
   job: Job, data: SyncJob, deps: SyncProcessorDeps, logger: Logger, traceId: string | undefined, releaseLock: () => Promise<void>,
-  token: string | undefined,
+  token: string | undefined, lockedAt: Date,
 ): Promise<SyncJobOutcome> {
   const startedAt = new Date();
   const { app, revision } = data;
@@ -272,7 +273,7 @@ async function syncAndReport(
     const healthWait = healthWaitOf(application); // live state: tidewater.dev/wait-for-health
     if (healthWait && 'invalid' in healthWait) throw new SyncFailure(healthWait.invalid);
 
-    termination = await watchTermination(deps.redis, app);
+    termination = await watchTermination(deps.redis, app, { since: lockedAt });
     const output = await runSync({
       application, project, bundle, cluster, clusters: deps.clusters, redis: deps.redis, logger,
       applyConcurrency: deps.applyConcurrency ?? 16,

@@ -13,12 +13,22 @@ export interface TerminationWatch {
 
 /**
  * Watches for a terminate request while one sync of `app` runs (in whichever replica holds the app's lock): polls
- * the request key, consumes it and aborts the signal. A request left from before this sync started is dropped.
+ * the request key, consumes it and aborts the signal. A request made before `since` (when this sync took the app's
+ * lock) was meant for an earlier sync and is dropped.
  */
-export async function watchTermination(redis: Redis, app: string, options: { intervalMs?: number } = {}): Promise<TerminationWatch> {
+export async function watchTermination(redis: Redis, app: string, options: { since: Date; intervalMs?: number }): Promise<TerminationWatch> {
   const controller = new AbortController();
   let actor: string | undefined;
-  await redis.del(terminateRequestKey(app));
+  const pending = await redis.get(terminateRequestKey(app));
+  if (pending) {
+    let at = 0;
+    try {
+      at = Date.parse((JSON.parse(pending) as { at?: string }).at ?? '') || 0;
+    } catch {
+      // unreadable: stale
+    }
+    if (at < options.since.getTime()) await redis.del(terminateRequestKey(app));
+  }
   let checking = false;
   const timer = setInterval(() => {
     if (checking || controller.signal.aborted) return;
