@@ -117,6 +117,14 @@ describe('manual and automated sync, sync requests, terminate and retries (real 
     expect(await tide('sync', 'manual-web', '--dry-run')).toBe(`manual-web dry-run sync at ${head.slice(0, 12)}: Succeeded (2 created) — dry run: nothing was applied\n`);
     expect(await configMap('settings', 'manual-web')).toBeUndefined();
 
+    // Requests that cannot be carried out as asked are refused with what to do instead; nothing is applied.
+    await expect(sync('manual-web', { resources: ['ConfigMap/settings'] })).rejects.toThrow(/resource "ConfigMap\/settings" is not group:kind:name/);
+    await expect(sync('manual-web', { resources: [':ConfigMap:nothing-like-it'] })).rejects.toThrow(/none of the selected resources/);
+    await expect(sync('manual-web', { revision: 'no-such-branch' })).rejects.toThrow(/cannot resolve no-such-branch of application manual-web: .*no branch or tag no-such-branch/);
+    await expect(sync('not-configured')).rejects.toThrow(/application not-configured is not in the configuration/);
+    expect(await configMap('settings', 'manual-web')).toBeUndefined();
+    expect(await readHistory(env.client, 'manual-web')).toEqual([]);
+
     const selective = await sync('manual-web', { resources: [':ConfigMap:manual-web/extra'] });
     expect(selective.result.phase).toBe('Succeeded');
     expect((await configMap('extra', 'manual-web'))?.data).toEqual({ added: 'yes' });

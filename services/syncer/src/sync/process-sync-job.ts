@@ -264,11 +264,11 @@ async function syncAndReport(
     const application = config.applications.find((candidate) => candidate.metadata.name === app);
     if (!application) throw new SyncFailure(`application ${app} is not defined in the configuration`);
     const bundle = await loadBundle(deps.redis, data);
+    const operation = refusedUnlessValid(() => operationInputOf(data, bundle));
     await deps.events.publish({ type: eventTypes.syncStarted, data: { app, revision, actor, traceId, objectCount: bundle.objects.length } });
     logger.info({ objects: bundle.objects.length, trigger: data.trigger.kind }, 'sync started');
 
     const project = projectOf(config, application);
-    const operation = operationInputOf(data, bundle);
     const cluster = deps.clusters.forDestination(application.spec.destination);
     const healthWait = healthWaitOf(application); // live state: tidewater.dev/wait-for-health
     if (healthWait && 'invalid' in healthWait) throw new SyncFailure(healthWait.invalid);
@@ -341,6 +341,16 @@ async function syncAndReport(
     throw error;
   } finally {
     termination?.stop();
+  }
+}
+
+/** A sync request that cannot be carried out as asked is refused as a request: no sync is recorded for it. */
+function refusedUnlessValid<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof SyncFailure) throw new UnrecoverableError(error.message);
+    throw error;
   }
 }
 
