@@ -18,6 +18,7 @@ const slowObjects = 400;
 const seed = {
   'apps/auto-start/settings.yaml': configMapYaml('auto-settings', { mode: 'automated' }),
   'apps/manual-web/settings.yaml': configMapYaml('settings', { color: 'blue' }),
+  'apps/disabled-auto/settings.yaml': configMapYaml('disabled-auto', { a: '1' }),
   'apps/refused/settings.yaml': configMapYaml('refused-settings', { a: '1' }),
   'apps/slow/objects.yaml': Array.from({ length: slowObjects }, (_, index) => configMapYaml(`slow-${index}`, { index: String(index) }, { wave: index })).join('---\n'),
   'apps/retry-timed/settings.yaml': configMapYaml('timed', { a: '1' }),
@@ -37,6 +38,7 @@ const restrictedProject = [
 const config = {
   'auto-start.yaml': applicationYaml('auto-start', 'REPO_URL', { namespace: 'auto-start', automated: true }),
   'manual-web.yaml': applicationYaml('manual-web', 'REPO_URL', { namespace: 'manual-web' }),
+  'disabled-auto.yaml': applicationYaml('disabled-auto', 'REPO_URL', { namespace: 'disabled-auto', automated: '{enabled: false, prune: true, selfHeal: true}' }),
   'refused.yaml': applicationYaml('refused', 'REPO_URL', { namespace: 'refused-ns', project: 'restricted', automated: true }),
   'project.yaml': restrictedProject,
   'slow.yaml': applicationYaml('slow', 'REPO_URL', { namespace: 'slow' }),
@@ -107,6 +109,13 @@ describe('manual and automated sync, sync requests, terminate and retries (real 
 
     const diff = await requestControl({ kind: 'diff', app: 'manual-web', revision: pushed.sha, trace: {} }, { redisUrl: env.redis.url }) as { objects: Array<{ name: string; status: string; diff: string }> };
     expect(diff.objects.find((object) => object.name === 'settings')).toMatchObject({ status: 'added', diff: expect.stringContaining('color: green') });
+  });
+
+  it('treats automated.enabled: false as manual (Argo CD 3): compared, not applied', async () => {
+    const comparison = await waitForComparison(env, 'disabled-auto', seedRevision, 'OutOfSync');
+    expect(comparison).toMatchObject({ syncPolicy: 'manual', objects: [expect.objectContaining({ name: 'disabled-auto', status: 'added' })] });
+    expect(await configMap('disabled-auto', 'disabled-auto')).toBeUndefined();
+    expect(await env.syncStatus('disabled-auto')).toBeUndefined();
   });
 
   it('applies a manual application only on a sync request: dry run, then selected resources, then all', async () => {
