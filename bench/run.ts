@@ -13,7 +13,8 @@ const benchDir = dirname(fileURLToPath(import.meta.url));
 const names = readdirSync(benchDir).filter((file) => file.endsWith('.ts') && file !== 'run.ts').map((file) => file.slice(0, -3)).sort();
 const load = (name: string) => import(`./${name}.ts`) as Promise<BenchmarkModule>;
 
-const name = process.argv[2];
+const aliases: Record<string, string> = { fuzz: 'fuzz-webhooks' };
+const name = aliases[process.argv[2] ?? ''] ?? process.argv[2];
 if (!name || !names.includes(name)) {
   if (name) console.error(`unknown benchmark "${name}"`);
   console.log('usage: npm run bench -- <name>\n');

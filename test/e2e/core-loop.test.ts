@@ -80,9 +80,11 @@ describe('the core loop: signed push → render → server-side apply → prune'
     const response = await sendGithubPush(`${env.gatewayUrl}/webhooks/git/github`, 'not-the-secret', push);
     expect(response.status).toBe(401);
     expect(await jobIdsIn(env.redis.url, 'render')).not.toContain(`render:plain-configs:${commit.sha}`);
-    const rejected = await eventsOf(redis, eventTypes.webhookRejected);
-    expect(rejected.at(-1)?.data).toMatchObject({ provider: 'github', deliveryId: response.deliveryId });
-    expect(JSON.stringify(rejected)).not.toContain(env.webhookSecret);
+    // Refusals are counted (tidewater_webhook_rejected_total), never written to the events stream.
+    expect(await eventsOf(redis, eventTypes.webhookRejected)).toEqual([]);
+    const metrics = await (await fetch(`${env.gatewayUrl}/metrics`)).text();
+    expect(metrics).toMatch(/tidewater_webhook_rejected_total\{provider="github",reason="signature_invalid"\} [1-9]/);
+    expect(metrics).not.toContain(env.webhookSecret);
 
     // The same delivery twice makes one job.
     const deliveryId = randomUUID();
@@ -135,8 +137,12 @@ describe('the core loop: signed push → render → server-side apply → prune'
     const result = await waitForSync(redis, 'plain-configs', commit.sha);
     expect(result.phase).toBe('Failed');
     expect(result.message).toMatch(/ClusterRole.*sneaky-admin/);
-    const [failed] = await eventsOf(redis, eventTypes.syncFailed, { app: 'plain-configs', revision: commit.sha });
-    expect(JSON.stringify(failed.data)).toMatch(/sneaky-admin/);
+    // The status is written just before the event is published: wait for the event rather than race it.
+    const [failed] = await waitFor('the sync.failed event', async () => {
+      const events = await eventsOf(redis, eventTypes.syncFailed, { app: 'plain-configs', revision: commit.sha });
+      return events.length > 0 ? events : undefined;
+    });
+    expect(JSON.stringify(failed!.data)).toMatch(/sneaky-admin/);
     await expect(core.readNamespacedConfigMap({ name: 'should-not-exist', namespace: 'plain-configs' })).rejects.toThrow();
     // Put things back for the tests after this one.
     const fixed = await env.repo.commit({ 'apps/plain-configs/extra.yaml': null, 'apps/plain-configs/cluster-role.yaml': null }, 'Remove the ClusterRole');

@@ -86,7 +86,9 @@ describe('history, rollback and the pause of automated sync', () => {
   });
 
   it('a re-delivered webhook of the commit rolled back from neither resumes nor re-applies it', async () => {
-    const response = await sendGithubPush(`${env.gatewayUrl}/webhooks/git/github`, env.webhookSecret, githubPush(env, revisions.v2), randomUUID());
+    // A body the gateway has not seen (another pusher): the same bytes again would be dropped as a replay before
+    // the pause gate, and this test is about the pause gate.
+    const response = await sendGithubPush(`${env.gatewayUrl}/webhooks/git/github`, env.webhookSecret, { ...githubPush(env, revisions.v2), pusher: 'redelivery' }, randomUUID());
     expect(response.status).toBe(202);
     expect(JSON.parse(response.body)).toMatchObject({ queued: [], paused: [app] });
     // The gateway decided before answering: nothing was asked of the renderer, the rollback still holds.

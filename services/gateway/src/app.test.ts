@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildConfig, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher, eventTypes, readAllEvents } from '@tidewater/events';
 import { createProducers, createRedisConnection, queueNames, redisKeys, type Producers, type RenderJob } from '@tidewater/queues';
-import { createLogger, startTelemetry, type TelemetryHandle } from '@tidewater/telemetry';
+import { createLogger, getMetrics, startTelemetry, type TelemetryHandle } from '@tidewater/telemetry';
 import { freePort, startRedis, type RedisInstance } from '../../../test/harness/src/index.ts';
 import { createGatewayApp } from './app.ts';
 import {
@@ -237,16 +237,24 @@ describe('GitHub push', () => {
     expect(await renderJobIds()).toEqual([`render:web:${sha('rot-new')}`, `render:web:${sha('rot-old')}`].sort());
   });
 
-  it('accepts a secret rotated in its environment variable at once (the cached secrets are read again)', async () => {
-    expect((await postGithub(platformPush(sha('before-rotation'), ['apps/web/x.yaml']))).statusCode).toBe(202);
-    process.env.GW_TEST_PLATFORM_NEW = 'platform-secret-2027';
+  it('takes a rotated secret from the next configuration load, never because a request failed', async () => {
+    let current = loadTestConfig();
+    const reloading = createGatewayApp({
+      config: () => current, redis, producers, events: createEventPublisher({ redis, source: '/tidewater/gateway' }), logger,
+    });
     try {
-      const rotated = await postGithub(platformPush(sha('rotated'), ['apps/web/x.yaml']), { secret: 'platform-secret-2027' });
-      expect(rotated.statusCode).toBe(202);
+      expect((await postGithubTo(reloading, platformPush(sha('before-rotation'), ['apps/web/x.yaml']), 'gh-rot-1')).statusCode).toBe(202);
+      process.env.GW_TEST_PLATFORM_NEW = 'platform-secret-2027';
+      const body = JSON.stringify(platformPush(sha('rotated'), ['apps/web/x.yaml']));
+      const rotatedHeaders = async (deliveryId: string) => githubHeaders(body, 'platform-secret-2027', 'push', deliveryId);
+      // The loaded configuration's secrets stay in force: the request does not make the gateway read them again.
+      expect((await reloading.inject({ method: 'POST', url: '/webhooks/git/github', headers: await rotatedHeaders('gh-rot-2'), payload: body })).statusCode).toBe(401);
+      current = loadTestConfig(); // what SIGHUP (or `tide all`'s reload) does
+      expect((await reloading.inject({ method: 'POST', url: '/webhooks/git/github', headers: await rotatedHeaders('gh-rot-3'), payload: body })).statusCode).toBe(202);
     } finally {
       process.env.GW_TEST_PLATFORM_NEW = secrets.platformNew;
+      await reloading.close();
     }
-    expect((await postGithub(platformPush(sha('after-rotation'), ['apps/web/x.yaml']))).statusCode).toBe(202);
   });
 
   it('answers a ping with 200 and queues nothing', async () => {
@@ -326,27 +334,38 @@ describe('request logging', () => {
 });
 
 describe('rejections', () => {
-  async function rejectedEvents() {
-    return (await readAllEvents(redis)).filter((event) => event.type === eventTypes.webhookRejected);
+  /** How often `tidewater_webhook_rejected_total{provider, reason}` counted so far. */
+  async function rejectedCount(provider: string, reason: string): Promise<number> {
+    const { values } = await getMetrics().webhookRejections.get();
+    return values.find((value) => value.labels.provider === provider && value.labels.reason === reason)?.value ?? 0;
   }
 
-  it('401 for a bad signature, with a rejection event that holds no secret, and no job', async () => {
-    const response = await postGithub(platformPush(sha('bad'), ['apps/web/x.yaml']), { secret: 'not-the-secret', deliveryId: 'gh-bad' });
+  /** Runs `request` and returns how much it moved the rejection counter for `provider` and `reason`. */
+  async function counted<T>(provider: string, reason: string, request: () => Promise<T>): Promise<{ result: T; delta: number }> {
+    const before = await rejectedCount(provider, reason);
+    const result = await request();
+    return { result, delta: (await rejectedCount(provider, reason)) - before };
+  }
+
+  it('401 for a bad signature: counted in the rejection metric, nothing written to Redis (no event, no job, no claim)', async () => {
+    const { result: response, delta } = await counted('github', 'signature_invalid',
+      () => postGithub(platformPush(sha('bad'), ['apps/web/x.yaml']), { secret: 'not-the-secret', deliveryId: 'gh-bad' }));
     expect(response.statusCode).toBe(401);
     expect(response.json()).toMatchObject({ error: 'WEBHOOK_SIGNATURE_INVALID', statusCode: 401 });
+    expect(delta).toBe(1);
     expect(await renderJobIds()).toEqual([]);
-    const events = await rejectedEvents();
-    expect(events).toHaveLength(1);
-    expect(events[0].data).toMatchObject({ provider: 'github', deliveryId: 'gh-bad', statusCode: 401 });
-    const serialised = JSON.stringify(events[0]);
-    for (const secret of Object.values(secrets)) expect(serialised).not.toContain(secret);
-    expect(serialised).not.toContain('sha256=');
-    expect(await redis.exists(redisKeys.delivery('github', 'gh-bad'))).toBe(0);
+    expect(await readAllEvents(redis)).toEqual([]);
+    expect(await redis.dbsize()).toBe(0);
+    const exposition = await getMetrics().registry.metrics();
+    expect(exposition).toMatch(/tidewater_webhook_rejected_total\{provider="github",reason="signature_invalid"\} \d+/);
+    for (const secret of Object.values(secrets)) expect(exposition).not.toContain(secret);
   });
 
   it('401 for a missing signature', async () => {
-    const response = await postGithub(platformPush(sha('unsigned'), ['apps/web/x.yaml']), { secret: undefined });
+    const { result: response, delta } = await counted('github', 'signature_missing',
+      () => postGithub(platformPush(sha('unsigned'), ['apps/web/x.yaml']), { secret: undefined }));
     expect(response.statusCode).toBe(401);
+    expect(delta).toBe(1);
     expect(await renderJobIds()).toEqual([]);
   });
 
@@ -365,10 +384,12 @@ describe('rejections', () => {
   it('415 for a content type that is not JSON', async () => {
     const body = JSON.stringify(platformPush(sha('ct'), ['apps/web/x.yaml']));
     const headers = { ...(await githubHeaders(body, secrets.platformNew)), 'content-type': 'text/plain' };
-    const response = await gateway.inject({ method: 'POST', url: '/webhooks/git/github', headers, payload: body });
+    const { result: response, delta } = await counted('github', 'unsupported_media_type',
+      () => gateway.inject({ method: 'POST', url: '/webhooks/git/github', headers, payload: body }));
     expect(response.statusCode).toBe(415);
     expect(response.json()).toMatchObject({ error: 'UNSUPPORTED_MEDIA_TYPE', statusCode: 415 });
-    expect((await rejectedEvents())[0]?.data).toMatchObject({ provider: 'github', statusCode: 415 });
+    expect(delta).toBe(1);
+    expect(await readAllEvents(redis)).toEqual([]);
   });
 
   it('415 for a form-encoded body on a provider that only sends JSON', async () => {
@@ -380,24 +401,42 @@ describe('rejections', () => {
 
   it('413 with a JSON error for a body over the limit', async () => {
     const payload = platformPush(sha('big'), ['apps/web/x.yaml'], { commits: [{ id: sha('big'), message: 'x'.repeat(maxBodyBytes) }] });
-    const response = await postGithub(payload);
+    const { result: response, delta } = await counted('github', 'payload_too_large', () => postGithub(payload));
     expect(response.statusCode).toBe(413);
     expect(response.json()).toMatchObject({ error: 'PAYLOAD_TOO_LARGE', statusCode: 413 });
-    expect((await rejectedEvents())[0]?.data).toMatchObject({ provider: 'github', statusCode: 413 });
+    expect(delta).toBe(1);
+    expect(await readAllEvents(redis)).toEqual([]);
     expect(await renderJobIds()).toEqual([]);
   });
 
   it('400 for malformed JSON that is correctly signed', async () => {
     const body = '{"ref": "refs/heads/main", "after": ';
-    const response = await gateway.inject({ method: 'POST', url: '/webhooks/git/github', headers: await githubHeaders(body, secrets.platformNew), payload: body });
+    const headers = await githubHeaders(body, secrets.platformNew);
+    const { result: response, delta } = await counted('github', 'payload_invalid',
+      () => gateway.inject({ method: 'POST', url: '/webhooks/git/github', headers, payload: body }));
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ error: 'WEBHOOK_PAYLOAD_INVALID', statusCode: 400 });
-    expect((await rejectedEvents())[0]?.data).toMatchObject({ provider: 'github', statusCode: 400 });
+    expect(delta).toBe(1);
+    expect(await readAllEvents(redis)).toEqual([]);
   });
 
-  it('400 for a signed push that lacks the fields we need', async () => {
+  it('400 for a signed push that lacks the fields we need, naming the field', async () => {
     const response = await postGithub({ repository: { full_name: 'acme/platform', clone_url: 'https://github.com/acme/platform.git' }, after: sha('no-ref') });
     expect(response.statusCode).toBe(400);
+    expect(response.json().message).toBe('push payload field "ref": is required (string)');
+    expect(await renderJobIds()).toEqual([]);
+  });
+
+  it.each([
+    ['a commit id that is not hex (it would reach git as a revision)', { after: '--upload-pack=touch /tmp/pwned' }, 'after', 'must be a 40- or 64-hex-digit commit id'],
+    ['a file list of the wrong type', { commits: [{ id: sha('typed'), modified: 'apps/web/x.yaml' }] }, 'commits[0].modified', 'expected array, received string'],
+    ['a ref that is not a full ref name', { ref: 'main' }, 'ref', 'must be a full ref name (refs/heads/…, refs/tags/…)'],
+  ])('400 naming the field for a signed push with %s, and no job', async (_title, override, field, problem) => {
+    const response = await postGithub({ ...platformPush(sha('typed'), ['apps/web/x.yaml']), ...override });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ error: 'WEBHOOK_PAYLOAD_INVALID', message: `push payload field "${field}": ${problem}` });
+    expect(await renderJobIds()).toEqual([]);
+    expect(await readAllEvents(redis)).toEqual([]);
   });
 
   it('404 JSON for an unknown provider', async () => {

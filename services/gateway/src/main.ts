@@ -1,7 +1,7 @@
 import { configPollIntervalMsFrom, createLiveConfig, loadConfigSource, type TidewaterConfig } from '@tidewater/config';
 import { subscribeConfigChanges } from '@tidewater/queues';
 import { createLogger, onHangup, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
-import { parseGatewayEnv } from './env.ts';
+import { parseGatewayEnv, webhookIngressFromEnv } from './env.ts';
 import { startGateway } from './start-gateway.ts';
 
 const logger = createLogger('gateway');
@@ -19,6 +19,7 @@ const gateway = await startGateway({
   logger,
   configSource: env.TIDEWATER_CONFIG,
   ...(env.TIDEWATER_WEBHOOK_SECRET ? { globalWebhookSecret: env.TIDEWATER_WEBHOOK_SECRET } : {}),
+  ...webhookIngressFromEnv(process.env),
 });
 
 // Live configuration: SIGHUP, a push to the git:: config repository (relayed by the gateway), or a poll of it.

@@ -5,7 +5,7 @@ import type { TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
 import { createProducers, createRedisConnection } from '@tidewater/queues';
 import { createLogger, recordEventMetrics, type Logger } from '@tidewater/telemetry';
-import { createGatewayApp } from './app.ts';
+import { createGatewayApp, type GatewayDeps, type WebhookRateLimit } from './app.ts';
 
 export interface StartGatewayOptions {
   config: () => TidewaterConfig;
@@ -22,6 +22,9 @@ export interface StartGatewayOptions {
   globalWebhookSecret?: string;
   /** `TIDEWATER_CONFIG`: a push to a `git::` source's repository makes every service reload its configuration. */
   configSource?: string;
+  /** Per-source limit of the webhook routes (default 600 per minute; `max: 0` turns it off). */
+  rateLimit?: WebhookRateLimit;
+  trustProxy?: GatewayDeps['trustProxy'];
 }
 
 export interface RunningGateway {
@@ -50,6 +53,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     ...(options.dedupeTtlSeconds !== undefined ? { dedupeTtlSeconds: options.dedupeTtlSeconds } : {}),
     ...(options.globalWebhookSecret ? { globalWebhookSecret: options.globalWebhookSecret } : {}),
     ...(options.configSource ? { configSource: options.configSource } : {}),
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
   });
   try {
     await app.listen({ port: options.port ?? 8080, host: options.host ?? '127.0.0.1' });

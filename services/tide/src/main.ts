@@ -6,6 +6,7 @@ import { userInfo } from 'node:os';
 import { configPollIntervalMsFrom, createLiveConfig, loadConfigSource, type TidewaterConfig } from '@tidewater/config';
 import { readAllEvents } from '@tidewater/events';
 import { createRedisConnection, redisKeys, subscribeConfigChanges, type AppComparison, type ControlJob, type SyncResult, type AppHealth } from '@tidewater/queues';
+import { webhookIngressFromEnv } from '@tidewater/gateway';
 import { readHistory, readPause } from '@tidewater/syncer';
 import { createLogger, onHangup, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { requestControl } from './control-client.ts';
@@ -36,6 +37,7 @@ async function runAll(): Promise<void> {
     ...(process.env.TIDEWATER_CACHE_DIR ? { cacheDir: process.env.TIDEWATER_CACHE_DIR } : {}),
     tools: { helm: process.env.TIDEWATER_HELM ?? 'helm', kustomize: process.env.TIDEWATER_KUSTOMIZE ?? 'kustomize' },
     ...(process.env.TIDEWATER_WEBHOOK_SECRET ? { globalWebhookSecret: process.env.TIDEWATER_WEBHOOK_SECRET } : {}),
+    webhookIngress: webhookIngressFromEnv(process.env),
     ...(process.env.TIDEWATER_RECONCILE_INTERVAL_MS ? { reconcileIntervalMs: Number(process.env.TIDEWATER_RECONCILE_INTERVAL_MS) } : {}),
     ...(process.env.TIDEWATER_AUDIT_DIR ? { auditDir: process.env.TIDEWATER_AUDIT_DIR } : {}),
     ...(process.env.AUDIT_PORT ? { auditPort: Number(process.env.AUDIT_PORT) } : {}),

@@ -6,7 +6,7 @@ import { createEventPublisher } from '@tidewater/events';
 import { createProducers, createRedisConnection, queueNames } from '@tidewater/queues';
 import { Queue } from 'bullmq';
 import { addQueueDepthSource, createLogger, observeWorker, recordEventMetrics, type Logger } from '@tidewater/telemetry';
-import { startGateway } from '@tidewater/gateway';
+import { startGateway, type StartGatewayOptions } from '@tidewater/gateway';
 import { createRenderer } from '@tidewater/renderer';
 import { createClusterRegistry, createControlWorker, createRendererHeadResolver, createSyncer } from '@tidewater/syncer';
 import { createNotifier } from '@tidewater/notifier';
@@ -23,6 +23,8 @@ export interface StartAllOptions {
   cacheDir?: string;
   tools?: { helm: string; kustomize: string };
   globalWebhookSecret?: string;
+  /** The gateway's per-source rate limit and trusted proxies (`webhookIngressFromEnv`); its defaults when absent. */
+  webhookIngress?: Pick<StartGatewayOptions, 'rateLimit' | 'trustProxy'>;
   /** The audit log's directory (default ~/.local/share/tidewater/audit) and its HTTP API port (0 = a free one). */
   auditDir?: string;
   auditPort?: number;
@@ -120,6 +122,7 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
     logger: logger.child({ service: 'gateway' }),
     ...(options.configSource ? { configSource: options.configSource } : {}),
     ...(options.globalWebhookSecret ? { globalWebhookSecret: options.globalWebhookSecret } : {}),
+    ...options.webhookIngress,
   });
 
   let closing: Promise<void> | undefined;

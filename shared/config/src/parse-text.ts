@@ -7,6 +7,7 @@ import { inlineSecretMessage, looksLikeSecretField } from './schema/secret-ref.t
 import { Cluster, laterTidewaterKinds, Repository, tidewaterApiVersion } from './schema/tidewater.ts';
 import { inspectAgainstSchema } from './schema/unknown-fields.ts';
 import { parseSyncOptions } from './sync-options.ts';
+import { inactiveApplicationFields, inactiveProjectFields } from './accepted-not-acted-on.ts';
 
 /** One validated document and where it came from. */
 export type LoadedDocument =
@@ -88,8 +89,10 @@ function parseDocument(raw: unknown, position: { file: string; documentIndex: nu
     if (kind === 'Application') {
       const application = value as ArgoApplication;
       warnUnrecognizedSyncOptions(application, (field) => at(field, documentName), result);
+      for (const inactive of inactiveApplicationFields(application)) result.warnings.push(configWarning(at(inactive.field, documentName), inactive.detail));
       result.documents.push({ kind, value: application, location: at([], documentName) });
     } else {
+      for (const inactive of inactiveProjectFields(value as AppProject)) result.warnings.push(configWarning(at(inactive.field, documentName), inactive.detail));
       result.documents.push({ kind, value: value as AppProject, location: at([], documentName) });
     }
     return;

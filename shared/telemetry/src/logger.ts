@@ -1,4 +1,4 @@
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import { trace } from '@opentelemetry/api';
 
 export type { Logger } from 'pino';
@@ -12,10 +12,10 @@ export const redactedPaths = [
 
 /**
  * One structured logger per service. Every record carries the active trace id, so logs of one change
- * can be joined with its spans and events.
+ * can be joined with its spans and events. `destination` (default stdout) lets a test capture every line.
  */
-export function createLogger(service: string, options: LoggerOptions = {}): Logger {
-  return pino({
+export function createLogger(service: string, options: LoggerOptions = {}, destination?: DestinationStream): Logger {
+  const settings: LoggerOptions = {
     name: service,
     level: process.env.TIDEWATER_LOG_LEVEL ?? process.env.LOG_LEVEL ?? 'info',
     base: { service },
@@ -25,5 +25,6 @@ export function createLogger(service: string, options: LoggerOptions = {}): Logg
       return spanContext ? { traceId: spanContext.traceId, spanId: spanContext.spanId } : {};
     },
     ...options,
-  });
+  };
+  return destination ? pino(settings, destination) : pino(settings);
 }

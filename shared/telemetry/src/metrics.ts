@@ -8,6 +8,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export interface TidewaterMetrics {
   registry: Registry;
   webhooks: Counter<'provider' | 'outcome'>;
+  /** Refused webhook requests by provider and fixed reason; counted, never written to the events stream. */
+  webhookRejections: Counter<'provider' | 'reason'>;
   renders: Counter<'app' | 'result'>;
   syncs: Counter<'app' | 'phase'>;
   prunes: Counter<'app'>;
@@ -29,6 +31,11 @@ export function getMetrics(): TidewaterMetrics {
   const metrics: TidewaterMetrics = {
     registry,
     webhooks: new Counter({ name: 'tidewater_webhook_requests_total', help: 'Webhook deliveries by provider and outcome (accepted, duplicate, ignored, rejected).', labelNames: ['provider', 'outcome'], registers: [registry] }),
+    webhookRejections: new Counter({
+      name: 'tidewater_webhook_rejected_total',
+      help: 'Webhook requests refused (bad signature, malformed payload, rate limited, …) by provider and reason; a flood shows here, not in the events stream.',
+      labelNames: ['provider', 'reason'], registers: [registry],
+    }),
     renders: new Counter({ name: 'tidewater_app_render_total', help: 'Renders by application and result.', labelNames: ['app', 'result'], registers: [registry] }),
     syncs: new Counter({ name: 'tidewater_app_sync_total', help: 'Syncs by application and phase.', labelNames: ['app', 'phase'], registers: [registry] }),
     prunes: new Counter({ name: 'tidewater_app_pruned_objects_total', help: 'Objects pruned by application.', labelNames: ['app'], registers: [registry] }),

@@ -111,6 +111,8 @@ describe('HTTP audit forwarder', () => {
     expect(seqsOf(sink.received)).toEqual(oneTo(1_207));
     expect(sink.received[0]).toEqual((await log.readAfter(0, 1))[0]);
     expect(sink.headers[0]).toMatchObject({ 'x-api-key': 'k', 'content-type': 'application/json', 'x-tidewater-audit-first-seq': '1', 'x-tidewater-audit-last-seq': '500' });
+    // The forwarder records its position after the sink's answer arrives, so wait for it rather than race it.
+    await waitFor('position 1207', () => running.status.position === 1_207);
     expect(running.status).toMatchObject({ sink: 'siem', position: 1_207, failing: false });
   });
 

@@ -1,12 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
-import { eventTypes, type EventPublisher } from '@tidewater/events';
 import type { GitProviderAdapter } from '../providers/provider-adapter.ts';
 import type { GitProvider } from '../push/normalised-push.ts';
-import { deliveryIdOf, type WebhookRouteConfig } from '../routes/git-webhook-routes.ts';
-import { GatewayHttpError, PayloadTooLargeError, UnsupportedMediaTypeError } from './http-errors.ts';
-
-/** Statuses that mean "this delivery was refused" and are published as webhook.rejected events. */
-const rejectionStatuses = new Set([400, 401, 413, 415]);
+import { loggableDeliveryId, type RejectionRecorder } from '../rejections/rejection-recorder.ts';
+import type { WebhookRouteConfig } from '../routes/git-webhook-routes.ts';
+import { GatewayHttpError, PayloadTooLargeError, RateLimitedError, UnsupportedMediaTypeError } from './http-errors.ts';
 
 /** The one place errors become HTTP responses: `{ error: <code>, message, statusCode }`. */
 export function toGatewayHttpError(error: unknown): GatewayHttpError {
@@ -14,7 +11,7 @@ export function toGatewayHttpError(error: unknown): GatewayHttpError {
   const statusCode = (error as FastifyError | undefined)?.statusCode;
   if (statusCode === 413) return new PayloadTooLargeError();
   if (statusCode === 415) return new UnsupportedMediaTypeError();
-  // Fastify's own 4xx errors (bad content-length, aborted body, …) carry safe messages.
+  // Fastify's own 4xx errors (bad content-length, aborted body, rate limit, …) carry safe messages.
   if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
     return new GatewayHttpError(statusCode, (error as FastifyError).code ?? 'BAD_REQUEST', (error as Error).message);
   }
@@ -22,26 +19,28 @@ export function toGatewayHttpError(error: unknown): GatewayHttpError {
 }
 
 export function registerErrorHandling(app: FastifyInstance, deps: {
-  events: EventPublisher;
+  rejections: RejectionRecorder;
   adapters: Record<GitProvider, GitProviderAdapter>;
 }): void {
   app.setErrorHandler(async (error, request, reply) => {
     const httpError = toGatewayHttpError(error);
     const provider = webhookProviderOf(request);
-    const deliveryId = provider ? deliveryIdOf(deps.adapters[provider], request) : undefined;
-    const context = { method: request.method, url: request.url, statusCode: httpError.statusCode, ...(provider ? { provider } : {}), ...(deliveryId ? { deliveryId } : {}) };
     if (httpError.statusCode >= 500) {
-      request.log.error({ ...context, err: error }, 'request failed');
+      const deliveryId = provider ? loggableDeliveryId(deps.adapters[provider].deliveryId(request.headers)) : undefined;
+      request.log.error({
+        method: request.method, url: request.url, statusCode: httpError.statusCode, ...(provider ? { provider } : {}), ...(deliveryId ? { deliveryId } : {}), err: error,
+      }, 'request failed');
+    } else if (provider) {
+      // A refused webhook: a counter and a sampled log line, never an event (see rejection-recorder.ts).
+      const deliveryId = loggableDeliveryId(deps.adapters[provider].deliveryId(request.headers));
+      deps.rejections.record({
+        provider, reason: httpError.reason, statusCode: httpError.statusCode, message: httpError.message, ...(deliveryId ? { deliveryId } : {}),
+      }, request.log);
     } else {
-      request.log.warn({ ...context, reason: httpError.message }, provider ? 'webhook rejected' : 'request rejected');
-    }
-    if (provider && rejectionStatuses.has(httpError.statusCode)) {
-      await deps.events.publish({
-        type: eventTypes.webhookRejected,
-        data: { provider, ...(deliveryId ? { deliveryId } : {}), reason: httpError.message, statusCode: httpError.statusCode },
-      }).catch((publishError: unknown) => request.log.warn({ ...context, reason: (publishError as Error).message }, 'webhook event could not be published'));
+      request.log.warn({ method: request.method, url: request.url, statusCode: httpError.statusCode, reason: httpError.message }, 'request rejected');
     }
     if (httpError.statusCode === 503) reply.header('retry-after', '30');
+    if (httpError instanceof RateLimitedError) reply.header('retry-after', String(httpError.retryAfterSeconds));
     return reply.code(httpError.statusCode).send({ error: httpError.code, message: httpError.message, statusCode: httpError.statusCode });
   });
 

@@ -1,6 +1,10 @@
 import { PayloadError, WebhookSignatureError } from '../errors/http-errors.ts';
+import {
+  BitbucketPushPayload, BitbucketRepositoryReference, type BitbucketChange, type BitbucketCommit,
+} from '../payloads/bitbucket-payloads.ts';
+import { parsePayload } from '../payloads/parse-payload.ts';
 import { zeroSha, type HeadCommit, type NormalisedPush } from '../push/normalised-push.ts';
-import { arrayField, fieldOf, stringField, stringFields } from './payload-fields.ts';
+import { distinctNonEmpty, nonEmpty } from './payload-fields.ts';
 import { headerValue, type GitProviderAdapter } from './provider-adapter.ts';
 import { secretsMatchingHexHmac } from './signatures.ts';
 
@@ -21,45 +25,46 @@ export function createBitbucketAdapter(): GitProviderAdapter {
     },
     async verifiedSecrets(rawBody, headers, secrets) {
       const signature = headerValue(headers, 'x-hub-signature');
-      if (!signature) throw new WebhookSignatureError('missing X-Hub-Signature header');
+      if (!signature) throw new WebhookSignatureError('missing X-Hub-Signature header', 'signature_missing');
       if (!signature.startsWith('sha256=')) throw new WebhookSignatureError('X-Hub-Signature is not sha256=<hex>');
       return secretsMatchingHexHmac(rawBody, signature.slice('sha256='.length), secrets);
     },
     repositoryIdentifiers(payload) {
+      const { repository } = parsePayload(BitbucketRepositoryReference, payload, 'payload');
       return {
-        urls: stringFields(payload, ['repository.links.html.href']),
-        fullNames: stringFields(payload, ['repository.full_name']),
+        urls: distinctNonEmpty([repository?.links?.html?.href]),
+        fullNames: distinctNonEmpty([repository?.full_name]),
       };
     },
     normalisePushes(payload, context) {
-      const changes = arrayField(payload, 'push.changes');
-      if (!changes) throw new PayloadError('push payload has no "push.changes"');
-      const actor = stringField(payload, 'actor.display_name') ?? stringField(payload, 'actor.nickname')
-        ?? stringField(payload, 'actor.username');
-      return changes.flatMap((change) => {
-        const push = normaliseBitbucketChange(change, context);
-        return push ? [{ ...push, ...(actor ? { actor } : {}) }] : [];
+      const push = parsePayload(BitbucketPushPayload, payload, 'push payload');
+      const actor = nonEmpty(push.actor?.display_name) ?? nonEmpty(push.actor?.nickname) ?? nonEmpty(push.actor?.username);
+      return push.push.changes.flatMap((change, index) => {
+        // The new tip is what gets rendered: a change that names a new state must say which commit it is.
+        if (change.new && !change.new.target) throw new PayloadError(`push payload field "push.changes[${index}].new.target" is required (object)`);
+        const normalised = normaliseBitbucketChange(change, context);
+        return normalised ? [{ ...normalised, ...(actor ? { actor } : {}) }] : [];
       });
     },
   };
 }
 
-function normaliseBitbucketChange(change: unknown, context: { deliveryId: string; repoUrls: string[] }): NormalisedPush | undefined {
-  const newState = fieldOf(change, 'new') ?? undefined;
-  const oldState = fieldOf(change, 'old') ?? undefined;
+function normaliseBitbucketChange(change: BitbucketChange, context: { deliveryId: string; repoUrls: string[] }): NormalisedPush | undefined {
+  const newState = change.new ?? undefined;
+  const oldState = change.old ?? undefined;
   const state = newState ?? oldState;
-  const name = stringField(state, 'name');
+  const name = nonEmpty(state?.name);
   if (!name) return undefined;
-  const isTag = stringField(state, 'type') === 'tag';
-  const after = stringField(newState, 'target.hash') ?? zeroSha;
-  const headCommit = bitbucketCommit(fieldOf(newState, 'target'));
+  const isTag = state?.type === 'tag';
+  const after = newState?.target?.hash ?? zeroSha;
+  const headCommit = newState?.target ? bitbucketCommit(newState.target) : undefined;
   return {
     provider: 'bitbucket',
     deliveryId: context.deliveryId,
     repoUrls: context.repoUrls,
     ref: isTag ? `refs/tags/${name}` : `refs/heads/${name}`,
     ...(isTag ? { tag: name } : { branch: name }),
-    before: stringField(oldState, 'target.hash') ?? zeroSha,
+    before: oldState?.target?.hash ?? zeroSha,
     after,
     revision: after,
     deleted: newState === undefined,
@@ -68,13 +73,14 @@ function normaliseBitbucketChange(change: unknown, context: { deliveryId: string
   };
 }
 
-function bitbucketCommit(target: unknown): HeadCommit | undefined {
-  const id = stringField(target, 'hash');
-  if (!id) return undefined;
+function bitbucketCommit(target: BitbucketCommit): HeadCommit {
+  const id = target.hash;
+  const timestamp = nonEmpty(target.date);
+  const author = nonEmpty(target.author?.user?.display_name) ?? nonEmpty(target.author?.raw);
   return {
     id,
-    message: stringField(target, 'message') ?? '',
-    timestamp: stringField(target, 'date'),
-    author: stringField(target, 'author.user.display_name') ?? stringField(target, 'author.raw'),
+    message: target.message ?? '',
+    ...(timestamp !== undefined ? { timestamp } : {}),
+    ...(author !== undefined ? { author } : {}),
   };
 }

@@ -20,7 +20,7 @@ export function createGiteaAdapter(): GitProviderAdapter {
       const bareHex = headerValue(headers, 'x-gitea-signature') ?? headerValue(headers, 'x-forgejo-signature');
       const hubSignature = headerValue(headers, 'x-hub-signature-256');
       const received = bareHex ?? (hubSignature?.startsWith('sha256=') ? hubSignature.slice('sha256='.length) : undefined);
-      if (!received) throw new WebhookSignatureError('missing X-Gitea-Signature header');
+      if (!received) throw new WebhookSignatureError('missing X-Gitea-Signature header', 'signature_missing');
       return secretsMatchingHexHmac(rawBody, received, secrets);
     },
     repositoryIdentifiers: githubStyleRepositoryIdentifiers,

@@ -1,6 +1,8 @@
-import { PayloadError, WebhookSignatureError } from '../errors/http-errors.ts';
+import { WebhookSignatureError } from '../errors/http-errors.ts';
+import { GitlabPushPayload, GitlabRepositoryReference, type GitlabCommit } from '../payloads/gitlab-payloads.ts';
+import { parsePayload } from '../payloads/parse-payload.ts';
 import { isZeroSha, refParts, type HeadCommit, type NormalisedPush } from '../push/normalised-push.ts';
-import { arrayField, numberField, pathsOfCommits, stringField, stringFields } from './payload-fields.ts';
+import { distinctNonEmpty, nonEmpty, pathsOfCommits } from './payload-fields.ts';
 import { headerValue, type GitProviderAdapter } from './provider-adapter.ts';
 import { constantTimeEqual } from './signatures.ts';
 
@@ -18,16 +20,17 @@ export function createGitlabAdapter(): GitProviderAdapter {
     },
     async verifiedSecrets(_rawBody, headers, secrets) {
       const token = headerValue(headers, 'x-gitlab-token');
-      if (!token) throw new WebhookSignatureError('missing X-Gitlab-Token header');
+      if (!token) throw new WebhookSignatureError('missing X-Gitlab-Token header', 'signature_missing');
       return secrets.filter((secret) => constantTimeEqual(token, secret));
     },
     repositoryIdentifiers(payload) {
+      const { project, repository } = parsePayload(GitlabRepositoryReference, payload, 'payload');
       return {
-        urls: stringFields(payload, [
-          'project.git_http_url', 'project.git_ssh_url', 'project.web_url', 'project.http_url', 'project.ssh_url',
-          'repository.git_http_url', 'repository.git_ssh_url', 'repository.homepage',
+        urls: distinctNonEmpty([
+          project?.git_http_url, project?.git_ssh_url, project?.web_url, project?.http_url, project?.ssh_url,
+          repository?.git_http_url, repository?.git_ssh_url, repository?.homepage,
         ]),
-        fullNames: stringFields(payload, ['project.path_with_namespace']),
+        fullNames: distinctNonEmpty([project?.path_with_namespace]),
       };
     },
     normalisePushes: (payload, context) => [normaliseGitlabPush(payload, context)],
@@ -35,20 +38,21 @@ export function createGitlabAdapter(): GitProviderAdapter {
 }
 
 function normaliseGitlabPush(payload: unknown, context: { deliveryId: string; repoUrls: string[] }): NormalisedPush {
-  const ref = stringField(payload, 'ref');
-  const after = stringField(payload, 'after');
-  if (!ref) throw new PayloadError('push payload has no "ref"');
-  if (!after) throw new PayloadError('push payload has no "after"');
+  const push = parsePayload(GitlabPushPayload, payload, 'push payload');
+  const { ref, after } = push;
   const deleted = isZeroSha(after);
-  const commits = arrayField(payload, 'commits') ?? [];
-  const totalCommits = numberField(payload, 'total_commits_count') ?? commits.length;
+  const commits = push.commits ?? [];
+  const totalCommits = push.total_commits_count ?? commits.length;
   // GitLab lists at most 20 commits; past that, or with none listed (a tag, a new branch), paths are unknown.
   const pathsKnown = !deleted && commits.length > 0 && totalCommits <= commits.length;
   // `checkout_sha` is the commit; for an annotated tag `after` is the tag object.
-  const checkoutSha = stringField(payload, 'checkout_sha');
+  const checkoutSha = nonEmpty(push.checkout_sha);
   const revision = checkoutSha && !isZeroSha(checkoutSha) ? checkoutSha : after;
-  const headCommit = gitlabCommit(commits.find((commit) => stringField(commit, 'id') === revision));
+  const revisionCommit = commits.find((commit) => commit.id === revision);
+  const headCommit = revisionCommit ? gitlabCommit(revisionCommit) : undefined;
   const { branch, tag } = refParts(ref);
+  const defaultBranch = nonEmpty(push.project?.default_branch);
+  const actor = nonEmpty(push.user_username) ?? nonEmpty(push.user_name);
   return {
     provider: 'gitlab',
     deliveryId: context.deliveryId,
@@ -56,24 +60,24 @@ function normaliseGitlabPush(payload: unknown, context: { deliveryId: string; re
     ref,
     ...(branch !== undefined ? { branch } : {}),
     ...(tag !== undefined ? { tag } : {}),
-    before: stringField(payload, 'before') ?? '',
+    before: push.before ?? '',
     after,
     revision,
     deleted,
     changedPaths: pathsKnown ? pathsOfCommits(commits) : undefined,
-    defaultBranch: stringField(payload, 'project.default_branch'),
-    actor: stringField(payload, 'user_username') ?? stringField(payload, 'user_name'),
+    ...(defaultBranch !== undefined ? { defaultBranch } : {}),
+    ...(actor !== undefined ? { actor } : {}),
     ...(headCommit ? { headCommit } : {}),
   };
 }
 
-function gitlabCommit(commit: unknown): HeadCommit | undefined {
-  const id = stringField(commit, 'id');
-  if (!id) return undefined;
+function gitlabCommit(commit: GitlabCommit): HeadCommit {
+  const timestamp = nonEmpty(commit.timestamp);
+  const author = nonEmpty(commit.author?.name);
   return {
-    id,
-    message: stringField(commit, 'message') ?? '',
-    timestamp: stringField(commit, 'timestamp'),
-    author: stringField(commit, 'author.name'),
+    id: commit.id,
+    message: commit.message ?? '',
+    ...(timestamp !== undefined ? { timestamp } : {}),
+    ...(author !== undefined ? { author } : {}),
   };
 }

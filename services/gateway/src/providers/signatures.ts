@@ -13,8 +13,12 @@ export function constantTimeEqual(received: string, expected: string): boolean {
   return timingSafeEqual(receivedDigest, expectedDigest) && received.length === expected.length;
 }
 
-/** Secrets whose HMAC-SHA256 of the raw body equals the received hex digest. */
+/**
+ * Secrets whose HMAC-SHA256 of the raw body equals the received hex digest: one HMAC per secret, none at all
+ * when the received value cannot be a SHA-256 hex digest.
+ */
 export function secretsMatchingHexHmac(rawBody: Buffer, receivedHex: string, secrets: readonly string[]): string[] {
   const received = receivedHex.trim().toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(received)) return [];
   return secrets.filter((secret) => constantTimeEqual(received, hmacSha256Hex(secret, rawBody)));
 }

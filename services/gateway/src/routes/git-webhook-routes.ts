@@ -11,6 +11,7 @@ import type { GitProviderAdapter, RepositoryIdentifiers } from '../providers/pro
 import type { GitProvider } from '../push/normalised-push.ts';
 import { announceConfigSourcePush } from '../push/config-source-push.ts';
 import { readPushRoutingState, requestRendersForPushes, type PushRenders } from '../push/render-requests.ts';
+import { loggableDeliveryId } from '../rejections/rejection-recorder.ts';
 import { matchingRepositories, normalisedPayloadUrls, normalisedRepositoryUrl } from '../routing/repository-match.ts';
 import { createWebhookSecretCache, repositoriesForProvider, type WebhookSecretCache, type WebhookSecretCandidate } from '../secrets/webhook-secrets.ts';
 import { parseWebhookBody, webhookBodyFormat } from './webhook-body.ts';
@@ -27,7 +28,7 @@ export interface GitWebhookRouteDeps {
   configSource?: string;
 }
 
-/** Route config marking a webhook route, so the error handler can name the provider in the rejection event. */
+/** Route config marking a webhook route, so the error handler can count and log a rejection under its provider. */
 export interface WebhookRouteConfig {
   webhookProvider: GitProvider;
 }
@@ -49,11 +50,22 @@ export function registerGitWebhookRoutes(app: FastifyInstance, deps: GitWebhookR
   }
 }
 
-/** The provider's delivery id, or a digest of the body when the provider sent none (identical bodies dedupe). */
+/**
+ * The provider's delivery id, or a digest of the body when the provider sent none (identical bodies dedupe).
+ * The header is not covered by the signature: one that is not a printable id of at most 128 characters is a 400.
+ */
 export function deliveryIdOf(adapter: GitProviderAdapter, request: FastifyRequest): string | undefined {
   const fromHeader = adapter.deliveryId(request.headers);
-  if (fromHeader) return fromHeader;
-  return Buffer.isBuffer(request.body) ? `sha256-${createHash('sha256').update(request.body).digest('hex').slice(0, 32)}` : undefined;
+  if (fromHeader !== undefined) {
+    if (loggableDeliveryId(fromHeader) === undefined) throw new PayloadError('the delivery id header is not a printable id of at most 128 characters');
+    return fromHeader;
+  }
+  return Buffer.isBuffer(request.body) ? bodyDeliveryId(request.body) : undefined;
+}
+
+/** A delivery id derived from the exact body: identical bodies share it. */
+function bodyDeliveryId(rawBody: Buffer): string {
+  return `sha256-${createHash('sha256').update(rawBody).digest('hex').slice(0, 32)}`;
 }
 
 async function handleGitWebhook(
@@ -70,26 +82,23 @@ async function handleGitWebhook(
     // Raw body → signature → parse → normalise → enqueue, in that order.
     const format = webhookBodyFormat(request.headers['content-type'], request.body, adapter.acceptsFormBody);
     const rawBody = request.body as Buffer;
+    const log = request.log;
+    if (rawBody.length === 0) throw new PayloadError('request body is empty', { reason: 'body_empty' });
+
+    // Secrets were read once for this configuration: a refused request costs at most one HMAC per candidate.
+    const config = deps.config();
+    const candidates = secrets.candidates(config, provider, log);
+    if (candidates.length === 0) throw new WebhookSignatureError(`no webhook secret is configured for ${provider}`, 'no_secret_configured');
+    const verified = await verifiedCandidates(adapter, rawBody, request, candidates);
+    if (verified.length === 0) throw new WebhookSignatureError('signature does not match any configured webhook secret');
     const deliveryId = deliveryIdOf(adapter, request) ?? 'unknown';
     span.setAttribute('tidewater.delivery_id', deliveryId);
-    const log = request.log;
     const logContext = { provider, deliveryId };
-    if (rawBody.length === 0) throw new PayloadError('request body is empty');
-
-    const config = deps.config();
-    const cached = secrets.candidates(config, provider, log);
-    let verified = cached.length > 0 ? await verifiedCandidates(adapter, rawBody, request, cached) : [];
-    if (verified.length === 0) {
-      // Perhaps a secret was set or rotated since it was cached: read the references again before refusing.
-      const candidates = secrets.candidates(config, provider, log, { fresh: true });
-      if (candidates.length === 0) throw new WebhookSignatureError(`no webhook secret is configured for ${provider}`);
-      verified = await verifiedCandidates(adapter, rawBody, request, candidates);
-    }
-    if (verified.length === 0) throw new WebhookSignatureError('signature does not match any configured webhook secret');
 
     const payload = parseWebhookBody(rawBody, format);
     const eventName = adapter.eventName(request.headers);
     if (!eventName) throw new PayloadError('request names no event type');
+    if (!/^[\x20-\x7e]{1,64}$/.test(eventName)) throw new PayloadError('the event type header is not printable text of at most 64 characters');
     span.setAttribute('tidewater.event', eventName);
     const eventKind = adapter.eventKind(eventName);
 
@@ -118,15 +127,21 @@ async function handleGitWebhook(
       return { statusCode: 202, body: { deliveryId, ignored: true, reason: 'ref deleted: nothing to render', queued: [], apps: [] } };
     }
 
-    // The delivery claim and the reads routing needs go out together (one round trip); nothing is written
-    // before the claim has succeeded.
-    const [claim, routing] = await Promise.allSettled([
+    // The delivery claims and the reads routing needs go out together (one round trip); nothing else is written
+    // before the claims have succeeded. The body is claimed too: the delivery id header is not signed, so a
+    // captured delivery replayed under fresh ids is a duplicate, not a new event each time.
+    const bodyId = bodyDeliveryId(rawBody);
+    const [claim, bodyClaim, routing] = await Promise.allSettled([
       claimDelivery(deps.dedupe, provider, deliveryId),
+      bodyId === deliveryId ? Promise.resolve(true) : claimDelivery(deps.dedupe, provider, bodyId),
       readPushRoutingState(deps.redis, livePushes, config.applications),
     ]);
     if (claim.status === 'rejected') throw claim.reason;
-    if (!claim.value) {
-      log.info(logContext, 'webhook delivery is a duplicate');
+    if (bodyClaim.status === 'rejected') throw bodyClaim.reason;
+    if (!claim.value || !bodyClaim.value) {
+      // A replay under a fresh id leaves nothing behind: its id claim is dropped again.
+      if (claim.value) await deps.dedupe.release(provider, deliveryId).catch(() => {});
+      log.info({ ...logContext, replayedBody: claim.value }, 'webhook delivery is a duplicate');
       return { statusCode: 202, body: { deliveryId, duplicate: true, queued: [], apps: [] } };
     }
     const repo = authorisedRepositories[0]?.spec.url ?? identifiers.urls[0] ?? identifiers.fullNames[0];
@@ -151,7 +166,7 @@ async function handleGitWebhook(
       });
     } catch (error) {
       // Forget the delivery so the provider's retry is processed rather than dropped as a duplicate.
-      await deps.dedupe.release(provider, deliveryId).catch(() => {});
+      await Promise.all([deps.dedupe.release(provider, deliveryId), deps.dedupe.release(provider, bodyId)]).catch(() => {});
       throw error;
     }
 
@@ -204,7 +219,7 @@ function authoriseRepository(
   const named = matchingRepositories(repositories, identifiers);
   if (verified.some((candidate) => candidate.repository === undefined)) return named;
   const authorised = named.filter((repository) => verified.some((candidate) => candidate.repository === repository));
-  if (authorised.length === 0) throw new WebhookSignatureError('the verifying secret does not belong to the payload\'s repository');
+  if (authorised.length === 0) throw new WebhookSignatureError('the verifying secret does not belong to the payload\'s repository', 'repository_not_authorised');
   return authorised;
 }
 

@@ -1,6 +1,6 @@
 import { resolveSecret, webhookSecretRefsOf, type Repository, type TidewaterConfig } from '@tidewater/config';
 import type { Logger } from '@tidewater/telemetry';
-import type { GitProvider } from '../push/normalised-push.ts';
+import { gitProviders, type GitProvider } from '../push/normalised-push.ts';
 
 /** A webhook secret and the Repository it belongs to; no repository means the global fallback secret. */
 export interface WebhookSecretCandidate {
@@ -14,9 +14,25 @@ export function repositoriesForProvider(config: TidewaterConfig, provider: GitPr
 }
 
 /**
+ * A Repository's `webhookSecretRef` values (several during rotation). A reference that cannot be resolved is
+ * skipped with a warning naming the repository and the reference, never the value.
+ */
+export function resolveRepositoryWebhookSecrets(repository: Repository, logger: Pick<Logger, 'warn'>): WebhookSecretCandidate[] {
+  const candidates: WebhookSecretCandidate[] = [];
+  for (const ref of webhookSecretRefsOf(repository)) {
+    try {
+      const secret = resolveSecret(ref);
+      if (secret) candidates.push({ secret, repository });
+    } catch (error) {
+      logger.warn({ repository: repository.metadata.name, reason: (error as Error).message }, 'webhook secret could not be resolved');
+    }
+  }
+  return candidates;
+}
+
+/**
  * Every webhook secret that may sign a delivery to `provider`'s route: each Repository's `webhookSecretRef`
- * (several during rotation) and the optional global secret. A reference that cannot be resolved is skipped
- * with a warning naming the repository, never the value.
+ * and the optional global secret.
  */
 export function collectWebhookSecrets(deps: {
   config: TidewaterConfig;
@@ -24,52 +40,44 @@ export function collectWebhookSecrets(deps: {
   globalSecret?: string;
   logger: Pick<Logger, 'warn'>;
 }): WebhookSecretCandidate[] {
-  const candidates: WebhookSecretCandidate[] = [];
-  for (const repository of repositoriesForProvider(deps.config, deps.provider)) {
-    for (const ref of webhookSecretRefsOf(repository)) {
-      try {
-        const secret = resolveSecret(ref);
-        if (secret) candidates.push({ secret, repository });
-      } catch (error) {
-        deps.logger.warn({ repository: repository.metadata.name, reason: (error as Error).message }, 'webhook secret could not be resolved');
-      }
-    }
-  }
-  if (deps.globalSecret) candidates.push({ secret: deps.globalSecret });
-  return candidates;
+  return [
+    ...repositoriesForProvider(deps.config, deps.provider).flatMap((repository) => resolveRepositoryWebhookSecrets(repository, deps.logger)),
+    ...(deps.globalSecret ? [{ secret: deps.globalSecret }] : []),
+  ];
 }
 
-/** Webhook secret candidates, resolved once per configuration and provider and kept for a few seconds. */
+/** Webhook secret candidates, resolved once per loaded configuration. */
 export interface WebhookSecretCache {
-  /**
-   * The candidates `collectWebhookSecrets` gives for `provider` under `config`, from the cache while they are
-   * younger than the cache's TTL; `fresh` resolves them now (a rotated secret file is read at once).
-   */
-  candidates(config: TidewaterConfig, provider: GitProvider, logger: Pick<Logger, 'warn'>, options?: { fresh?: boolean }): WebhookSecretCandidate[];
+  /** The candidates for `provider` under `config`, resolved (for every provider) the first time `config` is seen. */
+  candidates(config: TidewaterConfig, provider: GitProvider, logger: Pick<Logger, 'warn'>): WebhookSecretCandidate[];
 }
 
 /**
- * Resolving a secret reads the environment or a file; per request that is most of the cost of finding the
- * candidates. A new configuration (reload) starts a new cache; within one, a reference is re-read after `ttlMs`
- * (default 5 s), so a rotated or revoked secret takes effect within that time even without a reload.
+ * Secrets are read (environment or file) once per configuration object and never because of a request: a
+ * flood of forged webhooks costs at most one HMAC per candidate secret each, and no reads. A rotated secret
+ * takes effect with the next configuration load (SIGHUP to the gateway, or a reload in `tide all`); until then
+ * a delivery signed only with the new secret is refused (401) and the provider's redelivery succeeds later.
  */
-export function createWebhookSecretCache(deps: { globalSecret?: string; ttlMs?: number; now?: () => number } = {}): WebhookSecretCache {
-  const ttlMs = deps.ttlMs ?? 5_000;
-  const now = deps.now ?? Date.now;
-  const byConfig = new WeakMap<TidewaterConfig, Map<GitProvider, { resolvedAt: number; candidates: WebhookSecretCandidate[] }>>();
+export function createWebhookSecretCache(deps: { globalSecret?: string } = {}): WebhookSecretCache {
+  const byConfig = new WeakMap<TidewaterConfig, ReadonlyMap<GitProvider, WebhookSecretCandidate[]>>();
   return {
-    candidates(config, provider, logger, options = {}) {
+    candidates(config, provider, logger) {
       let byProvider = byConfig.get(config);
       if (byProvider === undefined) {
-        byProvider = new Map();
+        byProvider = resolveAllProviders(config, logger, deps.globalSecret);
         byConfig.set(config, byProvider);
       }
-      const cached = byProvider.get(provider);
-      const at = now();
-      if (cached !== undefined && !options.fresh && at - cached.resolvedAt < ttlMs) return cached.candidates;
-      const candidates = collectWebhookSecrets({ config, provider, logger, ...(deps.globalSecret ? { globalSecret: deps.globalSecret } : {}) });
-      byProvider.set(provider, { resolvedAt: at, candidates });
-      return candidates;
+      return byProvider.get(provider) ?? [];
     },
   };
+}
+
+function resolveAllProviders(config: TidewaterConfig, logger: Pick<Logger, 'warn'>, globalSecret: string | undefined): ReadonlyMap<GitProvider, WebhookSecretCandidate[]> {
+  // Each Repository's references are read once, even when it serves every provider (it names none).
+  const byRepository = new Map(config.repositories.map((repository) => [repository, resolveRepositoryWebhookSecrets(repository, logger)]));
+  const global = globalSecret ? [{ secret: globalSecret }] : [];
+  return new Map(gitProviders.map((provider) => [provider, [
+    ...repositoriesForProvider(config, provider).flatMap((repository) => byRepository.get(repository) ?? []),
+    ...global,
+  ]]));
 }

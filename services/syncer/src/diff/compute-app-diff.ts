@@ -9,6 +9,7 @@ import { compareWithDesired, readLiveObject, withoutServerFields } from '../drif
 import { readInventory } from '../prune/inventory.ts';
 import { readAppliedBundle, readAppliedRecord } from '../live-state/applied-bundle.ts';
 import { resolveDesiredObjects } from '../live-state/desired-objects.ts';
+import { ignoreRulesOf } from './ignore-differences.ts';
 import { toYaml, unifiedDiff } from './unified-yaml-diff.ts';
 
 export type ObjectDiffStatus = 'changed' | 'added' | 'removed' | 'unchanged';
@@ -51,7 +52,7 @@ export class DiffUnavailable extends Error {
  * Desired vs live for each object of an application: the bundle of `revision` (default: what the latest sync
  * applied) against the cluster. Each desired object is dry-run applied with Tidewater's field manager and the live
  * object is compared with that result, both without status and server-set metadata, so API defaults and fields of
- * other managers never show. Objects the app tracks that the bundle no longer holds are `removed` (prune).
+ * other managers never show, nor do the fields the application's ignoreDifferences names. Objects the app tracks that the bundle no longer holds are `removed` (prune).
  */
 export async function computeAppDiff(input: { app: string; revision?: string }, deps: AppDiffDeps): Promise<AppDiff> {
   const application = deps.config().applications.find((candidate) => candidate.metadata.name === input.app);
@@ -66,6 +67,7 @@ export async function diffBundle(bundle: RenderedBundle, application: ArgoApplic
   const cluster = deps.clusters.forDestination(application.spec.destination);
   const desiredObjects = await resolveDesiredObjects(bundle, application, cluster);
   const desiredKeys = new Set(desiredObjects.map((desired) => desired.key));
+  const ignore = { rules: ignoreRulesOf(application) };
 
   const compared = await mapBounded(desiredObjects, 8, async (desired): Promise<ObjectDiff> => {
     const { group, kind, namespace, name } = desired.ref;
@@ -79,12 +81,12 @@ export async function diffBundle(bundle: RenderedBundle, application: ArgoApplic
     }
     const live = await readLiveObject(cluster.transport, desired.planned);
     if (!live) return { ...identity, status: 'added', diff: unifiedDiff(label, '', toYaml(desired.planned.manifest)) };
-    const outcome = await compareWithDesired(cluster.transport, desired.planned, live);
+    const outcome = await compareWithDesired(cluster.transport, desired.planned, live, ignore);
     if (outcome.kind === 'missing') return { ...identity, status: 'added', diff: unifiedDiff(label, '', toYaml(desired.planned.manifest)) };
     if (outcome.kind === 'rejected') return { ...identity, status: 'changed', diff: '', message: outcome.message };
     if (outcome.kind === 'in-sync') return { ...identity, status: 'unchanged', diff: '' };
-    // Differences as text: live → what live would be after Tidewater's apply.
-    const diff = unifiedDiff(label, toYaml(withoutServerFields(outcome.live)), toYaml(withoutServerFields(outcome.afterApply)));
+    // Differences as text: live → what live would be after Tidewater's apply, without the fields ignoreDifferences names.
+    const diff = unifiedDiff(label, toYaml(outcome.compared.live), toYaml(outcome.compared.afterApply));
     return { ...identity, status: 'changed', diff };
   });
 

@@ -2,6 +2,7 @@ import type { Logger } from '@tidewater/telemetry';
 import type { KubeTransport } from '../clusters/kube-transport.ts';
 import { mapBounded } from '../apply/bounded-map.ts';
 import type { PlannedObject } from '../apply/sync-plan.ts';
+import type { IgnoreRule } from '../diff/ignore-differences.ts';
 import type { DriftedObject } from './app-drift.ts';
 import { compareWithDesired, contentFingerprint, type LiveObject } from './live-comparison.ts';
 import { lastChangedByTidewater, otherManagersOf } from './managed-fields.ts';
@@ -38,6 +39,8 @@ export async function detectDrift(input: {
   targets: readonly DriftCheckTarget[];
   memory: DriftMemory;
   logger: Logger;
+  /** The application's ignoreDifferences: the fields they name are never drift. */
+  ignore?: readonly IgnoreRule[];
   concurrency?: number;
 }): Promise<DriftCheckResult> {
   const { memory } = input;
@@ -60,7 +63,10 @@ export async function detectDrift(input: {
   }
   await mapBounded(toCompare, input.concurrency ?? 8, async (target) => {
     try {
-      const outcome = await compareWithDesired(input.transport, target.planned, target.live);
+      const outcome = await compareWithDesired(input.transport, target.planned, target.live, {
+        rules: input.ignore ?? [],
+        onFailure: (failure) => input.logger.debug({ field: failure.field, reason: failure.message }, 'an ignoreDifferences jq expression did not apply to an object'),
+      });
       switch (outcome.kind) {
         case 'missing':
           memory.judged.delete(target.key);

@@ -6,6 +6,7 @@ import { describeObject } from '../apply/object-ref.ts';
 import { resourcePath } from '../apply/resource-path.ts';
 import { fieldManager } from '../apply/server-side-apply.ts';
 import type { PlannedObject } from '../apply/sync-plan.ts';
+import { rulesForObject, withoutIgnoredFields, type IgnoreFailure, type IgnoreRule } from '../diff/ignore-differences.ts';
 
 export type LiveObject = KubernetesObject;
 
@@ -85,9 +86,15 @@ export async function readLiveObject(transport: KubeTransport, planned: Pick<Pla
   throw new Error(`reading ${describeObject(planned.ref)} answered ${response.status}: ${statusMessage(response)}`);
 }
 
+/** Both sides as compared: without status, server-set metadata and the fields ignoreDifferences names. */
+export interface ComparedPair {
+  live: Record<string, unknown>;
+  afterApply: Record<string, unknown>;
+}
+
 export type ComparisonOutcome =
-  | { kind: 'in-sync'; live: LiveObject; afterApply: LiveObject }
-  | { kind: 'drifted'; live: LiveObject; afterApply: LiveObject; fields: string[] }
+  | { kind: 'in-sync'; live: LiveObject; afterApply: LiveObject; compared: ComparedPair }
+  | { kind: 'drifted'; live: LiveObject; afterApply: LiveObject; compared: ComparedPair; fields: string[] }
   | { kind: 'missing' }
   | { kind: 'rejected'; message: string };
 
@@ -95,13 +102,16 @@ export type ComparisonOutcome =
  * Compares the fields Tidewater owns on one live object with the desired manifest: a dry-run apply of the
  * manifest against the live object, then the live object against that result, both without status and
  * server-set metadata. Fields other managers own and defaults the API server adds are equal on both sides.
- * `cached` is used when it is the version the dry run saw; otherwise the object is read again.
+ * `cached` is used when it is the version the dry run saw; otherwise the object is read again. Fields the
+ * application's ignoreDifferences rules name are left out of both sides (Argo CD's normalization).
  */
 export async function compareWithDesired(
   transport: KubeTransport,
   planned: Pick<PlannedObject, 'ref' | 'info' | 'manifest'>,
   cached: LiveObject | undefined,
+  ignore: { rules: readonly IgnoreRule[]; onFailure?: (failure: IgnoreFailure) => void } = { rules: [] },
 ): Promise<ComparisonOutcome> {
+  const rules = rulesForObject(ignore.rules, planned.ref);
   let live = cached;
   for (let attempt = 0; attempt < 3; attempt += 1) {
     if (!live) {
@@ -115,9 +125,21 @@ export async function compareWithDesired(
       live = undefined; // the object changed in between: read it again and retry
       continue;
     }
-    const fields = differingFields(withoutServerFields(live), withoutServerFields(dryRun.object));
     const afterApply = dryRun.object;
-    return fields.length > 0 ? { kind: 'drifted', live, afterApply, fields } : { kind: 'in-sync', live, afterApply };
+    const compared = await comparedPair(live, afterApply, rules, ignore.onFailure);
+    const fields = differingFields(compared.live, compared.afterApply);
+    return fields.length > 0 ? { kind: 'drifted', live, afterApply, compared, fields } : { kind: 'in-sync', live, afterApply, compared };
   }
   return { kind: 'rejected', message: `${describeObject(planned.ref)} keeps changing; compared again on its next change` };
+}
+
+async function comparedPair(live: LiveObject, afterApply: LiveObject, rules: readonly IgnoreRule[], onFailure?: (failure: IgnoreFailure) => void): Promise<ComparedPair> {
+  const pair = { live: withoutServerFields(live), afterApply: withoutServerFields(afterApply) };
+  if (rules.length === 0) return pair;
+  // The live object's managedFields say what managedFieldsManagers own (the forced dry run took them over).
+  const options = { liveManagedFields: live.metadata?.managedFields, ...(onFailure ? { onFailure } : {}) };
+  return {
+    live: await withoutIgnoredFields(pair.live, rules, options),
+    afterApply: await withoutIgnoredFields(pair.afterApply, rules, options),
+  };
 }

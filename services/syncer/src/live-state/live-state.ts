@@ -14,6 +14,8 @@ import { driftEventObject, type AppDrift, type DriftedObject } from '../drift/ap
 import { detectDrift, type DriftCheckTarget, type DriftMemory } from '../drift/drift-detection.ts';
 import type { LiveObject } from '../drift/live-comparison.ts';
 import { createHealMemory, defaultSelfHealPolicy, planHeals, reapplyObjects, type HealMemory, type SelfHealPolicy } from '../drift/self-heal.ts';
+import { ignoreRulesKey, keepIgnoredWhenHealing, warnInvalidIgnoreRules } from '../drift/ignore-rules.ts';
+import { ignoreRulesOf } from '../diff/ignore-differences.ts';
 import { appliedRecordKey, readAppliedBundle, type AppliedBundleRecord } from './applied-bundle.ts';
 import { resolveDesiredObjects, type DesiredObject } from './desired-objects.ts';
 import { isAtLeastVersion } from './resource-version.ts';
@@ -88,6 +90,8 @@ interface AppState {
   running: boolean;
   rerun: boolean;
   pendingSince?: number;
+  /** The application's ignoreDifferences as last judged with: when they change, every object is judged again. */
+  ignoreKey?: string;
 }
 
 const watchKey = (cluster: string, info: Pick<ResourceInfo, 'group' | 'resource'>) => `${cluster}|${info.group}|${info.resource}`;
@@ -331,6 +335,15 @@ export function createLiveState(deps: LiveStateDeps): LiveState {
     const record = state.record!;
     const cluster = deps.clusters.byName(state.cluster!);
     if (!cluster) return;
+    const application = applicationNamed(state.name);
+    const ignore = application ? ignoreRulesOf(application) : [];
+    const ignoreKey = ignoreRulesKey(ignore);
+    if (state.ignoreKey !== ignoreKey) {
+      if (state.ignoreKey !== undefined) for (const key of state.desired.keys()) state.dirty.add(key);
+      state.driftMemory.judged.clear();
+      state.ignoreKey = ignoreKey;
+      void track(warnInvalidIgnoreRules(state.name, ignore, logger));
+    }
     const targets: DriftCheckTarget[] = [];
     for (const { desired, observation } of observations) {
       if (!desired.planned || !state.dirty.has(desired.key)) continue;
@@ -338,11 +351,10 @@ export function createLiveState(deps: LiveStateDeps): LiveState {
       state.dirty.delete(desired.key);
       targets.push({ key: desired.key, planned: desired.planned, live: observation.kind === 'live' ? observation.object : undefined });
     }
-    const application = applicationNamed(state.name);
     const automated = application?.spec.syncPolicy?.automated;
     const selfHeal = automated !== undefined && automated.enabled !== false && automated.selfHeal === true;
     if (targets.length > 0) {
-      const result = await detectDrift({ transport: cluster.transport, targets, memory: state.driftMemory, logger: logger.child({ app: state.name }) });
+      const result = await detectDrift({ transport: cluster.transport, targets, memory: state.driftMemory, logger: logger.child({ app: state.name }), ignore });
       if (result.newlyDrifted.length > 0) {
         logger.info({ app: state.name, revision: record.revision, objects: result.newlyDrifted.length, selfHeal }, 'drift detected');
         await deps.events.publish({
@@ -412,7 +424,9 @@ export function createLiveState(deps: LiveStateDeps): LiveState {
         void track(refreshApp(state.name));
         return;
       }
-      const results = await reapplyObjects({ transport: cluster.transport, objects: ready, memory: state.healMemory });
+      const application = applicationNamed(state.name);
+      const toApply = application ? await keepIgnoredWhenHealing(application, cluster.transport, ready, logger) : ready;
+      const results = await reapplyObjects({ transport: cluster.transport, objects: toApply, memory: state.healMemory });
       const healed: DriftedObject[] = [];
       for (const { key, result } of results) {
         const object = drifted.get(key)!;
@@ -451,7 +465,11 @@ export function createLiveState(deps: LiveStateDeps): LiveState {
     }
     const recordRaw = await deps.redis.get(appliedRecordKey(app));
     if (!recordRaw) return; // never synced: nothing to watch or judge yet
-    if (existing?.recordRaw === recordRaw && existing.cluster) return;
+    if (existing?.recordRaw === recordRaw && existing.cluster) {
+      // Same sync, but ignoreDifferences may have changed in the configuration: judge again with the new rules.
+      if (existing.ignoreKey !== undefined && existing.ignoreKey !== ignoreRulesKey(ignoreRulesOf(application))) schedule(existing, 0);
+      return;
+    }
     const log = logger.child({ app });
     const bundle = await readAppliedBundle(deps.redis, app);
     if (!bundle) {

@@ -8,6 +8,7 @@ import { SyncFailure } from '../errors/sync-failure.ts';
 import { mapBounded } from '../apply/bounded-map.ts';
 import { definedKindKey, kindsDefinedBy, refreshUntilServed, waitForEstablished } from '../apply/custom-resource-definitions.ts';
 import { describeObject, objectKey, splitApiVersion, type ObjectRef } from '../apply/object-ref.ts';
+import { respectIgnoreDifferences } from '../apply/ignore-differences.ts';
 import { applyObject, type AppliedObject } from '../apply/server-side-apply.ts';
 import { desiredManifest, isCustomResourceDefinition, isNamespace, orderSteps, type PlannedObject, type SyncStep } from '../apply/sync-plan.ts';
 import { trackingLabel } from '../apply/tracking.ts';
@@ -88,6 +89,7 @@ export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
     throw new SyncFailure(`refusing to prune all ${previouslyTracked} objects of application ${appName}: the bundle is empty and syncPolicy.automated.allowEmpty is not true`);
   }
 
+  await respectIgnoreDifferences({ application, options: appOptions, transport: cluster.transport, objects });
   const applied = await applySteps(input, orderSteps(objects));
   const appliedInventory = applied.results.flatMap((result, index): InventoryEntry[] => {
     const object = applied.objects[index];

@@ -106,14 +106,26 @@ export const SyncPolicy = z.object({
 });
 export type SyncPolicy = z.infer<typeof SyncPolicy>;
 
+/** RFC 6901 JSON pointer to a field below the object's root: `/spec/replicas`, `/metadata/annotations/a~1b`. */
+const JsonPointer = z.string().regex(/^(\/([^~]|~[01])*)+$/, {
+  error: 'must be a JSON pointer starting with / (RFC 6901: write ~1 for / and ~0 for ~ inside a key)',
+});
+
+/**
+ * One `spec.ignoreDifferences` entry (Argo CD): which objects (group and kind match as globs, name and namespace
+ * exactly when set) and which of their fields diff, drift and self-heal leave alone.
+ */
 export const ResourceIgnoreDifferences = z.object({
+  /** API group, `""` (or omitted) for the core group; `*` globs allowed. */
   group: z.string().optional(),
   kind: z.string().min(1),
   name: z.string().optional(),
   namespace: z.string().optional(),
-  jsonPointers: z.array(z.string()).optional(),
-  jqPathExpressions: z.array(z.string()).optional(),
-  managedFieldsManagers: z.array(z.string()).optional(),
+  jsonPointers: z.array(JsonPointer).optional(),
+  /** jq path expressions, as in `del(<expression>)`: `.spec.template.spec.containers[] | select(.name == "x") | .image`. */
+  jqPathExpressions: z.array(z.string().trim().min(1, { error: 'must be a jq path expression' })).optional(),
+  /** Field managers (`kube-controller-manager`, …) whose fields on the live object are ignored. */
+  managedFieldsManagers: z.array(z.string().min(1)).optional(),
 });
 export type ResourceIgnoreDifferences = z.infer<typeof ResourceIgnoreDifferences>;
 
