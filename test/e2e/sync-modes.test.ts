@@ -205,6 +205,9 @@ describe('manual and automated sync, sync requests, terminate and retries (real 
     expect(oldestFirst.map((entry) => entry.retry?.attempt)).toEqual([0, 1, 2]);
     expect(await env.syncStatus('retry-timed')).toMatchObject({ retry: { attempt: 2, limit: 2 } });
     expect(await eventsOf(env.client, eventTypes.syncRetryScheduled, { app: 'retry-timed' })).toHaveLength(2);
+    // Announced OutOfSync once: the retries failed for the same reason.
+    expect(await eventsOf(env.client, eventTypes.appOutOfSync, { app: 'retry-timed' })).toHaveLength(1);
+    expect(await env.comparison('retry-timed')).toMatchObject({ status: 'OutOfSync', reason: expect.stringContaining('namespaces "never-created" not found') });
   });
 
   it('retries at once when the missing namespace is created, long before the next timed retry', async () => {

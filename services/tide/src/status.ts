@@ -27,7 +27,7 @@ export function formatStatus(status: AppStatus): string {
     status.drift?.length ? `drift: ${status.drift.join(', ')}` : '',
     comparison?.status === 'OutOfSync' && comparison.syncPolicy === 'manual' && !comparison.reason
       ? `manual sync: ${differing} object${differing === 1 ? ' differs' : 's differ'} at ${comparison.revision.slice(0, 12)} (tide sync ${app})` : '',
-    comparison?.reason && comparison.reason !== sync?.message ? comparison.reason : '',
+    comparison?.reason && !(sync?.message ?? '').includes(comparison.reason) ? comparison.reason : '',
     status.paused ? `auto-sync paused at ${status.paused.revision.slice(0, 12)}${status.paused.by ? ` by ${status.paused.by}` : ''}` : '',
     sync?.message ? sync.message : '',
     health?.message && health.status !== 'Healthy' ? health.message : '',

@@ -190,6 +190,8 @@ async function syncAndReport(
   const { app, revision } = data;
   const actor = data.operation?.actor ?? data.trigger.actor;
   let retryState: SyncRetryState | undefined;
+  /** The failure without its retry notes: a retry failing the same way is not announced as a new OutOfSync. */
+  let comparisonReason: string | undefined;
 
   async function finish(phase: 'Succeeded' | 'Failed', message: string | undefined, objects: ObjectResult[]): Promise<SyncResult> {
     const finishedAt = new Date();
@@ -216,7 +218,7 @@ async function syncAndReport(
     if (application) {
       await recordComparison(deps, {
         application, revision, bundleKey: data.bundleKey, status: phase === 'Succeeded' ? 'Synced' : 'OutOfSync',
-        ...(phase === 'Failed' && message ? { reason: message } : {}),
+        ...(phase === 'Failed' && (comparisonReason ?? message) ? { reason: comparisonReason ?? message } : {}),
         objects: objects.filter((object) => object.outcome === 'failed' || object.outcome === 'skipped')
           .map(({ group, kind, namespace, name }) => ({ group, kind, ...(namespace ? { namespace } : {}), name, status: 'changed' as const })),
         ...(actor ? { actor } : {}), ...(traceId ? { traceId } : {}),
@@ -232,6 +234,7 @@ async function syncAndReport(
   async function failWithRetry(application: ArgoApplication, message: string, objects: ObjectResult[]): Promise<never> {
     const decision: RetryDecision = planRetry({ application, data, objects, message, operation: data.operation !== undefined, terminated: termination?.terminatedBy() !== undefined });
     retryState = decision.state;
+    comparisonReason = message;
     const result = await finish('Failed', decision.message, objects);
     if (decision.conditions.length > 0 && deps.retryTriggers && deps.retryJobNow && job.id) {
       const jobId = job.id;
