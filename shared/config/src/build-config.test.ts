@@ -94,13 +94,27 @@ status:
       'spec.source.plugin',
       'spec.source.helm.fileParameters',
       'spec.sources',
-      'spec.syncPolicy.managedNamespaceMetadata',
       'status',
       'spec.syncPolicy.syncOptions[1]',
     ]);
     expect(warnings[0].message).toBe('web.yaml: document 0 (web): spec.source.plugin: field is not supported by Tidewater and is ignored');
     expect(config.applications[0].spec.source.helm?.valuesObject).toEqual({ anything: { goes: 'here' } });
     expect(config.applications[0].spec.source).not.toHaveProperty('plugin');
+  });
+
+  it('refuses an Application combining sync options Argo CD refuses together, naming the field', () => {
+    const text = [
+      application('web', '  syncPolicy:\n    syncOptions:\n    - ServerSideApply=true\n    - Force=true'),
+      application('api', '  syncPolicy:\n    managedNamespaceMetadata:\n      labels: {team: a}\n    syncOptions:\n    - CreateNamespace=true'),
+      application('jobs', '  syncPolicy:\n    managedNamespaceMetadata:\n      labels: {team: a}'),
+    ].join('---\n');
+    const { config, errors, warnings } = parseConfigText(text, 'apps.yaml');
+    expect(config.applications.map((app) => app.metadata.name)).toEqual(['api', 'jobs']);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ file: 'apps.yaml', documentIndex: 0, documentName: 'web', field: 'spec.syncPolicy.syncOptions[1]' });
+    expect(errors[0].message).toContain('Force=true cannot be combined with ServerSideApply=true');
+    expect(config.applications[0].spec.syncPolicy?.managedNamespaceMetadata).toEqual({ labels: { team: 'a' } });
+    expect(warnings.map((warning) => [warning.documentName, warning.field])).toEqual([['jobs', 'spec.syncPolicy.managedNamespaceMetadata']]);
   });
 
   it('treats an empty YAML value as absent, as Argo CD does', () => {

@@ -53,7 +53,16 @@ export {
 
 export { normalizeRepoUrl, sameRepo } from './repo-url.ts';
 export { describeSecretRef, resolveSecret, SecretRefError } from './secrets.ts';
-export { parseSyncOptions, resourceSyncOptions, syncOptionsAnnotation, type SyncOptions } from './sync-options.ts';
+export {
+  applicationSyncOptions,
+  checkSyncOptions,
+  parseSyncOptions,
+  resourceSyncOptions,
+  syncOptionsAnnotation,
+  type OperationSyncOptions,
+  type SyncOptionFinding,
+  type SyncOptions,
+} from './sync-options.ts';
 export { syncWaveAnnotation, syncWaveOf } from './sync-wave.ts';
 export { globMatch, type GlobOptions } from './glob.ts';
 export { projectPermits, type PermitDecision, type PermitRequest } from './project-rules.ts';

@@ -6,7 +6,7 @@ import { ArgoApplication } from './schema/application.ts';
 import { inlineSecretMessage, looksLikeSecretField } from './schema/secret-ref.ts';
 import { Cluster, laterTidewaterKinds, Repository, tidewaterApiVersion } from './schema/tidewater.ts';
 import { inspectAgainstSchema } from './schema/unknown-fields.ts';
-import { parseSyncOptions } from './sync-options.ts';
+import { checkSyncOptions, parseSyncOptions } from './sync-options.ts';
 import { inactiveApplicationFields, inactiveProjectFields } from './accepted-not-acted-on.ts';
 
 /** One validated document and where it came from. */
@@ -88,7 +88,7 @@ function parseDocument(raw: unknown, position: { file: string; documentIndex: nu
     if (value === undefined) return;
     if (kind === 'Application') {
       const application = value as ArgoApplication;
-      warnUnrecognizedSyncOptions(application, (field) => at(field, documentName), result);
+      if (!checkApplicationSyncOptions(application, (field) => at(field, documentName), result)) return;
       for (const inactive of inactiveApplicationFields(application)) result.warnings.push(configWarning(at(inactive.field, documentName), inactive.detail));
       result.documents.push({ kind, value: application, location: at([], documentName) });
     } else {
@@ -164,13 +164,23 @@ function validateDocument(
 const hasMultiSource = (document: Record<string, unknown>) =>
   typeof document.spec === 'object' && document.spec !== null && 'sources' in document.spec;
 
-function warnUnrecognizedSyncOptions(application: ArgoApplication, at: (field: Path) => ConfigLocation, result: FileParseResult): void {
-  const syncOptions = application.spec.syncPolicy?.syncOptions ?? [];
-  syncOptions.forEach((option, index) => {
-    if (parseSyncOptions([option]).unrecognized.length > 0) {
-      result.warnings.push(configWarning(at(['spec', 'syncPolicy', 'syncOptions', index]), `sync option ${option} is not supported and is ignored`));
+/** Sync option findings as warnings and errors; false when the Application is refused. */
+function checkApplicationSyncOptions(application: ArgoApplication, at: (field: Path) => ConfigLocation, result: FileParseResult): boolean {
+  const syncPolicy = application.spec.syncPolicy;
+  let accepted = true;
+  for (const finding of checkSyncOptions(syncPolicy?.syncOptions)) {
+    const location = at(['spec', 'syncPolicy', 'syncOptions', finding.index]);
+    if (finding.severity === 'warning') {
+      result.warnings.push(configWarning(location, finding.detail));
+    } else {
+      result.errors.push(new ConfigError(location, finding.detail));
+      accepted = false;
     }
-  });
+  }
+  if (syncPolicy?.managedNamespaceMetadata && !parseSyncOptions(syncPolicy.syncOptions).createNamespace) {
+    result.warnings.push(configWarning(at(['spec', 'syncPolicy', 'managedNamespaceMetadata']), 'has no effect without the sync option CreateNamespace=true (as in Argo CD)'));
+  }
+  return accepted;
 }
 
 /** 1-based line of the deepest node on `path` that exists in the document (the key, for mapping entries). */

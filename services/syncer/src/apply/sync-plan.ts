@@ -1,3 +1,4 @@
+import type { SyncOptions } from '@tidewater/config';
 import type { KubernetesObject } from '@tidewater/queues';
 import type { ResourceInfo } from '../discovery/resource-discovery.ts';
 import type { ObjectRef } from './object-ref.ts';
@@ -14,6 +15,10 @@ export interface PlannedObject {
   previousResourceVersion?: string;
   /** The destination namespace created for CreateNamespace=true: applied, never tracked or pruned. */
   managedNamespace?: boolean;
+  /** Effective sync options of this object (application, operation, then its sync-options annotation). */
+  options?: SyncOptions;
+  /** SkipDryRunOnMissingResource: the kind was not served when the sync was planned; resolved again at its wave. */
+  unresolvedKind?: boolean;
 }
 
 export interface SyncStep {

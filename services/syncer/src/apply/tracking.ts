@@ -18,3 +18,13 @@ export function trackingIdOf(app: string, ref: Pick<ObjectRef, 'group' | 'kind' 
 export function isTrackedBy(app: string, ref: ObjectRef, liveAnnotations: Record<string, string> | undefined): boolean {
   return liveAnnotations?.[trackingAnnotation] === trackingIdOf(app, ref);
 }
+
+/** The application a live object's tracking id (else its tracking label) names; undefined for an untracked object. */
+export function trackingAppOf(metadata: { labels?: Record<string, string>; annotations?: Record<string, string> } | undefined): string | undefined {
+  const trackingId = metadata?.annotations?.[trackingAnnotation];
+  if (trackingId) {
+    const separator = trackingId.indexOf(':');
+    return separator > 0 ? trackingId.slice(0, separator) : undefined;
+  }
+  return metadata?.labels?.[trackingLabel] || undefined;
+}

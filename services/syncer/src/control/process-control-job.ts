@@ -2,6 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 import { ControlJob } from '@tidewater/queues';
 import { withSpan } from '@tidewater/telemetry';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
+import { confirmPrune, type ConfirmPruneResult } from '../prune/confirm-prune.ts';
 import { resumeApplication, type OperatorRequestDeps, type ResumeResult } from '../rollback/resume.ts';
 import { rollbackApplication, type RollbackResult } from '../rollback/rollback.ts';
 import { ControlRequestRefused } from './control-errors.ts';
@@ -22,7 +23,8 @@ export interface ControlProcessorDeps extends OperatorRequestDeps {
   resolveRevision?: (repoURL: string, targetRevision: string) => Promise<string>;
 }
 
-export type ControlResult = RollbackResult | ResumeResult | SyncRequestResult | TerminateResult | { kind: 'diff'; [key: string]: unknown };
+export type ControlResult =
+  | RollbackResult | ResumeResult | SyncRequestResult | TerminateResult | ConfirmPruneResult | { kind: 'diff'; [key: string]: unknown };
 
 /** The parts of a BullMQ job the processor reads. */
 export interface ControlJobContext {
@@ -61,9 +63,10 @@ export async function processControlJob(job: ControlJobContext, deps: ControlPro
           const result = await deps.diff(data);
           return { ...(typeof result === 'object' && result !== null ? result : { result }), kind: 'diff' };
         }
+        case 'confirm-prune':
+          return await confirmPrune({ app: data.app, ...(data.actor ? { actor: data.actor } : {}) }, deps);
         default:
-          // confirm-prune belongs to the prune path (Prune=confirm), which answers it when it is built in.
-          throw new ControlRequestRefused(`control request '${data.kind}' is not available in this syncer build`);
+          throw new ControlRequestRefused(`control request '${(data as { kind: string }).kind}' is not available in this syncer build`);
       }
     } catch (error) {
       const reason = (error as Error).message;

@@ -4,6 +4,7 @@ import type { ClusterClient } from '../clusters/cluster-registry.ts';
 import type { ResourceInfo } from '../discovery/resource-discovery.ts';
 import { objectKey, splitApiVersion, type ObjectRef } from '../apply/object-ref.ts';
 import { desiredManifest, type PlannedObject } from '../apply/sync-plan.ts';
+import { isHookManifest } from '../hooks/split-hooks.ts';
 
 /** One object of an application's applied bundle, as the cluster serves it. */
 export interface DesiredObject {
@@ -27,6 +28,7 @@ export async function resolveDesiredObjects(bundle: RenderedBundle, application:
   const byKey = new Map<string, DesiredObject>();
   for (const object of bundle.objects) {
     if (!object || typeof object.apiVersion !== 'string' || typeof object.kind !== 'string' || typeof object.metadata?.name !== 'string') continue;
+    if (isHookManifest(object)) continue; // hooks run during a sync; they are not part of the application's live state
     const kindKey = `${object.apiVersion}|${object.kind}`;
     if (!kinds.has(kindKey)) kinds.set(kindKey, await cluster.discovery.find(object.apiVersion, object.kind));
     const info = kinds.get(kindKey);

@@ -3,7 +3,7 @@ import type { ObjectResult } from '@tidewater/queues';
 import { isRetryableStatus, retryableStatusError, statusMessage } from '../clusters/api-status.ts';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
 import { mapBounded } from '../apply/bounded-map.ts';
-import { apiVersionOf, describeObject } from '../apply/object-ref.ts';
+import { apiVersionOf, describeObject, objectKey } from '../apply/object-ref.ts';
 import { resourcePath } from '../apply/resource-path.ts';
 import { compareForInstall, kindRank } from '../apply/sync-plan.ts';
 import { isTrackedBy } from '../apply/tracking.ts';
@@ -19,13 +19,23 @@ export interface PruneInput {
   concurrency: number;
   /** Called once per deleted object (publishes resourcePruned). */
   onPruned(entry: InventoryEntry): Promise<void>;
+  /**
+   * `Prune=confirm` deletions an operator confirmed: all of them (control request `confirm-prune`), or those whose
+   * objectKey is in the set (the Application's `argocd.argoproj.io/deletion-approved` annotation).
+   */
+  confirmed?: boolean | ReadonlySet<string>;
 }
 
 export interface PruneOutcome {
   results: ObjectResult[];
-  /** Candidates still live and still ours (Prune=false, failed deletes): they stay in the inventory. */
+  /** Candidates still live and still ours (Prune=false, Prune=confirm, failed deletes): they stay in the inventory. */
   kept: InventoryEntry[];
+  /** Prune=confirm objects kept until an operator confirms (a subset of `kept`). */
+  awaitingConfirmation: InventoryEntry[];
 }
+
+/** The result message of an object kept by Prune=confirm. */
+export const awaitingConfirmationMessage = 'waiting for prune confirmation (sync option Prune=confirm)';
 
 interface PruneTarget {
   entry: InventoryEntry;
@@ -37,12 +47,14 @@ const identityOf = (entry: InventoryEntry) => ({ group: entry.group, kind: entry
 
 /**
  * Deletes objects that left the bundle. Each is read first and deleted only when it still carries this
- * application's tracking id, and not when its live `argocd.argoproj.io/sync-options` says Prune=false.
- * Deletion runs in reverse install order, PruneLast objects after all others.
+ * application's tracking id, and not when its live `argocd.argoproj.io/sync-options` (over the application's
+ * options) says Prune=false, nor, until confirmed, Prune=confirm. Deletion runs in reverse install order,
+ * PruneLast objects after all others, with the given propagation policy.
  */
 export async function pruneObjects(input: PruneInput): Promise<PruneOutcome> {
   const results: ObjectResult[] = [];
   const kept: InventoryEntry[] = [];
+  const awaitingConfirmation: InventoryEntry[] = [];
   const targets: PruneTarget[] = [];
 
   await mapBounded(input.candidates, input.concurrency, async (entry) => {
@@ -72,6 +84,13 @@ export async function pruneObjects(input: PruneInput): Promise<PruneOutcome> {
       kept.push(entry);
       return;
     }
+    const confirmed = input.confirmed === true || (input.confirmed instanceof Set && input.confirmed.has(objectKey(entry.cluster, entry)));
+    if (options.pruneConfirm && !confirmed) {
+      results.push({ ...identityOf(entry), outcome: 'skipped', message: awaitingConfirmationMessage });
+      kept.push(entry);
+      awaitingConfirmation.push(entry);
+      return;
+    }
     targets.push({ entry, path, last: options.pruneLast });
   });
 
@@ -96,5 +115,5 @@ export async function pruneObjects(input: PruneInput): Promise<PruneOutcome> {
     });
   }
   results.sort((a, b) => compareForInstall(a, b));
-  return { results, kept };
+  return { results, kept, awaitingConfirmation };
 }

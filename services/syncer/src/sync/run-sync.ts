@@ -1,4 +1,4 @@
-import { parseSyncOptions, syncWaveOf, type AppProject, type ArgoApplication } from '@tidewater/config';
+import { applicationSyncOptions, resourceSyncOptions, syncWaveOf, type AppProject, type ArgoApplication, type SyncOptions } from '@tidewater/config';
 import type { KubernetesObject, ObjectResult, RenderedBundle } from '@tidewater/queues';
 import type { Logger } from '@tidewater/telemetry';
 import type { Redis } from 'ioredis';
@@ -9,12 +9,21 @@ import { mapBounded } from '../apply/bounded-map.ts';
 import { definedKindKey, kindsDefinedBy, refreshUntilServed, waitForEstablished } from '../apply/custom-resource-definitions.ts';
 import { describeObject, objectKey, splitApiVersion, type ObjectRef } from '../apply/object-ref.ts';
 import { respectIgnoreDifferences } from '../apply/ignore-differences.ts';
-import { applyObject, type AppliedObject } from '../apply/server-side-apply.ts';
+import { ignoreRulesOf } from '../diff/ignore-differences.ts';
+import { managedNamespace } from '../apply/managed-namespace.ts';
+import { type AppliedObject } from '../apply/server-side-apply.ts';
+import { syncObject } from '../apply/sync-object.ts';
 import { desiredManifest, isCustomResourceDefinition, isNamespace, orderSteps, type PlannedObject, type SyncStep } from '../apply/sync-plan.ts';
-import { trackingLabel } from '../apply/tracking.ts';
 import { checkProjectGuardrails } from '../guardrails/project-guardrails.ts';
 import { readInventory, writeInventory, type InventoryEntry } from '../prune/inventory.ts';
+import { approvedByAnnotation } from '../prune/deletion-approval.ts';
+import { pendingPruneMessage, readPendingPrune, recordPendingPrune } from '../prune/pending-prune.ts';
+import { prunePropagationPolicy } from '../prune/propagation-policy.ts';
 import { pruneObjects } from '../prune/prune-objects.ts';
+import { planHooks } from '../hooks/plan-hooks.ts';
+import { createHookRun, type HookRun } from '../hooks/run-hooks.ts';
+import { splitHooks } from '../hooks/split-hooks.ts';
+import { resolveDeferredKinds } from '../apply/deferred-kinds.ts';
 import { isSelected } from './resource-selection.ts';
 import type { SyncOperationInput } from './sync-operation-input.ts';
 
@@ -53,18 +62,27 @@ const largeSyncObjects = 100;
 export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
   const { application, cluster } = input;
   const appName = application.metadata.name;
-  const appOptions = parseSyncOptions(application.spec.syncPolicy?.syncOptions);
+  // Effective options: the Application's (merged with a sync operation's), then each object's annotation.
+  const appOptions = applicationSyncOptions(application, input.operation);
   const destinationNamespace = application.spec.destination.namespace || undefined;
   const previousInventory = await readInventory(input.redis, appName);
   const previousByKey = new Map(previousInventory.map((entry) => [objectKey(entry.cluster, entry), entry]));
 
-  const planned = await planObjects(input, destinationNamespace, previousByKey);
+  // Hooks (argocd.argoproj.io/hook, helm.sh/hook) run around the sync and never join the inventory.
+  const bundleParts = splitHooks(input.bundle.objects, { revision: input.bundle.revision, startedAt: new Date() });
+  if (bundleParts.skipped.length > 0) {
+    input.logger.info({ objects: bundleParts.skipped.slice(0, 20).map((object) => `${describeObject(object)}: ${object.message}`) }, 'rendered objects not applied (Skip, PostDelete or Helm hooks without an Argo CD equivalent)');
+  }
+  const planned = await planObjects(input, bundleParts.resources, appOptions, destinationNamespace, previousByKey);
   if ('failed' in planned) return planned.failed;
   const selection = input.operation?.resources;
   const objects = planned.objects.filter((object) => isSelected(selection, object.ref));
+  // A selective sync runs no hooks, as in Argo CD.
+  const plannedHooks = await planHooks(selection ? [] : bundleParts.hooks, { app: appName, cluster, destinationNamespace });
+  if ('failed' in plannedHooks) return { phase: 'Failed', message: plannedHooks.failed[0].message, objects: plannedHooks.failed };
 
   if (appOptions.createNamespace && destinationNamespace && !objects.some((object) => isNamespace(object.ref) && object.ref.name === destinationNamespace)) {
-    objects.push(managedNamespace(appName, destinationNamespace, previousByKey.get(objectKey(cluster.name, { group: '', kind: 'Namespace', name: destinationNamespace }))?.resourceVersion));
+    objects.push(managedNamespace(application, destinationNamespace, previousByKey.get(objectKey(cluster.name, { group: '', kind: 'Namespace', name: destinationNamespace }))?.resourceVersion));
   }
 
   checkProjectGuardrails({
@@ -78,7 +96,7 @@ export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
       server: application.spec.destination.server ?? cluster.server,
       namespace: destinationNamespace,
     },
-    objects,
+    objects: [...objects, ...plannedHooks.hooks.map((hook) => hook.planned)],
   });
 
   const automated = application.spec.syncPolicy?.automated;
@@ -90,13 +108,15 @@ export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
   }
 
   await respectIgnoreDifferences({ application, options: appOptions, transport: cluster.transport, objects });
-  const applied = await applySteps(input, orderSteps(objects));
+  const hookRun = createHookRun(plannedHooks.hooks, { transport: cluster.transport, app: appName, logger: input.logger });
+  const applied = await applySteps(input, orderSteps(objects), hookRun);
   const appliedInventory = applied.results.flatMap((result, index): InventoryEntry[] => {
     const object = applied.objects[index];
     if (result.outcome === 'failed' || result.outcome === 'skipped') return [];
     return [{ ...object.ref, cluster: cluster.name, resourceVersion: result.resourceVersion, ...(object.managedNamespace ? { managedNamespace: true } : {}) }];
   });
   const results: ObjectResult[] = applied.results.map(({ resourceVersion: _resourceVersion, ...result }) => result);
+  results.push(...bundleParts.skipped);
   // A selective sync leaves what it did not select as it was, in the cluster and in the inventory.
   const unselected = selection ? previousInventory.filter((entry) => !isSelected(selection, entry)) : [];
 
@@ -107,52 +127,68 @@ export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
       ...previousInventory.filter((entry) => !appliedKeys.has(objectKey(entry.cluster, entry))),
       ...appliedInventory,
     ]);
-    return { phase: 'Failed', message: applied.failure, objects: results };
+    const message = await withSyncFailHooks(hookRun, applied.failure);
+    return { phase: 'Failed', message, objects: [...results, ...hookRun.results] };
   }
 
-  const desiredKeys = new Set(trackedObjects.map((object) => objectKey(cluster.name, object.ref)));
+  // An object that became a hook leaves the inventory without being pruned: the hook run owns it now.
+  const desiredKeys = new Set([...trackedObjects, ...plannedHooks.hooks.map((hook) => hook.planned)].map((object) => objectKey(cluster.name, object.ref)));
   const leftBundle = previousInventory.filter((entry) => !entry.managedNamespace && !desiredKeys.has(objectKey(entry.cluster, entry)) && isSelected(selection, entry));
   let kept: InventoryEntry[] = leftBundle;
   let pruneFailure: string | undefined;
+  let awaitingConfirmation: InventoryEntry[] = [];
   if (leftBundle.length > 0 && pruneEnabled && !input.signal?.aborted) {
-    const explicitPolicy = (application.spec.syncPolicy?.syncOptions ?? []).some((option) => option.startsWith('PrunePropagationPolicy='));
     const pruned = await pruneObjects({
       app: appName,
       candidates: leftBundle,
       clusters: input.clusters,
       appOptions,
-      propagationPolicy: explicitPolicy ? ({ foreground: 'Foreground', background: 'Background', orphan: 'Orphan' } as const)[appOptions.prunePropagationPolicy] : 'Background',
+      propagationPolicy: prunePropagationPolicy(appOptions),
       concurrency: input.applyConcurrency,
       onPruned: input.onPruned,
+      confirmed: approvedByAnnotation(application, await readPendingPrune(input.redis, appName)),
     });
     results.push(...pruned.results);
     kept = pruned.kept;
+    awaitingConfirmation = pruned.awaitingConfirmation;
     pruneFailure = pruned.results.find((result) => result.outcome === 'failed')?.message;
   } else if (leftBundle.length > 0) {
     for (const entry of leftBundle) {
-      results.push({ group: entry.group, kind: entry.kind, namespace: entry.namespace, name: entry.name, outcome: 'skipped', message: input.operation ? 'not pruned: the sync request did not ask for prune' : 'not pruned: automated prune is off for this application' });
+      results.push({ group: entry.group, kind: entry.kind, namespace: entry.namespace, name: entry.name, outcome: 'skipped', message: (input.operation ? 'not pruned: the sync request did not ask for prune' : 'not pruned: automated prune is off for this application') });
     }
   }
   await writeInventory(input.redis, appName, [...appliedInventory, ...kept, ...unselected]);
-  if (pruneFailure) return { phase: 'Failed', message: pruneFailure, objects: results };
-  return { phase: 'Succeeded', objects: results };
+  await recordPendingPrune(input.redis, appName, input.bundle.revision, awaitingConfirmation);
+  const failure = pruneFailure ?? await hookRun.runPostSync(applied.objects.filter((_object, index) => applied.results[index].outcome !== 'skipped'));
+  if (failure) return { phase: 'Failed', message: await withSyncFailHooks(hookRun, failure), objects: [...results, ...hookRun.results] };
+  // Argo CD keeps the operation Syncing until the prune is confirmed; Tidewater reports the sync and what waits.
+  const waiting = awaitingConfirmation.length > 0 ? { message: pendingPruneMessage(awaitingConfirmation) } : {};
+  return { phase: 'Succeeded', ...waiting, objects: [...results, ...hookRun.results] };
+}
+
+/** After a failure: run the SyncFail hooks, and say so when one of them fails too. */
+async function withSyncFailHooks(hookRun: HookRun, failure: string): Promise<string> {
+  const syncFailFailure = await hookRun.runPhase('SyncFail');
+  return syncFailFailure ? `${failure}; ${syncFailFailure}` : failure;
 }
 
 /** Resolves every rendered object's kind on the cluster (or from a CRD in the bundle) and prepares its manifest. */
 async function planObjects(
   input: RunSyncInput,
+  bundleObjects: readonly KubernetesObject[],
+  appOptions: SyncOptions,
   destinationNamespace: string | undefined,
   previousByKey: Map<string, InventoryEntry>,
 ): Promise<{ objects: PlannedObject[] } | { failed: RunSyncOutput }> {
   const { bundle, cluster } = input;
   const appName = input.application.metadata.name;
-  bundle.objects.forEach((object, index) => {
+  bundleObjects.forEach((object, index) => {
     if (!object || typeof object.apiVersion !== 'string' || typeof object.kind !== 'string' || typeof object.metadata?.name !== 'string') {
       throw new SyncFailure(`object ${index} of the bundle for ${appName} at ${bundle.revision} has no apiVersion, kind or metadata.name`);
     }
   });
-  const definedKinds = kindsDefinedBy(bundle.objects.filter((object) => isCustomResourceDefinition({ group: splitApiVersion(object.apiVersion).group, kind: object.kind })));
-  const kindKeys = [...new Set(bundle.objects.map((object) => definedKindKey(object.apiVersion, object.kind)))];
+  const definedKinds = kindsDefinedBy(bundleObjects.filter((object) => isCustomResourceDefinition({ group: splitApiVersion(object.apiVersion).group, kind: object.kind })));
+  const kindKeys = [...new Set(bundleObjects.map((object) => definedKindKey(object.apiVersion, object.kind)))];
   const resolvedKinds = new Map<string, ResourceInfo | undefined>(await Promise.all(kindKeys.map(async (key) => {
     const [apiVersion, kind] = key.split('|');
     const info = await cluster.discovery.find(apiVersion, kind) ?? definedKinds.get(key);
@@ -161,10 +197,14 @@ async function planObjects(
 
   const unknown: ObjectResult[] = [];
   const byKey = new Map<string, PlannedObject>();
-  for (const object of bundle.objects) {
+  for (const object of bundleObjects) {
     const { group, version } = splitApiVersion(object.apiVersion);
-    const info = resolvedKinds.get(definedKindKey(object.apiVersion, object.kind));
+    const resolvedInfo = resolvedKinds.get(definedKindKey(object.apiVersion, object.kind));
     const name = object.metadata.name;
+    const options = resourceSyncOptions(object, appOptions);
+    // SkipDryRunOnMissingResource: a kind not served yet (its CRD comes from elsewhere) is resolved again at its wave.
+    const deferred = !resolvedInfo && options.skipDryRunOnMissingResource;
+    const info = resolvedInfo ?? (deferred ? { resource: '', namespaced: true } : undefined);
     if (!info) {
       unknown.push({
         group, kind: object.kind, namespace: object.metadata.namespace, name, outcome: 'failed',
@@ -181,18 +221,17 @@ async function planObjects(
       manifest: desiredManifest(object, appName, ref, info.namespaced),
       wave: syncWaveOf(object),
       previousResourceVersion: previousByKey.get(key)?.resourceVersion,
+      options,
+      ...(deferred ? { unresolvedKind: true } : {}),
     });
   }
+  const ignoredOptions = [...byKey.values()].flatMap((object) => (object.options?.unrecognized.length ? [`${describeObject(object.ref)}: ${object.options.unrecognized.join(',')}`] : []));
+  if (ignoredOptions.length > 0) input.logger.warn({ objects: ignoredOptions.slice(0, 20) }, 'sync-options annotation entries not supported on a resource are ignored');
   if (unknown.length > 0) {
     const more = unknown.length > 1 ? ` (and ${unknown.length - 1} more)` : '';
     return { failed: { phase: 'Failed', message: `${unknown[0].message}${more}`, objects: unknown } };
   }
   return { objects: [...byKey.values()] };
-}
-
-function managedNamespace(app: string, name: string, previousResourceVersion: string | undefined): PlannedObject {
-  const manifest: KubernetesObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { [trackingLabel]: app } } };
-  return { ref: { group: '', version: 'v1', kind: 'Namespace', name }, info: { resource: 'namespaces', namespaced: false }, manifest, wave: 0, previousResourceVersion, managedNamespace: true };
 }
 
 interface AppliedSteps {
@@ -203,15 +242,46 @@ interface AppliedSteps {
   failure?: string;
 }
 
-async function applySteps(input: RunSyncInput, steps: SyncStep[]): Promise<AppliedSteps> {
+/**
+ * Applies the steps in order with the hooks around them: namespaces first, then PreSync hooks, CRDs and each wave,
+ * each wave's Sync hooks right after its objects (Sync hooks of waves without objects before the next wave).
+ */
+async function applySteps(input: RunSyncInput, steps: SyncStep[], hookRun: HookRun): Promise<AppliedSteps> {
   const { cluster, logger } = input;
   const total = steps.reduce((sum, step) => sum + step.objects.length, 0);
   const applied: AppliedSteps = { results: [], objects: [] };
   let done = 0;
+  let preSyncDone = false;
+  const ignoreRules = ignoreRulesOf(input.application); // ApplyOutOfSyncOnly judges "in sync" as the diff does
+  const skipFrom = (stepIndex: number, message: string) => {
+    for (const later of steps.slice(stepIndex).flatMap((laterStep) => laterStep.objects)) {
+      const { group, kind, namespace, name } = later.ref;
+      applied.results.push({ group, kind, namespace, name, outcome: 'skipped', message });
+      applied.objects.push(later);
+    }
+  };
   for (const [stepIndex, step] of steps.entries()) {
-    const results = await mapBounded(step.objects, input.applyConcurrency, (object) => input.signal?.aborted
-      ? Promise.resolve({ ...identityOf(object), outcome: 'skipped' as const, message: `not applied: ${abortReason(input.signal)}` })
-      : applyObject(cluster.transport, object));
+    if (!preSyncDone && step.phase !== 'namespaces') {
+      preSyncDone = true;
+      const preSyncFailure = await hookRun.runPhase('PreSync');
+      if (preSyncFailure) {
+        applied.failure = preSyncFailure;
+        skipFrom(stepIndex, 'not applied: a PreSync hook failed');
+        return applied;
+      }
+    }
+    if (step.phase === 'wave') {
+      const hookFailure = await hookRun.runSyncHooksThrough(step.wave - 1);
+      if (hookFailure) {
+        applied.failure = hookFailure;
+        skipFrom(stepIndex, 'not applied: a Sync hook of an earlier wave failed');
+        return applied;
+      }
+    }
+    const unresolved = await resolveDeferredKinds(cluster, step.objects);
+    const results = await mapBounded(step.objects, input.applyConcurrency, async (object): Promise<AppliedObject> => input.signal?.aborted
+      ? { ...identityOf(object), outcome: 'skipped', message: `not applied: ${abortReason(input.signal)}` }
+      : unresolved.get(object) ?? syncObject(cluster.transport, object, object.options, { ignoreRules }));
     if (step.phase === 'crds') await awaitDefinitions(input, step.objects, results);
     applied.results.push(...results);
     applied.objects.push(...step.objects);
@@ -220,18 +290,29 @@ async function applySteps(input: RunSyncInput, steps: SyncStep[]): Promise<Appli
     if (total > largeSyncObjects) logger.info(progress, 'applied wave');
     else logger.debug(progress, 'applied wave');
 
+    if (input.signal?.aborted) {
+      // Terminated: nothing more is applied and no further hook runs.
+      applied.failure = abortReason(input.signal);
+      skipFrom(stepIndex + 1, `not applied: ${applied.failure}`);
+      return applied;
+    }
     const failed = results.filter((result) => result.outcome === 'failed');
-    if (failed.length > 0 || input.signal?.aborted) {
+    if (failed.length > 0) {
       const more = failed.length > 1 ? ` (and ${failed.length - 1} more failed in this ${step.phase === 'wave' ? 'wave' : 'step'})` : '';
-      applied.failure = input.signal?.aborted ? abortReason(input.signal) : `${failed[0].message}${more}`;
-      for (const later of steps.slice(stepIndex + 1).flatMap((laterStep) => laterStep.objects)) {
-        const { group, kind, namespace, name } = later.ref;
-        applied.results.push({ group, kind, namespace, name, outcome: 'skipped', message: input.signal?.aborted ? `not applied: ${abortReason(input.signal)}` : 'not applied: an earlier wave failed' });
-        applied.objects.push(later);
+      applied.failure = `${failed[0].message}${more}`;
+      skipFrom(stepIndex + 1, 'not applied: an earlier wave failed');
+      return applied;
+    }
+    if (step.phase === 'wave') {
+      const hookFailure = await hookRun.runSyncHooksThrough(step.wave);
+      if (hookFailure) {
+        applied.failure = hookFailure;
+        skipFrom(stepIndex + 1, 'not applied: a Sync hook of an earlier wave failed');
+        return applied;
       }
-      break;
     }
   }
+  applied.failure = (preSyncDone ? undefined : await hookRun.runPhase('PreSync')) ?? await hookRun.runSyncHooksThrough(Number.POSITIVE_INFINITY);
   return applied;
 }
 

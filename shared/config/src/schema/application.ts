@@ -103,6 +103,13 @@ export const SyncPolicy = z.object({
   /** Argo CD `Key=value` strings, e.g. `CreateNamespace=true`; read them with parseSyncOptions. */
   syncOptions: z.array(z.string()).optional(),
   retry: RetryStrategy.optional(),
+  /** Labels and annotations set on the namespace created by `CreateNamespace=true` (nothing without it). */
+  managedNamespaceMetadata: z
+    .object({
+      labels: z.record(z.string(), z.string()).optional(),
+      annotations: z.record(z.string(), z.string()).optional(),
+    })
+    .optional(),
 });
 export type SyncPolicy = z.infer<typeof SyncPolicy>;
 
