@@ -44,6 +44,10 @@ export async function recordComparison(deps: { redis: Redis; events: EventPublis
     objects: input.objects.filter((object) => object.status !== 'unchanged'), comparedAt: new Date().toISOString(),
   };
   const previous = await readComparison(deps.redis, app);
+  // Health first: whoever reads the new comparison finds the health that goes with it.
+  if (comparison.status !== 'Synced' && !(await readAppliedRecord(deps.redis, app))) {
+    await recordMissingHealth(deps.redis, app, comparison);
+  }
   await deps.redis.set(redisKeys.comparison(app), JSON.stringify(comparison));
   if (comparison.status === 'OutOfSync') {
     const differing = comparison.objects.filter((object) => object.status !== 'unchanged');
@@ -60,9 +64,6 @@ export async function recordComparison(deps: { redis: Redis; events: EventPublis
       };
       await deps.events.publish({ type: eventTypes.appOutOfSync, data });
     }
-  }
-  if (comparison.status !== 'Synced' && !(await readAppliedRecord(deps.redis, app))) {
-    await recordMissingHealth(deps.redis, app, comparison);
   }
   return comparison;
 }
