@@ -48,7 +48,7 @@ export { computeAppDiff, diffBundle, DiffUnavailable, type AppDiff, type ObjectD
 export { handleDiffJob, diffRequestHandler } from './diff/handle-diff-job.ts';
 export { createReconcileLoop, reconcileLockKey, type ReconcileLoop, type ReconcileDeps, type ReconcileOutcome } from './reconcile/reconcile-loop.ts';
 export { createRendererHeadResolver, type RendererHeadResolver } from './reconcile/renderer-heads.ts';
-export { changedApplications } from './reconcile/config-changes.ts';
+export { configChanges, type ConfigChanges } from './reconcile/config-changes.ts';
 // --- manual sync, sync requests, terminate, retries ---
 export { compareApplication } from './comparison/compare-application.ts';
 export { readComparison, recordComparison } from './comparison/comparison-record.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Queue } from 'bullmq';
+import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ArgoApplication, TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher, eventTypes, readAllEvents } from '@tidewater/events';
@@ -129,6 +129,21 @@ describe('periodic reconcile', () => {
     const compareJob = await syncQueue.getJob(jobIds.sync('manual-compared', manualHead));
     expect(compareJob?.data).toMatchObject({ bundleKey: comparison.bundleKey, trigger: { kind: 'reconcile' } });
     expect(compareJob?.data.operation).toBeUndefined();
+  });
+
+  it('does not render again a revision whose render was refused for good, unless forced by a configuration change', async () => {
+    const head = 'c3'.repeat(20);
+    const refused = application('refused-render', 'https://git.example.com/team/refused-render.git');
+    await producers.requestRender({ app: 'refused-render', repoURL: refused.spec.source.repoURL, revision: head, targetRevision: 'main', trigger: { kind: 'webhook' }, trace: {} });
+    const worker = new Worker(queueNames.render, async () => {
+      throw new UnrecoverableError('symlinks point outside the repository');
+    }, { connection: createRedisConnection(redisServer.url, 'worker') });
+    await waitFor('the render refused', async () => (await (await renderQueue.getJob(jobIds.render('refused-render', head)))?.getState()) === 'failed');
+    await worker.close();
+    const loop = createReconcileLoop(loopDeps(async () => head));
+    expect(await loop.runOnce({ applications: [refused] })).toEqual([{ app: 'refused-render', result: 'render-failed', revision: head }]);
+    expect(await loop.runOnce({ applications: [refused], force: true })).toEqual([{ app: 'refused-render', result: 'requested', revision: head }]);
+    await loop.close();
   });
 
   it('reconciles every application at start and each new or changed one when the configuration changes', async () => {

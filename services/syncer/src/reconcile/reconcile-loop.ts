@@ -8,7 +8,7 @@ import type { Logger } from '@tidewater/telemetry';
 import { mapBounded } from '../apply/bounded-map.ts';
 import { readComparison } from '../comparison/comparison-record.ts';
 import { forgetFinishedWork } from '../rollback/forget-finished-work.ts';
-import { changedApplications } from './config-changes.ts';
+import { configChanges } from './config-changes.ts';
 
 export interface ReconcileDeps {
   config: () => TidewaterConfig;
@@ -34,6 +34,8 @@ export type ReconcileOutcome =
   | { app: string; result: 'requested'; revision: string; previous?: string }
   | { app: string; result: 'up-to-date' | 'in-flight' | 'compared'; revision: string }
   | { app: string; result: 'skipped'; reason: 'paused' }
+  /** The render of this revision failed permanently: a new commit or a configuration change renders again. */
+  | { app: string; result: 'render-failed'; revision: string }
   | { app: string; result: 'error'; reason: string };
 
 export interface ReconcileLoop {
@@ -96,7 +98,11 @@ export function createReconcileLoop(deps: ReconcileDeps): ReconcileLoop {
         return { app, result: 'compared', revision: head };
       }
     }
-    if (force) await forgetFinishedWork(workQueues(), app, head);
+    if (force) {
+      await forgetFinishedWork(workQueues(), app, head);
+    } else if (await renderFailedPermanently(app, head)) {
+      return { app, result: 'render-failed', revision: head };
+    }
     const requested = await deps.producers.requestRender({
       app, repoURL, revision: head, targetRevision, trigger: { kind: 'reconcile', receivedAt: new Date().toISOString() }, trace: {},
     });
@@ -104,6 +110,13 @@ export function createReconcileLoop(deps: ReconcileDeps): ReconcileLoop {
     logger.info({ app, revision: head, previous, force }, 'reconcile found a commit that was not synced or compared; rendering it');
     await deps.events.publish({ type: eventTypes.reconcileStarted, data: { app, revision: head, ...(previous ? { previous } : {}), jobId: requested.jobId } });
     return { app, result: 'requested', revision: head, ...(previous ? { previous } : {}) };
+  }
+
+  /** A render refused for good (UnrecoverableError before its last attempt) fails the same way when asked again. */
+  async function renderFailedPermanently(app: string, revision: string): Promise<boolean> {
+    const job = await workQueues().render.getJob(jobIds.render(app, revision));
+    if (!job || (await job.getState()) !== 'failed') return false;
+    return job.attemptsMade < (job.opts.attempts ?? 1);
   }
 
   async function syncedRevision(app: string): Promise<string | undefined> {
@@ -182,14 +195,15 @@ export function createReconcileLoop(deps: ReconcileDeps): ReconcileLoop {
         watchConfig();
         return;
       }
-      const changed = changedApplications(lastConfig, current);
+      const { added, changed } = configChanges(lastConfig, current);
       lastConfig = current;
-      if (changed.length === 0) {
+      if (added.length === 0 && changed.length === 0) {
         watchConfig();
         return;
       }
-      logger.info({ applications: changed.map((application) => application.metadata.name) }, 'configuration changed; reconciling new and changed applications');
-      void track(runOnce({ applications: changed, force: true })
+      logger.info({ added: added.map((application) => application.metadata.name), changed: changed.map((application) => application.metadata.name) }, 'configuration changed; reconciling new and changed applications');
+      // A changed app renders and syncs again even at the same commit (its spec or project changed); a new one as usual.
+      void track(Promise.all([runOnce({ applications: added }), runOnce({ applications: changed, force: true })])
         .catch((error: unknown) => logger.warn({ reason: (error as Error).message }, 'reconcile after a configuration change failed'))
         .finally(watchConfig));
     }, deps.configCheckMs ?? 1_000);
