@@ -1,19 +1,15 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiextensionsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import { AppOutOfSyncData, eventTypes } from '@tidewater/events';
 import { readHistory } from '@tidewater/syncer';
 import { requestControl } from '@tidewater/tide';
 import type { SyncResult } from '@tidewater/queues';
-import { repoRoot, waitFor } from '../harness/src/index.ts';
+import { waitFor } from '../harness/src/index.ts';
 import { eventsOf, waitForSync } from './helpers.ts';
 import {
   applicationYaml, configMapYaml, startSyncModesEnvironment, waitForComparison, type SyncModesEnvironment,
 } from './sync-modes-environment.ts';
 
-const run = promisify(execFile);
 const slowObjects = 400;
 const seed = {
   'apps/auto-start/settings.yaml': configMapYaml('auto-settings', { mode: 'automated' }),
@@ -60,14 +56,6 @@ describe('manual and automated sync, sync requests, terminate and retries (real 
     requestControl({ kind: 'sync', app, actor: 'alice', trace: {}, prune: false, dryRun: false, force: false, syncOptions: [], ...options }, { redisUrl: env.redis.url }) as
       Promise<{ kind: 'sync'; revision: string; result: SyncResult }>;
 
-  /** The `tide` CLI as an operator runs it (async: the services run in this process). */
-  async function tide(...args: string[]): Promise<string> {
-    const { stdout } = await run(process.execPath, [join(repoRoot, 'services/tide/src/main.ts'), ...args], {
-      cwd: repoRoot, env: { ...process.env, REDIS_URL: env.redis.url, TIDEWATER_CONFIG: env.configDir, TIDE_ACTOR: 'carol' }, timeout: 120_000,
-    });
-    return stdout;
-  }
-
   beforeAll(async () => {
     env = await startSyncModesEnvironment({ seed, config });
     core = env.cluster.kubeConfig.makeApiClient(CoreV1Api);
@@ -105,7 +93,6 @@ describe('manual and automated sync, sync requests, terminate and retries (real 
     expect(await env.syncStatus('manual-web')).toBeUndefined();
     expect(await readHistory(env.client, 'manual-web')).toEqual([]);
 
-    expect(await tide('status', 'manual-web')).toMatch(/manual-web\s+-\s+OutOfSync\s+Missing\s+.*manual sync: 2 objects differ/);
 
     const diff = await requestControl({ kind: 'diff', app: 'manual-web', revision: pushed.sha, trace: {} }, { redisUrl: env.redis.url }) as { objects: Array<{ name: string; status: string; diff: string }> };
     expect(diff.objects.find((object) => object.name === 'settings')).toMatchObject({ status: 'added', diff: expect.stringContaining('color: green') });
@@ -123,7 +110,6 @@ describe('manual and automated sync, sync requests, terminate and retries (real 
     const dryRun = await sync('manual-web', { dryRun: true });
     expect(dryRun.result).toMatchObject({ phase: 'Succeeded', dryRun: true, revision: head });
     expect(dryRun.result.objects.map((object) => object.outcome)).toEqual(['created', 'created']);
-    expect(await tide('sync', 'manual-web', '--dry-run')).toBe(`manual-web dry-run sync at ${head.slice(0, 12)}: Succeeded (2 created) — dry run: nothing was applied\n`);
     expect(await configMap('settings', 'manual-web')).toBeUndefined();
 
     // Requests that cannot be carried out as asked are refused with what to do instead; nothing is applied.

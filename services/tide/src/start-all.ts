@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
-import { createProducers, createRedisConnection, queueNames } from '@tidewater/queues';
+import { bundleSigningKeyFromEnv, createProducers, createRedisConnection, loadOrCreateBundleKeyFile, queueNames, type BundleSigningKey } from '@tidewater/queues';
 import { Queue } from 'bullmq';
 import { addQueueDepthSource, createLogger, observeWorker, recordEventMetrics, type Logger } from '@tidewater/telemetry';
 import { startGateway, type StartGatewayOptions } from '@tidewater/gateway';
@@ -11,6 +11,7 @@ import { createRenderer } from '@tidewater/renderer';
 import { createClusterRegistry, createControlWorker, createRendererHeadResolver, createSyncer } from '@tidewater/syncer';
 import { createNotifier } from '@tidewater/notifier';
 import { defaultAuditDir, startAuditor } from '@tidewater/auditor';
+import { bootstrapAdmin, createApi } from '@tidewater/api';
 
 export interface StartAllOptions {
   redisUrl: string;
@@ -31,16 +32,32 @@ export interface StartAllOptions {
   logger?: Logger;
   renderConcurrency?: number;
   syncConcurrency?: number;
+  /**
+   * The key renderer and syncer share for bundle signatures; default TIDEWATER_BUNDLE_KEY(_FILE), else a random key
+   * made once and kept in `<cacheDir>/bundle-signing.key` (owner-only).
+   */
+  bundleSigningKey?: BundleSigningKey;
   /** Periodic check of each app's branch head, the safety net for missed webhooks (default 3 min + jitter). */
   reconcileIntervalMs?: number;
   /** `TIDEWATER_CONFIG`: the gateway announces a push to a `git::` source's repository as a configuration change. */
   configSource?: string;
+  /** The operator API's port (0 = a free one, the default; `tide all` uses API_PORT, default 8083); `false` runs no API. */
+  apiPort?: number | false;
+  /** The admin's first password (from a secret); without it one is generated into `stateDir` (see bootstrapAdmin). */
+  adminPassword?: string;
+  /** HMAC key for the API's session and project tokens; default: generated and kept in Redis. */
+  apiSigningKey?: string;
+  stateDir?: string;
 }
 
 export interface RunningTidewater {
   gatewayUrl: string;
   /** The auditor's HTTP API (`/audit/events`, `/audit/verify`, `/audit/export`, `/audit/dora`). */
   auditorUrl: string;
+  /** The operator API (`/api/v1/…`, `/api/docs`), or '' when it was not started. */
+  apiUrl: string;
+  /** Set on the first start when the admin password was generated: the file it was written to (0600). */
+  adminPasswordFile?: string;
   close(): Promise<void>;
 }
 
@@ -50,6 +67,15 @@ export interface RunningTidewater {
  */
 export async function startAll(options: StartAllOptions): Promise<RunningTidewater> {
   const logger = options.logger ?? createLogger('tide');
+  const cacheDir = options.cacheDir ?? join(homedir(), '.cache', 'tidewater', 'renderer');
+  let bundleSigningKey = options.bundleSigningKey ?? bundleSigningKeyFromEnv();
+  if (!bundleSigningKey) {
+    // Renderer and syncer share this process; the key is kept beside the renderer cache so a restart still
+    // verifies the bundles and applied copies signed before it.
+    const keyFile = join(cacheDir, 'bundle-signing.key');
+    bundleSigningKey = loadOrCreateBundleKeyFile(keyFile);
+    logger.info({ keyFile }, 'TIDEWATER_BUNDLE_KEY is not set: renderer and syncer sign bundles with the key kept in the cache directory');
+  }
   const producerConnection = createRedisConnection(options.redisUrl, 'producer');
   producerConnection.on('error', (error) => logger.warn({ reason: error.message }, 'redis producer connection error'));
   if (producerConnection.status !== 'ready') await once(producerConnection, 'ready');
@@ -61,9 +87,10 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
     config: options.config,
     redis: rendererConnection,
     producers,
+    bundleSigningKey,
     events: createEventPublisher({ redis: producerConnection, source: '/tidewater/renderer', onPublished: recordEventMetrics }),
     logger: logger.child({ service: 'renderer' }),
-    cacheDir: options.cacheDir ?? join(homedir(), '.cache', 'tidewater', 'renderer'),
+    cacheDir,
     concurrency: options.renderConcurrency ?? 2,
     ...(options.tools ? { tools: options.tools } : {}),
   });
@@ -76,6 +103,7 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
     events: createEventPublisher({ redis: producerConnection, source: '/tidewater/syncer', onPublished: recordEventMetrics }),
     logger: logger.child({ service: 'syncer' }),
     clusters,
+    bundleSigningKey,
     concurrency: options.syncConcurrency ?? 4,
     reconcile: {
       producers,
@@ -125,12 +153,38 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
     ...options.webhookIngress,
   });
 
+  // The operator API: asks the syncer through the control queue like the CLI of an operator would; no credentials.
+  let api: { url: string; close(): Promise<void> } | undefined;
+  let adminPasswordFile: string | undefined;
+  if (options.apiPort !== false) {
+    const admin = await bootstrapAdmin(producerConnection, {
+      ...(options.adminPassword ? { password: options.adminPassword } : {}), ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+    });
+    adminPasswordFile = admin.passwordFile;
+    const apiApp = await createApi({
+      config: options.config,
+      redis: producerConnection,
+      redisUrl: options.redisUrl,
+      events: createEventPublisher({ redis: producerConnection, source: '/tidewater/api', onPublished: recordEventMetrics }),
+      logger: logger.child({ service: 'api' }),
+      ...(auditor.url ? { auditorUrl: auditor.url } : {}),
+      ...(options.apiSigningKey ? { signingKey: options.apiSigningKey } : {}),
+    });
+    const host = options.host ?? '127.0.0.1';
+    await apiApp.listen({ port: options.apiPort ?? 0, host });
+    const address = apiApp.server.address();
+    api = { url: `http://${host}:${typeof address === 'object' && address ? address.port : options.apiPort}`, close: () => apiApp.close() };
+  }
+
   let closing: Promise<void> | undefined;
   return {
     gatewayUrl: gateway.url,
     auditorUrl: auditor.url ?? '',
+    apiUrl: api?.url ?? '',
+    ...(adminPasswordFile ? { adminPasswordFile } : {}),
     close() {
       closing ??= (async () => {
+        await api?.close();
         await gateway.close();
         await Promise.all([renderer.close(), syncer.close(), control.close(), notifier.stop(), auditor.close()]);
         clusters.close();

@@ -2,6 +2,14 @@ export { queueNames, type QueueName } from './names.ts';
 export { RenderJob, SyncJob, SyncOperation, ControlJob, HeadsJob, HeadsResult, Trigger, TraceCarrier, jobCatalogue, jobIds } from './payloads.ts';
 export { redisKeys, eventsStream } from './keys.ts';
 export type { RenderedBundle, KubernetesObject, ObjectOutcome, ObjectResult, SyncResult, HealthStatus, ObjectHealth, AppHealth, SyncHistoryEntry, SyncRetryState, AppComparison, ComparedObject, ComparisonStatus } from './bundle.ts';
-export { createRedisConnection } from './connection.ts';
+export { createRedisConnection, redactRedisUrl, redisOptionsFor, RedisConfigError, type RedisEnv } from './connection.ts';
+export {
+  BundleSigningKey, bundleSigningKeyFromEnv, canonicalBundleJson, describeBundleRefusal, generateBundleSigningKey, loadOrCreateBundleKeyFile, minimumBundleKeyLength,
+  requireBundleSigningKey, signBundle, verifyBundleSignature, type BundleKeyEnv, type BundleVerdict,
+} from './bundle-signature.ts';
 export { createProducers, readDesiredRevision, type Producers, type DesiredRevision } from './producers.ts';
+export {
+  StoredSyncResult, StoredComparison, StoredAppHealth, StoredAppDrift, StoredHistoryEntry, StoredPause, StoredBundle,
+  readAppStates, readSyncHistory, readBundle, type AppState, type UnreadableRecord,
+} from './app-state.ts';
 export { publishConfigChange, subscribeConfigChanges, type ConfigChange } from './config-changes.ts';

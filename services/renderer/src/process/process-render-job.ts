@@ -62,7 +62,7 @@ export async function processRenderJob(job: RenderJobContext, deps: RendererDeps
 
       // A bundle already rendered for this very commit needs no git at all; otherwise render the newest commit
       // of the branch that this one leads to.
-      const ownCacheHit = await readCachedRender(deps.redis, cacheKeyOf(data, app));
+      const ownCacheHit = await readCachedRender(deps.redis, cacheKeyOf(data, app), deps.bundleSigningKey);
       // A rollback renders exactly the revision it names: advancing to the branch head would undo it.
       // So does an operator's sync request: it names its revision.
       const pinned = ownCacheHit || data.trigger.kind === 'rollback' || data.operation !== undefined;
@@ -166,7 +166,7 @@ async function renderWithCache(
   const path = appSourcePath(app);
   const cacheKey = cacheKeyOf(data, app);
 
-  const cachedRender = lookedUp ? lookedUp.cached : await readCachedRender(deps.redis, cacheKey);
+  const cachedRender = lookedUp ? lookedUp.cached : await readCachedRender(deps.redis, cacheKey, deps.bundleSigningKey);
   if (cachedRender) {
     await recordSourcePaths(deps.redis, data.app, cachedRender.sourcePaths.length ? cachedRender.sourcePaths : [path]);
     log.debug({ cacheKey }, 'bundle cache hit');
@@ -200,7 +200,7 @@ async function renderWithCache(
       app: data.app, repoURL: data.repoURL, revision: data.revision, path, objects: outcome.objects,
       renderedAt: new Date().toISOString(), renderer: outcome.renderer,
     };
-    const bundleKey = await storeRender(deps.redis, cacheKey, { bundle, sourcePaths: outcome.sourcePaths });
+    const bundleKey = await storeRender(deps.redis, cacheKey, { bundle, sourcePaths: outcome.sourcePaths }, deps.bundleSigningKey);
     await recordSourcePaths(deps.redis, data.app, outcome.sourcePaths);
     return { bundleKey, objectCount: outcome.objects.length, renderer: outcome.renderer, cached: false };
   } finally {

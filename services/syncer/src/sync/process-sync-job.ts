@@ -3,8 +3,8 @@ import type { Redis } from 'ioredis';
 import { defaultAppProject, isAutomatedSync, type AppProject, type ArgoApplication, type TidewaterConfig } from '@tidewater/config';
 import { eventTypes, type EventPublisher } from '@tidewater/events';
 import {
-  readDesiredRevision, redisKeys, SyncJob, type AppComparison, type ObjectOutcome, type ObjectResult, type RenderedBundle, type SyncResult,
-  type SyncRetryState,
+  describeBundleRefusal, readDesiredRevision, redisKeys, SyncJob, verifyBundleSignature,
+  type AppComparison, type BundleSigningKey, type ObjectOutcome, type ObjectResult, type RenderedBundle, type SyncResult, type SyncRetryState,
 } from '@tidewater/queues';
 import { currentTraceId, withSpan, type Logger } from '@tidewater/telemetry';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
@@ -32,6 +32,8 @@ export interface SyncProcessorDeps {
   events: EventPublisher;
   logger: Logger;
   clusters: ClusterRegistry;
+  /** The renderer's key (TIDEWATER_BUNDLE_KEY): a bundle without its valid signature is refused, never applied. */
+  bundleSigningKey: BundleSigningKey;
   /** Objects applied at once within a wave (default 16). */
   applyConcurrency?: number;
   /** Live-state hook: called (inside the app's lock) once a sync applied its bundle, Succeeded or Failed. */
@@ -151,7 +153,7 @@ async function compareOnly(data: SyncJob, application: ArgoApplication, deps: Sy
   const actor = data.trigger.actor;
   const common = { application, revision: data.revision, bundleKey: data.bundleKey, ...(actor ? { actor } : {}), ...(traceId ? { traceId } : {}) };
   try {
-    const bundle = await loadBundle(deps.redis, data);
+    const bundle = await loadBundle(deps.redis, data, deps.bundleSigningKey);
     checkApplicationPermitted(deps, application);
     const { comparison } = await compareApplication({ application, bundle, bundleKey: data.bundleKey, ...(actor ? { actor } : {}), ...(traceId ? { traceId } : {}) }, deps);
     logger.info({ status: comparison.status, outOfSync: comparison.objects.filter((object) => object.status !== 'unchanged').length }, 'application compared; automated sync is off, nothing applied');
@@ -168,7 +170,7 @@ async function compareOnly(data: SyncJob, application: ArgoApplication, deps: Sy
 /** A dry-run sync request: what a sync would do, nothing applied or recorded. */
 async function dryRun(data: SyncJob, application: ArgoApplication, deps: SyncProcessorDeps, logger: Logger): Promise<SyncResult> {
   try {
-    const bundle = await loadBundle(deps.redis, data);
+    const bundle = await loadBundle(deps.redis, data, deps.bundleSigningKey);
     checkApplicationPermitted(deps, application);
     const result = await dryRunOperation({
       application, bundle, operation: data.operation!,
@@ -266,7 +268,7 @@ async function syncAndReport(
     const config = deps.config();
     const application = config.applications.find((candidate) => candidate.metadata.name === app);
     if (!application) throw new SyncFailure(`application ${app} is not defined in the configuration`);
-    const bundle = await loadBundle(deps.redis, data);
+    const bundle = await loadBundle(deps.redis, data, deps.bundleSigningKey);
     const operation = refusedUnlessValid(() => operationInputOf(data, bundle));
     await deps.events.publish({ type: eventTypes.syncStarted, data: { app, revision, actor, traceId, objectCount: bundle.objects.length } });
     logger.info({ objects: bundle.objects.length, trigger: data.trigger.kind }, 'sync started');
@@ -379,7 +381,7 @@ function operationInputOf(data: SyncJob, bundle: RenderedBundle): SyncOperationI
   };
 }
 
-export async function loadBundle(redis: Redis, data: SyncJob): Promise<RenderedBundle> {
+export async function loadBundle(redis: Redis, data: SyncJob, signingKey: BundleSigningKey): Promise<RenderedBundle> {
   const raw = await redis.get(data.bundleKey);
   if (raw === null) {
     throw new SyncFailure(`rendered bundle ${data.bundleKey} for ${data.app} at ${data.revision} is missing (expired or never written); render the revision again to sync it`);
@@ -390,6 +392,10 @@ export async function loadBundle(redis: Redis, data: SyncJob): Promise<RenderedB
   } catch {
     throw new SyncFailure(`rendered bundle ${data.bundleKey} is not valid JSON; render the revision again`);
   }
+  if (bundle === null || typeof bundle !== 'object' || Array.isArray(bundle)) throw new SyncFailure(`rendered bundle ${data.bundleKey} is not a bundle object; render the revision again`);
+  // Only what the renderer signed is applied: a rogue Redis writer cannot hand the syncer objects of its own.
+  const verdict = verifyBundleSignature(bundle, signingKey);
+  if (!verdict.ok) throw new SyncFailure(describeBundleRefusal(data.bundleKey, verdict.problem));
   if (!Array.isArray(bundle.objects)) throw new SyncFailure(`rendered bundle ${data.bundleKey} has no objects list; render the revision again`);
   if (bundle.app !== data.app || bundle.revision !== data.revision) {
     throw new SyncFailure(`rendered bundle ${data.bundleKey} holds ${bundle.app} at ${bundle.revision}, not ${data.app} at ${data.revision}`);
