@@ -43,7 +43,7 @@ describe('live configuration from a git:: source (real control plane)', () => {
   let reloads = 0;
   let webhook: { url: string; secret: string };
   const work = makeWorkDir('live-config');
-  const secretEnv = `TIDEWATER_E2E_LIVE_CONFIG_SECRET_${randomBytes(4).toString('hex').toUpperCase()}`;
+  const secretEnv = `TIDEWATER_SECRET_E2E_LIVE_CONFIG_${randomBytes(4).toString('hex').toUpperCase()}`;
   const configMap = (name: string, namespace: string) => core.readNamespacedConfigMap({ name, namespace }).then((found) => found.data, () => undefined);
   const read = async <T>(key: string) => {
     const raw = await client.get(key);

@@ -80,7 +80,7 @@ export async function startSyncModesEnvironment(options: SyncModesOptions): Prom
   const repo = git.createRepo(`team/gitops-${randomBytes(3).toString('hex')}`);
   await repo.commit(options.seed, 'Seed before Tidewater starts');
   const webhookSecret = randomBytes(20).toString('hex');
-  const secretEnv = `TIDEWATER_E2E_SYNC_MODES_SECRET_${randomBytes(4).toString('hex').toUpperCase()}`;
+  const secretEnv = `TIDEWATER_SECRET_E2E_SYNC_MODES_${randomBytes(4).toString('hex').toUpperCase()}`;
   process.env[secretEnv] = webhookSecret;
 
   const configDir = join(work.dir, 'config');
