@@ -60,3 +60,4 @@ export { retryPolicyOf, retryDelayMs, retryAllowed, describeAttempt, defaultRetr
 export { retryConditionsOf, describeCondition, type RetryCondition } from './retry/retry-waits.ts';
 export { planRetry, type RetryDecision } from './retry/plan-retry.ts';
 export { createRetryTriggers, type RetryTriggers } from './retry/retry-triggers.ts';
+export { probeCluster, type ClusterProbe } from './clusters/cluster-probe.ts';

@@ -13,3 +13,4 @@ export {
   readAppStates, readSyncHistory, readBundle, type AppState, type UnreadableRecord,
 } from './app-state.ts';
 export { publishConfigChange, subscribeConfigChanges, type ConfigChange } from './config-changes.ts';
+export { GeneratedApplicationSet, readGeneratedApplicationSets, writeGeneratedApplicationSet } from './generated-set.ts';

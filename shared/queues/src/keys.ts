@@ -34,6 +34,11 @@ export const redisKeys = {
    * `{ repoURL, revision }` JSON). Every service subscribed reloads its configuration.
    */
   configChangedChannel: 'tidewater:config:changed',
+  /**
+   * The last good set of an ApplicationSet with a git generator, as the renderer evaluated it:
+   * `GeneratedApplicationSet` JSON (generated-set.ts). Other services merge it into their config view.
+   */
+  generatedApplicationSet: (name: string) => `tidewater:appset:${name}:generated`,
   /** Webhook delivery ids seen recently (dedupe, with TTL). */
   delivery: (provider: string, deliveryId: string) => `tidewater:delivery:${provider}:${deliveryId}`,
 } as const;

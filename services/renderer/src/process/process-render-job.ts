@@ -11,6 +11,8 @@ import { checkoutCommit, newestRevisionOnBranch } from '../git/mirror.ts';
 import { authorizeSource, type SourceAccess } from '../git/source-access.ts';
 import { appSourcePath, renderSource, type RendererKind } from '../render/render-source.ts';
 import { assertSafeToolArguments } from '../render/tool-arguments.ts';
+import { substituteVariables, substituteVariablesOf } from '../render/post-build-substitute.ts';
+import { applyFluxPatches, fluxPatchesOf } from '../render/flux-patches.ts';
 import { recordSourcePaths } from '../source-paths/record-source-paths.ts';
 import type { RendererDeps } from './renderer-deps.ts';
 
@@ -140,6 +142,8 @@ function cacheKeyOf(data: RenderJob, app: ArgoApplication): string {
   return bundleCacheKey({
     app: data.app, repoURL: data.repoURL, revision: data.revision, path: appSourcePath(app), source: app.spec.source,
     destinationNamespace: app.spec.destination.namespace,
+    ...(substituteVariablesOf(app) ? { substitute: substituteVariablesOf(app) } : {}),
+    ...(fluxPatchesOf(app) ? { patches: fluxPatchesOf(app) } : {}),
   });
 }
 
@@ -196,13 +200,20 @@ async function renderWithCache(
       timeoutMs: deps.toolTimeoutMs ?? defaultToolTimeoutMs,
       origin: { repoURL: data.repoURL, revision: data.revision }, allowRemoteBases: access.repository?.spec.allowRemoteBases ?? false,
     }));
+    // Flux Kustomizations: patches on top of the path, then postBuild substitution, in Flux's order.
+    const patches = fluxPatchesOf(app);
+    const patched = patches
+      ? await applyFluxPatches({ objects: outcome.objects, patches, kustomize: deps.tools?.kustomize ?? 'kustomize', scratchDir, timeoutMs: deps.toolTimeoutMs ?? defaultToolTimeoutMs })
+      : outcome.objects;
+    const variables = substituteVariablesOf(app);
+    const objects = variables ? substituteVariables(patched, variables) : patched;
     const bundle: RenderedBundle = {
-      app: data.app, repoURL: data.repoURL, revision: data.revision, path, objects: outcome.objects,
+      app: data.app, repoURL: data.repoURL, revision: data.revision, path, objects,
       renderedAt: new Date().toISOString(), renderer: outcome.renderer,
     };
     const bundleKey = await storeRender(deps.redis, cacheKey, { bundle, sourcePaths: outcome.sourcePaths }, deps.bundleSigningKey);
     await recordSourcePaths(deps.redis, data.app, outcome.sourcePaths);
-    return { bundleKey, objectCount: outcome.objects.length, renderer: outcome.renderer, cached: false };
+    return { bundleKey, objectCount: objects.length, renderer: outcome.renderer, cached: false };
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }
