@@ -7,6 +7,7 @@ import { jobIds, queueNames, redisKeys, type Producers, type SyncResult } from '
 import type { Logger } from '@tidewater/telemetry';
 import { mapBounded } from '../apply/bounded-map.ts';
 import { readComparison } from '../comparison/comparison-record.ts';
+import { ExternalServiceError } from '../errors/external-service-error.ts';
 import { forgetFinishedWork } from '../rollback/forget-finished-work.ts';
 import { configChanges } from './config-changes.ts';
 
@@ -36,7 +37,8 @@ export type ReconcileOutcome =
   | { app: string; result: 'skipped'; reason: 'paused' }
   /** The render of this revision failed permanently: a new commit or a configuration change renders again. */
   | { app: string; result: 'render-failed'; revision: string }
-  | { app: string; result: 'error'; reason: string };
+  /** `retryable`: the head could not be asked (no renderer answered yet), not refused. */
+  | { app: string; result: 'error'; reason: string; retryable?: true };
 
 export interface ReconcileLoop {
   /** Runs a round now, then one every interval, and one for each configuration change. */
@@ -84,7 +86,7 @@ export function createReconcileLoop(deps: ReconcileDeps): ReconcileLoop {
     } catch (error) {
       const reason = (error as Error).message;
       logger.warn({ app, reason }, 'cannot resolve the branch head of an application');
-      return { app, result: 'error', reason };
+      return { app, result: 'error', reason, ...(error instanceof ExternalServiceError ? { retryable: true as const } : {}) };
     }
     const automated = isAutomatedSync(application);
     const previous = automated ? await syncedRevision(app) : (await readComparison(deps.redis, app))?.revision;
@@ -162,8 +164,9 @@ export function createReconcileLoop(deps: ReconcileDeps): ReconcileLoop {
   }
 
   /**
-   * The round at start; applications whose head could not be resolved (the renderer still starting, say) are tried
-   * again a few times soon after, rather than at the next periodic round minutes later.
+   * The round at start; applications whose head could not be asked (the renderer still starting, say) are tried
+   * again a few times soon after, rather than at the next periodic round minutes later. A head the renderer refused
+   * (no such branch yet) waits for a push or the periodic round.
    */
   async function reconcileAtStart() {
     let pending: readonly ArgoApplication[] | undefined;
@@ -180,7 +183,7 @@ export function createReconcileLoop(deps: ReconcileDeps): ReconcileLoop {
       }
       const outcomes = await runOnce(pending ? { applications: pending } : {})
         .catch((error: unknown) => { logger.warn({ reason: (error as Error).message }, 'reconcile at start failed'); return []; });
-      const failed = new Set(outcomes.filter((outcome) => outcome.result === 'error').map((outcome) => outcome.app));
+      const failed = new Set(outcomes.filter((outcome) => outcome.result === 'error' && outcome.retryable).map((outcome) => outcome.app));
       pending = deps.config().applications.filter((application) => failed.has(application.metadata.name));
       if (pending.length === 0) return;
     }
