@@ -31,6 +31,7 @@ export function startQueuedSyncer(deps: { config: () => TidewaterConfig; produce
   const finished = new Map<string, { resolve: (result: SyncResult) => void; reject: (error: Error) => void }>();
   syncer.worker.on('completed', (job, outcome: SyncJobOutcome) => {
     if ('superseded' in outcome) finished.get(job.id ?? '')?.reject(new Error(`sync ${job.id} was superseded`));
+    else if ('compared' in outcome) finished.get(job.id ?? '')?.reject(new Error(`sync ${job.id} only compared: the application is not automated`));
     else finished.get(job.id ?? '')?.resolve(outcome);
   });
   syncer.worker.on('failed', (job, error) => finished.get(job?.id ?? '')?.reject(error));

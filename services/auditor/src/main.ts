@@ -4,8 +4,9 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { loadConfigSource, type TidewaterConfig } from '@tidewater/config';
-import { createLogger, exitOnPortClash, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
+import { configPollIntervalMsFrom, createLiveConfig, loadConfigSource, type TidewaterConfig } from '@tidewater/config';
+import { subscribeConfigChanges } from '@tidewater/queues';
+import { createLogger, exitOnPortClash, onHangup, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { environmentFromApplication } from './dora/environment.ts';
 import { defaultAuditDir, parseAuditorEnv } from './env.ts';
 import { auditSinkFromEnv, auditSinksFromConfig, type HttpAuditSink } from './forward/audit-sink-config.ts';
@@ -49,7 +50,9 @@ if (config) {
   for (const problem of problems) logger.error({ problem }, 'audit sink skipped');
   sinks.push(...configured);
 }
-const environments = new Map((config?.applications ?? []).map((application) => [application.metadata.name, environmentFromApplication(application)]));
+const environmentsOf = (current: TidewaterConfig | undefined) =>
+  new Map((current?.applications ?? []).map((application) => [application.metadata.name, environmentFromApplication(application)]));
+let environments = environmentsOf(config);
 
 const auditor = await startAuditor({
   redisUrl: env.REDIS_URL,
@@ -65,9 +68,26 @@ const auditor = await startAuditor({
 }).catch(exitOnPortClash('auditor', { PORT: env.PORT }));
 logger.info({ dir: env.auditDir, records: auditor.log.lastSeq, sinks: sinks.map((sink) => sink.name) }, 'auditor started');
 
+// Live configuration (SIGHUP, a push to the git:: config repository, a poll): application environments (DORA) follow
+// it; audit sinks are read at start only (a changed sink needs a restart, which the log says).
+const live = config && env.TIDEWATER_CONFIG ? createLiveConfig({
+  source: env.TIDEWATER_CONFIG, initial: config, logger, pollIntervalMs: configPollIntervalMsFrom(),
+  apply: (next) => {
+    environments = environmentsOf(next);
+    if (JSON.stringify(auditSinksFromConfig(next.otherDocuments).sinks.map((sink) => sink.name)) !== JSON.stringify(auditSinksFromConfig(config?.otherDocuments ?? []).sinks.map((sink) => sink.name))) {
+      logger.warn('audit sinks changed in the configuration; restart the auditor to use them');
+    }
+    config = next;
+  },
+}) : undefined;
+const configChanges = live ? subscribeConfigChanges(env.REDIS_URL, () => void live.reload('webhook')) : undefined;
+if (live) onHangup(() => void live.reload('signal'));
+
 stopOnSignals({
   service: 'auditor', logger, deadlineMs: env.TIDEWATER_SHUTDOWN_TIMEOUT_MS,
   async stop() {
+    live?.close();
+    await configChanges?.close();
     await auditor.close();
     await telemetry.shutdown();
   },

@@ -32,6 +32,8 @@ export interface GatewayDeps {
   dedupeTtlSeconds?: number;
   /** A secret accepted for every repository (`TIDEWATER_WEBHOOK_SECRET`), besides each Repository's own. */
   globalWebhookSecret?: string;
+  /** `TIDEWATER_CONFIG`: a push to a `git::` source's repository makes every service reload its configuration. */
+  configSource?: string;
   /** Serve the process's Prometheus metrics at `GET /metrics` (default true). */
   metrics?: boolean;
   /** Per-source-address limit of the webhook routes; default `defaultWebhookRateLimit`; `max: 0` turns it off. */
@@ -112,6 +114,7 @@ export function createGatewayApp(deps: GatewayDeps): FastifyInstance {
       dedupe: createDeliveryDedupe({ redis: deps.redis, ttlSeconds: deps.dedupeTtlSeconds ?? defaultDedupeTtlSeconds }),
       adapters,
       ...(deps.globalWebhookSecret ? { globalWebhookSecret: deps.globalWebhookSecret } : {}),
+      ...(deps.configSource ? { configSource: deps.configSource } : {}),
     });
     registerRegistryWebhookRoutes(scope, {
       config: deps.config,

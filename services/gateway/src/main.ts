@@ -1,6 +1,6 @@
-import { createPublishedConfigView, loadConfigSource, type TidewaterConfig } from '@tidewater/config';
-import { createRedisConnection, readGeneratedApplicationSets } from '@tidewater/queues';
-import { createLogger, exitOnPortClash, reloadOnHangup, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
+import { configPollIntervalMsFrom, createLiveConfig, createPublishedConfigView, loadConfigSource, type TidewaterConfig } from '@tidewater/config';
+import { createRedisConnection, readGeneratedApplicationSets, subscribeConfigChanges } from '@tidewater/queues';
+import { createLogger, exitOnPortClash, onHangup, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { parseGatewayEnv, webhookIngressFromEnv } from './env.ts';
 import { startGateway } from './start-gateway.ts';
 
@@ -23,14 +23,22 @@ const gateway = await startGateway({
   port: env.PORT,
   host: env.HOST,
   logger,
+  configSource: env.TIDEWATER_CONFIG,
   ...(env.TIDEWATER_WEBHOOK_SECRET ? { globalWebhookSecret: env.TIDEWATER_WEBHOOK_SECRET } : {}),
   ...webhookIngressFromEnv(process.env),
 }).catch(exitOnPortClash('gateway', { PORT: env.PORT }));
 
-reloadOnHangup({ logger, load: () => loadConfigSource(env.TIDEWATER_CONFIG), apply: (reloaded) => { config = reloaded; } });
+// Live configuration: SIGHUP, a push to the git:: config repository (relayed by the gateway), or a poll of it.
+const live = createLiveConfig({
+  source: env.TIDEWATER_CONFIG, initial: config, logger, pollIntervalMs: configPollIntervalMsFrom(), apply: (next) => { config = next; },
+});
+const configChanges = subscribeConfigChanges(env.REDIS_URL, () => void live.reload('webhook'));
+onHangup(() => void live.reload('signal'));
 stopOnSignals({
   service: 'gateway', logger, deadlineMs: env.TIDEWATER_SHUTDOWN_TIMEOUT_MS,
   async stop() {
+    live.close();
+    await configChanges.close();
     await gateway.close();
     appSetRedis.disconnect();
     await telemetry.shutdown();

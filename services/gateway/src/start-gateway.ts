@@ -21,6 +21,8 @@ export interface StartGatewayOptions {
   maxBodyBytes?: number;
   dedupeTtlSeconds?: number;
   globalWebhookSecret?: string;
+  /** `TIDEWATER_CONFIG`: a push to a `git::` source's repository makes every service reload its configuration. */
+  configSource?: string;
   /** Per-source limit of the webhook routes (default 600 per minute; `max: 0` turns it off). */
   rateLimit?: WebhookRateLimit;
   trustProxy?: GatewayDeps['trustProxy'];
@@ -53,6 +55,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
     ...(options.dedupeTtlSeconds !== undefined ? { dedupeTtlSeconds: options.dedupeTtlSeconds } : {}),
     ...(options.globalWebhookSecret ? { globalWebhookSecret: options.globalWebhookSecret } : {}),
+    ...(options.configSource ? { configSource: options.configSource } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.trustProxy !== undefined ? { trustProxy: options.trustProxy } : {}),
     registryWebhookSecrets: options.registryWebhookSecrets ?? registryWebhookSecretsFromEnv(process.env),

@@ -1,7 +1,7 @@
-import { loadConfigSource, type TidewaterConfig } from '@tidewater/config';
+import { configPollIntervalMsFrom, createLiveConfig, loadConfigSource, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
-import { createRedisConnection } from '@tidewater/queues';
-import { createLogger, recordEventMetrics, reloadOnHangup, startMetricsServer, startTelemetry, exitOnPortClash, stopOnSignals } from '@tidewater/telemetry';
+import { createRedisConnection, subscribeConfigChanges } from '@tidewater/queues';
+import { createLogger, recordEventMetrics, onHangup, startMetricsServer, startTelemetry, exitOnPortClash, stopOnSignals } from '@tidewater/telemetry';
 import { parseNotifierEnv } from './env.ts';
 import { createNotifier } from './notifier.ts';
 
@@ -26,11 +26,17 @@ const notifier = createNotifier({
 notifier.start();
 logger.info('notifier started');
 
-// SIGHUP reloads the configuration (channels, subscriptions, annotations).
-reloadOnHangup({ logger, load: () => loadConfigSource(env.TIDEWATER_CONFIG), apply: (reloaded) => { config = reloaded; } });
+// Live configuration: SIGHUP, a push to the git:: config repository (relayed by the gateway), or a poll of it.
+const live = createLiveConfig({
+  source: env.TIDEWATER_CONFIG, initial: config, logger, pollIntervalMs: configPollIntervalMsFrom(), apply: (next) => { config = next; },
+});
+const configChanges = subscribeConfigChanges(env.REDIS_URL, () => void live.reload('webhook'));
+onHangup(() => void live.reload('signal'));
 stopOnSignals({
   service: 'notifier', logger, deadlineMs: env.TIDEWATER_SHUTDOWN_TIMEOUT_MS,
   async stop() {
+    live.close();
+    await configChanges.close();
     await notifier.stop();
     await redis.quit();
     await telemetry.shutdown();

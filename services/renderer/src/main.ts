@@ -1,8 +1,8 @@
 import { once } from 'node:events';
-import { createPublishedConfigView, loadConfigSource, type TidewaterConfig } from '@tidewater/config';
+import { configPollIntervalMsFrom, createLiveConfig, createPublishedConfigView, loadConfigSource, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
-import { createProducers, createRedisConnection, readGeneratedApplicationSets, requireBundleSigningKey } from '@tidewater/queues';
-import { createLogger, recordEventMetrics, reloadOnHangup, startMetricsServer, startTelemetry, exitOnPortClash, stopOnSignals } from '@tidewater/telemetry';
+import { createProducers, createRedisConnection, readGeneratedApplicationSets, requireBundleSigningKey, subscribeConfigChanges } from '@tidewater/queues';
+import { createLogger, exitOnPortClash, onHangup, recordEventMetrics, startMetricsServer, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { parseRendererEnv } from './env.ts';
 import { createRenderer } from './renderer.ts';
 import { startGitAppSets } from './applicationset/start-git-appsets.ts';
@@ -53,10 +53,17 @@ const gitAppSets = startGitAppSets({
   cacheDir: env.TIDEWATER_CACHE_DIR, configView,
 });
 
-reloadOnHangup({ logger, load: () => loadConfigSource(env.TIDEWATER_CONFIG), apply: (next) => { config = next; } });
+// Live configuration: SIGHUP, a push to the git:: config repository (relayed by the gateway), or a poll of it.
+const live = createLiveConfig({
+  source: env.TIDEWATER_CONFIG, initial: config, logger, pollIntervalMs: configPollIntervalMsFrom(), apply: (next) => { config = next; },
+});
+const configChanges = subscribeConfigChanges(env.REDIS_URL, () => void live.reload('webhook'));
+onHangup(() => void live.reload('signal'));
 stopOnSignals({
   service: 'renderer', logger, deadlineMs: shutdownDeadlineMs,
   async stop() {
+    live.close();
+    await configChanges.close();
     await gitAppSets.stop();
     await renderer.close();
     await producers.close();

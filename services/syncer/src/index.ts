@@ -44,8 +44,20 @@ export {
 export { readAppDrift, type AppDrift, type DriftedObject } from './drift/app-drift.ts';
 export { compareWithDesired, differingFields, withoutServerFields, dryRunApply } from './drift/live-comparison.ts';
 export { defaultSelfHealPolicy, type SelfHealPolicy } from './drift/self-heal.ts';
-export { computeAppDiff, DiffUnavailable, type AppDiff, type ObjectDiff, type AppDiffDeps } from './diff/compute-app-diff.ts';
+export { computeAppDiff, diffBundle, DiffUnavailable, type AppDiff, type ObjectDiff, type AppDiffDeps } from './diff/compute-app-diff.ts';
 export { handleDiffJob, diffRequestHandler } from './diff/handle-diff-job.ts';
 export { createReconcileLoop, reconcileLockKey, type ReconcileLoop, type ReconcileDeps, type ReconcileOutcome } from './reconcile/reconcile-loop.ts';
-export { createLsRemoteHeadResolver } from './reconcile/ls-remote-head.ts';
+export { createRendererHeadResolver, type RendererHeadResolver } from './reconcile/renderer-heads.ts';
+export { configChanges, type ConfigChanges } from './reconcile/config-changes.ts';
+// --- manual sync, sync requests, terminate, retries ---
+export { compareApplication } from './comparison/compare-application.ts';
+export { readComparison, recordComparison } from './comparison/comparison-record.ts';
+export { requestSyncOperation, type SyncRequestResult, type SyncControlJob } from './control/sync-request.ts';
+export { terminateOperation, type TerminateResult } from './control/terminate-request.ts';
+export { terminateRequestKey, watchTermination } from './sync/termination-watch.ts';
+export { parseResourceSelector, parseResourceSelectors, isSelected, type ResourceSelector } from './sync/resource-selection.ts';
+export { retryPolicyOf, retryDelayMs, retryAllowed, describeAttempt, defaultRetryBackoff, type RetryPolicy } from './retry/retry-policy.ts';
+export { retryConditionsOf, describeCondition, type RetryCondition } from './retry/retry-waits.ts';
+export { planRetry, type RetryDecision } from './retry/plan-retry.ts';
+export { createRetryTriggers, type RetryTriggers } from './retry/retry-triggers.ts';
 export { probeCluster, type ClusterProbe } from './clusters/cluster-probe.ts';

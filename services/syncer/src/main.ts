@@ -1,12 +1,12 @@
-import { createPublishedConfigView, loadConfigSource } from '@tidewater/config';
+import { configPollIntervalMsFrom, createLiveConfig, createPublishedConfigView, loadConfigSource, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
-import { createProducers, createRedisConnection, readGeneratedApplicationSets, requireBundleSigningKey } from '@tidewater/queues';
-import { createLogger, recordEventMetrics, startMetricsServer, startTelemetry, exitOnPortClash, stopOnSignals } from '@tidewater/telemetry';
+import { createProducers, createRedisConnection, readGeneratedApplicationSets, requireBundleSigningKey, subscribeConfigChanges } from '@tidewater/queues';
+import { createLogger, exitOnPortClash, onHangup, recordEventMetrics, startMetricsServer, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { createClusterRegistry } from './clusters/cluster-registry.ts';
 import { SyncerEnv } from './env.ts';
 import { createSyncer } from './syncer.ts';
 import { createControlWorker } from './control/control-worker.ts';
-import { createLsRemoteHeadResolver } from './reconcile/ls-remote-head.ts';
+import { createRendererHeadResolver } from './reconcile/renderer-heads.ts';
 
 const telemetry = startTelemetry({ serviceName: 'tidewater-syncer' });
 // Prometheus metrics at http://HOST:METRICS_PORT/metrics when METRICS_PORT is set.
@@ -16,7 +16,7 @@ const logger = createLogger('syncer');
 const env = SyncerEnv.parse(process.env);
 // The renderer's key: a bundle in Redis without its signature is refused, never applied.
 const bundleSigningKey = requireBundleSigningKey('syncer');
-const loadedConfig = await loadConfigSource(env.TIDEWATER_CONFIG);
+let loadedConfig: TidewaterConfig = await loadConfigSource(env.TIDEWATER_CONFIG);
 for (const warning of loadedConfig.warnings) logger.warn({ warning }, 'configuration warning');
 
 const redis = createRedisConnection(env.REDIS_URL, 'worker');
@@ -32,6 +32,8 @@ const events = createEventPublisher({ redis, source: '/tidewater/syncer', onPubl
 const producerConnection = createRedisConnection(env.REDIS_URL, 'producer');
 producerConnection.on('error', (error) => logger.warn({ reason: error.message }, 'redis producer connection error'));
 const producers = createProducers({ connection: producerConnection });
+// Branch heads come from the renderer (which alone holds Git credentials): the syncer runs no git.
+const heads = createRendererHeadResolver({ connection: redis });
 const syncer = createSyncer({
   config,
   redis,
@@ -43,17 +45,30 @@ const syncer = createSyncer({
   applyConcurrency: env.APPLY_CONCURRENCY,
   reconcile: {
     producers,
-    resolveHead: createLsRemoteHeadResolver(),
+    resolveHead: heads,
     ...(process.env.TIDEWATER_RECONCILE_INTERVAL_MS ? { intervalMs: Number(process.env.TIDEWATER_RECONCILE_INTERVAL_MS) } : {}),
   },
 });
-const control = createControlWorker({ config, redis, producers, events, logger, clusters });
+const control = createControlWorker({ config, redis, producers, events, logger, clusters, resolveRevision: heads.resolve });
 logger.info({ clusters: config().clusters.length, applications: config().applications.length }, 'syncer started');
 
+// Live configuration: SIGHUP, a push to the git:: config repository (relayed by the gateway), or a poll of it.
+const live = createLiveConfig({
+  source: env.TIDEWATER_CONFIG, initial: loadedConfig, logger, pollIntervalMs: configPollIntervalMsFrom(),
+  apply: (next) => {
+    loadedConfig = next;
+    void configView.refresh().catch(() => undefined);
+  },
+});
+const configChanges = subscribeConfigChanges(env.REDIS_URL, () => void live.reload('webhook'));
+onHangup(() => void live.reload('signal'));
 stopOnSignals({
   service: 'syncer', logger, deadlineMs: env.SHUTDOWN_TIMEOUT_MS,
   async stop() {
+    live.close();
+    await configChanges.close();
     await Promise.all([syncer.close(), control.close()]);
+    await heads.close();
     await producers.close();
     clusters.close();
     await producerConnection.quit();

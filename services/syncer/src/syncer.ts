@@ -1,4 +1,4 @@
-import { Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TidewaterConfig } from '@tidewater/config';
 import type { EventPublisher } from '@tidewater/events';
@@ -8,6 +8,8 @@ import type { ClusterRegistry } from './clusters/cluster-registry.ts';
 import { processSyncJob, type SyncJobOutcome } from './sync/process-sync-job.ts';
 import { createLiveState, type LiveState, type LiveStateDeps } from './live-state/live-state.ts';
 import { createReconcileLoop, type ReconcileDeps, type ReconcileLoop } from './reconcile/reconcile-loop.ts';
+import { createRetryTriggers, type RetryTriggers } from './retry/retry-triggers.ts';
+import { retrySyncJobNow } from './retry/retry-job-now.ts';
 
 export interface SyncerDeps {
   config: () => TidewaterConfig;
@@ -31,12 +33,15 @@ export interface SyncerDeps {
   liveState?: boolean | Omit<LiveStateDeps, 'config' | 'redis' | 'events' | 'logger' | 'clusters' | 'bundleSigningKey'>;
   /** The periodic reconcile of branch heads (started when given; `tide all` passes producers and resolveHead). */
   reconcile?: Omit<ReconcileDeps, 'config' | 'redis' | 'events' | 'logger'>;
+  /** Retry a sync that failed on a missing namespace or CRD as soon as it appears (default on). */
+  promptRetries?: boolean;
 }
 
 export interface Syncer {
   worker: Worker;
   liveState?: LiveState;
   reconcile?: ReconcileLoop;
+  retryTriggers?: RetryTriggers;
   /** Lets running syncs finish, then stops taking jobs. */
   close(): Promise<void>;
 }
@@ -55,9 +60,14 @@ export function createSyncer(deps: SyncerDeps): Syncer {
   reconcile?.start();
   const onApplied = liveState ? async (record: { app: string }) => liveState.refreshApp(record.app) : undefined;
   // --- end live state and reconcile ---
+  // --- retries (services/syncer/src/retry): prompt retry when a missing namespace or CRD appears ---
+  const syncQueue = new Queue(queueNames.sync, { connection: deps.redis, ...(deps.prefix ? { prefix: deps.prefix } : {}) });
+  const retryTriggers = deps.promptRetries === false ? undefined : createRetryTriggers({ clusters: deps.clusters, logger: deps.logger });
+  const retryJobNow = (jobId: string) => retrySyncJobNow(syncQueue, jobId);
+  // --- end retries ---
   const worker = new Worker<unknown, SyncJobOutcome>(
     queueNames.sync,
-    (job, token) => processSyncJob(job, { ...deps, ...(onApplied ? { onApplied } : {}) }, token),
+    (job, token) => processSyncJob(job, { ...deps, ...(onApplied ? { onApplied } : {}), ...(retryTriggers ? { retryTriggers, retryJobNow } : {}) }, token),
     {
       connection: deps.redis,
       concurrency: deps.concurrency ?? 4,
@@ -69,9 +79,12 @@ export function createSyncer(deps: SyncerDeps): Syncer {
     worker,
     ...(liveState ? { liveState } : {}),
     ...(reconcile ? { reconcile } : {}),
+    ...(retryTriggers ? { retryTriggers } : {}),
     async close() {
       await reconcile?.close();
       await worker.close();
+      await retryTriggers?.close();
+      await syncQueue.close();
       await liveState?.close();
     },
   };

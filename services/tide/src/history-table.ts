@@ -24,11 +24,21 @@ export function formatHistory(app: string, entries: readonly SyncHistoryEntry[],
     entry.trigger.actor ?? '-',
     entry.finishedAt,
     `${entry.durationMs} ms`,
-    entry.message ? oneLine(entry.message, 80) : '',
+    oneLine([retryNote(entry), entry.message ?? ''].filter(Boolean).join(': '), 100),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
   const line = (cells: string[]) => `  ${cells.map((cell, column) => column === cells.length - 1 ? cell : cell.padEnd(widths[column])).join('  ')}`.trimEnd();
   return [heading, line(header), ...rows.map(line)].join('\n');
+}
+
+/** `retry attempt 2 of 5`, `next retry at …`: where a failed automated sync stands in its retries. */
+function retryNote(entry: SyncHistoryEntry): string {
+  if (!entry.retry) return '';
+  const limit = entry.retry.limit < 0 ? 'unlimited' : String(entry.retry.limit);
+  return [
+    entry.retry.attempt > 0 ? `retry attempt ${entry.retry.attempt} of ${limit}` : '',
+    entry.retry.nextAttemptAt ? `attempt ${entry.retry.attempt + 1} of ${limit} at ${entry.retry.nextAttemptAt}` : '',
+  ].filter(Boolean).join(', ');
 }
 
 function oneLine(text: string, max: number): string {

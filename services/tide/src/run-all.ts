@@ -1,7 +1,8 @@
-import { loadConfigSource, resolveSecret, type TidewaterConfig } from '@tidewater/config';
+import { configPollIntervalMsFrom, createLiveConfig, loadConfigSource, resolveSecret, type TidewaterConfig } from '@tidewater/config';
+import { subscribeConfigChanges } from '@tidewater/queues';
 import { auditSinkFromEnv, auditSinksFromConfig, parseAuditorEnv } from '@tidewater/auditor';
 import { webhookIngressFromEnv } from '@tidewater/gateway';
-import { createLogger, exitOnPortClash, reloadOnHangup, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
+import { createLogger, exitOnPortClash, onHangup, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { startAll } from './start-all.ts';
 
 async function loadConfig(): Promise<TidewaterConfig> {
@@ -46,16 +47,24 @@ export async function runAll(): Promise<void> {
     ...(env.TIDEWATER_RENDER_CONCURRENCY ? { renderConcurrency: positiveInteger(env, 'TIDEWATER_RENDER_CONCURRENCY') } : {}),
     ...(env.SYNC_CONCURRENCY ? { syncConcurrency: positiveInteger(env, 'SYNC_CONCURRENCY') } : {}),
     ...(env.APPLY_CONCURRENCY ? { applyConcurrency: positiveInteger(env, 'APPLY_CONCURRENCY') } : {}),
+    configSource: env.TIDEWATER_CONFIG!,
     ...(env.TIDEWATER_ADMIN_PASSWORD_FILE ? { adminPassword: resolveSecret({ file: env.TIDEWATER_ADMIN_PASSWORD_FILE }) } : {}),
     ...(env.TIDEWATER_API_SIGNING_KEY_FILE ? { apiSigningKey: resolveSecret({ file: env.TIDEWATER_API_SIGNING_KEY_FILE }) } : {}),
     logger,
   }).catch(exitOnPortClash('tide all', ports));
   logger.info({ gateway: running.gatewayUrl, api: running.apiUrl, applications: config.applications.length }, 'tidewater running');
   if (running.adminPasswordFile) logger.info({ passwordFile: running.adminPasswordFile }, 'admin password generated; read it once from this file, then change it');
-  reloadOnHangup({ logger, load: loadConfig, apply: (next) => { config = next; } });
+  // Live configuration: SIGHUP, a push to the git:: config repository (through the gateway), or a poll of it.
+  const live = createLiveConfig({
+    source: env.TIDEWATER_CONFIG!, initial: config, logger, pollIntervalMs: configPollIntervalMsFrom(env), apply: (next) => { config = next; },
+  });
+  const configChanges = subscribeConfigChanges(env.REDIS_URL ?? 'redis://127.0.0.1:6379', () => void live.reload('webhook'));
+  onHangup(() => void live.reload('signal'));
   stopOnSignals({
     service: 'tide', logger, deadlineMs: 30_000,
     async stop() {
+      live.close();
+      await configChanges.close();
       await running.close();
       await telemetry.shutdown();
     },

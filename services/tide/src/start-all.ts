@@ -8,7 +8,7 @@ import { Queue } from 'bullmq';
 import { addQueueDepthSource, createLogger, observeWorker, recordEventMetrics, serviceLogger, type Logger } from '@tidewater/telemetry';
 import { startGateway, type StartGatewayOptions } from '@tidewater/gateway';
 import { createRenderer, startGitAppSets } from '@tidewater/renderer';
-import { createClusterRegistry, createControlWorker, createLsRemoteHeadResolver, createSyncer } from '@tidewater/syncer';
+import { createClusterRegistry, createControlWorker, createRendererHeadResolver, createSyncer } from '@tidewater/syncer';
 import { createNotifier } from '@tidewater/notifier';
 import { defaultAuditDir, startAuditor, type StartAuditorOptions } from '@tidewater/auditor';
 import { bootstrapAdmin, createApi } from '@tidewater/api';
@@ -42,8 +42,10 @@ export interface StartAllOptions {
    * made once and kept in `<cacheDir>/bundle-signing.key` (owner-only).
    */
   bundleSigningKey?: BundleSigningKey;
-  /** Periodic check of each automated app's branch head, the safety net for missed webhooks (default 3 min + jitter). */
+  /** Periodic check of each app's branch head, the safety net for missed webhooks (default 3 min + jitter). */
   reconcileIntervalMs?: number;
+  /** `TIDEWATER_CONFIG`: the gateway announces a push to a `git::` source's repository as a configuration change. */
+  configSource?: string;
   /** The operator API's port (0 = a free one, the default; `tide all` uses API_PORT, default 8083); `false` runs no API. */
   apiPort?: number | false;
   /** The admin's first password (from a secret); without it one is generated into `stateDir` (see bootstrapAdmin). */
@@ -113,6 +115,8 @@ export async function startAll(startOptions: StartAllOptions): Promise<RunningTi
     cacheDir, configView,
   });
   const clusters = createClusterRegistry(options.config);
+  // The syncer asks the renderer for branch heads (the renderer alone holds Git credentials).
+  const heads = createRendererHeadResolver({ connection: producerConnection });
   const syncer = createSyncer({
     config: options.config,
     redis: syncerConnection,
@@ -124,7 +128,7 @@ export async function startAll(startOptions: StartAllOptions): Promise<RunningTi
     ...(options.applyConcurrency ? { applyConcurrency: options.applyConcurrency } : {}),
     reconcile: {
       producers,
-      resolveHead: createLsRemoteHeadResolver(),
+      resolveHead: heads,
       ...(options.reconcileIntervalMs ? { intervalMs: options.reconcileIntervalMs, jitterMs: Math.round(options.reconcileIntervalMs / 3) } : {}),
     },
   });
@@ -136,6 +140,7 @@ export async function startAll(startOptions: StartAllOptions): Promise<RunningTi
     events: createEventPublisher({ redis: producerConnection, source: '/tidewater/syncer', onPublished: recordEventMetrics }),
     logger: serviceLogger(logger, 'syncer'),
     clusters,
+    resolveRevision: heads.resolve,
   });
   observeWorker(queueNames.control, control.worker);
   observeWorker(queueNames.render, renderer.worker);
@@ -172,6 +177,7 @@ export async function startAll(startOptions: StartAllOptions): Promise<RunningTi
     port: options.port ?? 8080,
     host: options.host ?? '127.0.0.1',
     logger: serviceLogger(logger, 'gateway'),
+    ...(options.configSource ? { configSource: options.configSource } : {}),
     ...(options.globalWebhookSecret ? { globalWebhookSecret: options.globalWebhookSecret } : {}),
     ...options.webhookIngress,
   });
@@ -213,6 +219,7 @@ export async function startAll(startOptions: StartAllOptions): Promise<RunningTi
         await Promise.all([renderer.close(), syncer.close(), control.close(), notifier.stop(), auditor.close(), promoter.close()]);
         clusters.close();
         await producers.close();
+        await heads.close();
         await Promise.all(depthQueues.map((queue) => queue.close()));
         await Promise.all([rendererConnection.quit(), syncerConnection.quit(), notifierConnection.quit(), promoterConnection.quit(), producerConnection.quit()].map((p) => p.catch(() => undefined)));
       })();

@@ -59,6 +59,31 @@ export async function loadConfigFromGit(source: GitConfigSource, workDir: string
   }
 }
 
+/**
+ * The commit the configuration source's revision points at now (`git ls-remote`), without fetching anything: how a
+ * poll notices a change of the `git::` source. A full commit SHA is answered as it is.
+ */
+export async function configSourceHead(source: GitConfigSource): Promise<string> {
+  if (/^[0-9a-f]{40}$/i.test(source.revision)) return source.revision.toLowerCase();
+  if (source.url.startsWith('-') || source.revision.startsWith('-')) {
+    throw new ConfigSourceError('repository URL and revision must not start with "-"', false);
+  }
+  const git: SimpleGit = simpleGit({ allowEnvironment: allowedGitEnvironment, unsafe: { allowUnsafeSshCommand: true } }).env(gitEnvironment());
+  const where = `${redactCredentials(source.url)} at ${source.revision}`;
+  const refs = source.revision === 'HEAD' ? ['HEAD'] : [`refs/heads/${source.revision}`, `refs/tags/${source.revision}^{}`, `refs/tags/${source.revision}`];
+  let output: string;
+  try {
+    output = await git.listRemote(['--', source.url, ...refs]);
+  } catch (error) {
+    const detail = redactCredentials(firstLine(error instanceof Error ? error.message : String(error)));
+    throw new ConfigSourceError(`asking ${where} for its head failed: ${detail}`, isTransient(detail));
+  }
+  const byRef = new Map(output.split('\n').map((line) => line.trim().split(/\s+/)).filter((parts) => parts.length === 2).map(([sha, ref]) => [ref, sha]));
+  const commit = refs.map((ref) => byRef.get(ref)).find(Boolean);
+  if (!commit) throw new ConfigSourceError(`${where}: no such branch or tag`, false);
+  return commit;
+}
+
 async function checkout(source: GitConfigSource, dir: string): Promise<string> {
   const git: SimpleGit = simpleGit({
     baseDir: dir,

@@ -15,6 +15,12 @@ export const eventTypes = {
   /** Self-heal backs off: another controller keeps changing what Tidewater applies. */
   driftContested: 'dev.tidewater.drift.contested',
   reconcileStarted: 'dev.tidewater.reconcile.started',
+  /** syncer: a comparison found the app's live state differs from its desired revision (data: AppOutOfSyncData). */
+  appOutOfSync: 'dev.tidewater.app.out-of-sync',
+  /** syncer: a failed automated sync will be retried (`attempt`, `limit`, `nextAttemptAt`, `waitingFor`). */
+  syncRetryScheduled: 'dev.tidewater.sync.retry-scheduled',
+  /** syncer: an operator terminated the app's running sync operation. */
+  syncTerminated: 'dev.tidewater.sync.terminated',
   /** syncer live state: a watch of one resource type on one cluster cannot be re-established (`cluster`, `resource`, `reason`). */
   watchFailed: 'dev.tidewater.watch.failed',
   /** syncer live state: that watch works again. */

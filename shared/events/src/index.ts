@@ -3,3 +3,4 @@ export { makeCloudEvent, traceCarrierOf, type CloudEvent, type EventData, type N
 export { createEventPublisher, readAllEvents, eventsStreamKey, type EventPublisher } from './publisher.ts';
 export { createEventConsumer, type EventConsumer, type EventConsumerOptions, type StreamEntry } from './consumer.ts';
 export { ImageDiscoveredData, ImagePinnedData, ImageUpdatedData, ImageUpdateFailedData } from './image-events.ts';
+export { AppOutOfSyncData, SyncRetryScheduledData, SyncTerminatedData } from './event-data.ts';

@@ -27,6 +27,21 @@ export const StoredSyncResult = z.looseObject({
 });
 export type StoredSyncResult = z.infer<typeof StoredSyncResult>;
 
+/** `redisKeys.comparison(app)`: Argo CD's sync status of the app (Synced / OutOfSync / Unknown against `revision`). */
+export const StoredComparison = z.looseObject({
+  app: z.string(),
+  revision: z.string(),
+  status: z.enum(['Synced', 'OutOfSync', 'Unknown']),
+  reason: z.string().optional(),
+  syncPolicy: z.enum(['automated', 'manual']).optional(),
+  objects: z.array(z.looseObject({
+    group: z.string(), kind: z.string(), namespace: z.string().optional(), name: z.string(),
+    status: z.enum(['changed', 'added', 'removed', 'unchanged']),
+  })),
+  comparedAt: z.string(),
+});
+export type StoredComparison = z.infer<typeof StoredComparison>;
+
 /** `redisKeys.appHealth(app)`: the app's health from the syncer's live state. */
 export const StoredAppHealth = z.looseObject({
   app: z.string(),
@@ -110,6 +125,8 @@ export interface AppState {
   health?: StoredAppHealth;
   drift?: StoredAppDrift;
   pause?: StoredPause;
+  /** The latest comparison (a non-automated app is only compared until a sync request). */
+  comparison?: StoredComparison;
   unreadable: UnreadableRecord[];
 }
 
@@ -134,11 +151,12 @@ function parseRecord<T extends z.ZodType>(schema: T, key: string, raw: string | 
 /** Reads sync result, health, drift and pause of many apps in one round trip (MGET per app set, pipelined). */
 export async function readAppStates(redis: Redis, apps: readonly string[]): Promise<AppState[]> {
   if (apps.length === 0) return [];
-  const keys = apps.flatMap((app) => [redisKeys.syncStatus(app), redisKeys.appHealth(app), redisKeys.appDrift(app), redisKeys.paused(app)]);
+  const perApp = 5;
+  const keys = apps.flatMap((app) => [redisKeys.syncStatus(app), redisKeys.appHealth(app), redisKeys.appDrift(app), redisKeys.paused(app), redisKeys.comparison(app)]);
   // One MGET per app, pipelined: one round trip for any number of apps. (On a Redis Cluster the four keys of an app
   // would need a `{app}` hash tag, which redisKeys do not have today; a pipeline of GETs has the same limit there.)
   const pipeline = redis.pipeline();
-  for (let index = 0; index < apps.length; index += 1) pipeline.mget(keys.slice(index * 4, index * 4 + 4));
+  for (let index = 0; index < apps.length; index += 1) pipeline.mget(keys.slice(index * perApp, index * perApp + perApp));
   const replies = (await pipeline.exec()) ?? [];
   return apps.map((app, index) => {
     const [error, values] = replies[index] ?? [null, []];
@@ -149,7 +167,11 @@ export async function readAppStates(redis: Redis, apps: readonly string[]): Prom
     const health = parseRecord(StoredAppHealth, redisKeys.appHealth(app), at(1), unreadable);
     const drift = parseRecord(StoredAppDrift, redisKeys.appDrift(app), at(2), unreadable);
     const pause = parseRecord(StoredPause, redisKeys.paused(app), at(3), unreadable);
-    return { app, ...(sync ? { sync } : {}), ...(health ? { health } : {}), ...(drift ? { drift } : {}), ...(pause ? { pause } : {}), unreadable };
+    const comparison = parseRecord(StoredComparison, redisKeys.comparison(app), at(4), unreadable);
+    return {
+      app, ...(sync ? { sync } : {}), ...(health ? { health } : {}), ...(drift ? { drift } : {}), ...(pause ? { pause } : {}),
+      ...(comparison ? { comparison } : {}), unreadable,
+    };
   });
 }
 

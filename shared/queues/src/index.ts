@@ -1,7 +1,7 @@
 export { queueNames, type QueueName } from './names.ts';
-export { RenderJob, SyncJob, ControlJob, ImageJob, Trigger, TraceCarrier, jobCatalogue, jobIds } from './payloads.ts';
+export { RenderJob, SyncJob, SyncOperation, ControlJob, ImageJob, HeadsJob, HeadsResult, Trigger, TraceCarrier, jobCatalogue, jobIds } from './payloads.ts';
 export { redisKeys, eventsStream } from './keys.ts';
-export type { RenderedBundle, KubernetesObject, ObjectOutcome, ObjectResult, SyncResult, HealthStatus, ObjectHealth, AppHealth, SyncHistoryEntry } from './bundle.ts';
+export type { RenderedBundle, KubernetesObject, ObjectOutcome, ObjectResult, SyncResult, HealthStatus, ObjectHealth, AppHealth, SyncHistoryEntry, SyncRetryState, AppComparison, ComparedObject, ComparisonStatus } from './bundle.ts';
 export { createRedisConnection, redactRedisUrl, redisOptionsFor, RedisConfigError, type RedisEnv } from './connection.ts';
 export {
   BundleSigningKey, bundleSigningKeyFromEnv, canonicalBundleJson, describeBundleRefusal, generateBundleSigningKey, loadOrCreateBundleKeyFile, minimumBundleKeyLength,
@@ -9,8 +9,9 @@ export {
 } from './bundle-signature.ts';
 export { createProducers, readDesiredRevision, type Producers, type DesiredRevision } from './producers.ts';
 export {
-  StoredSyncResult, StoredAppHealth, StoredAppDrift, StoredHistoryEntry, StoredPause, StoredBundle,
+  StoredSyncResult, StoredComparison, StoredAppHealth, StoredAppDrift, StoredHistoryEntry, StoredPause, StoredBundle,
   readAppStates, readSyncHistory, readBundle, type AppState, type UnreadableRecord,
 } from './app-state.ts';
+export { publishConfigChange, subscribeConfigChanges, type ConfigChange } from './config-changes.ts';
 export { GeneratedApplicationSet, readGeneratedApplicationSets, writeGeneratedApplicationSet } from './generated-set.ts';
 export { createImageProducer, type ImageProducer } from './image-producer.ts';

@@ -15,6 +15,11 @@ export const redisKeys = {
   appHealth: (app: string) => `tidewater:app:${app}:health`,
   /** Drift of an app: `AppDrift` JSON, `{ outOfSync, objects: [{ ref, fields }] , detectedAt }`. */
   appDrift: (app: string) => `tidewater:app:${app}:drift`,
+  /**
+   * Sync status in Argo CD's sense (Synced / OutOfSync against the desired revision): `AppComparison` JSON, written
+   * by the syncer after each comparison or sync. `syncStatus` is the last sync *operation*; this is the state.
+   */
+  comparison: (app: string) => `tidewater:app:${app}:comparison`,
   /** Last N syncs of an app, newest first: a Redis LIST of `SyncHistoryEntry` JSON. */
   history: (app: string) => `tidewater:app:${app}:history`,
   /**
@@ -24,6 +29,11 @@ export const redisKeys = {
   paused: (app: string) => `tidewater:app:${app}:paused`,
   /** Revisions pushed for an app (written by the gateway, read by rollback/resume): a sorted set, score = first sighting. */
   pushedRevisions: (app: string) => `tidewater:app:${app}:pushed`,
+  /**
+   * Redis pub/sub channel: the `git::` configuration source changed (the gateway saw a push to it; message:
+   * `{ repoURL, revision }` JSON). Every service subscribed reloads its configuration.
+   */
+  configChangedChannel: 'tidewater:config:changed',
   /**
    * The last good set of an ApplicationSet with a git generator, as the renderer evaluated it:
    * `GeneratedApplicationSet` JSON (generated-set.ts). Other services merge it into their config view.

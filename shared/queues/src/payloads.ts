@@ -14,6 +14,24 @@ export const Trigger = z.object({
 });
 export type Trigger = z.infer<typeof Trigger>;
 
+/**
+ * An explicit sync operation (an operator's `sync` control request): it applies even when the Application is not
+ * automated, exactly once, with Argo CD's options. `force` and `syncOptions` are handed to the apply path as they are.
+ */
+export const SyncOperation = z.object({
+  /** Unique per request: the asker recognises the sync job that carried out its operation. */
+  id: z.string().min(1),
+  prune: z.boolean().default(false),
+  dryRun: z.boolean().default(false),
+  force: z.boolean().default(false),
+  /** Only these resources (`group:kind:name` or `group:kind:namespace/name`); absent: all of them. */
+  resources: z.array(z.string().min(1)).optional(),
+  /** Argo CD sync options for this operation only, e.g. `Replace=true`. */
+  syncOptions: z.array(z.string().min(1)).default([]),
+  actor: z.string().optional(),
+});
+export type SyncOperation = z.infer<typeof SyncOperation>;
+
 export const RenderJob = z.object({
   app: z.string().min(1),
   repoURL: z.string().min(1),
@@ -23,6 +41,8 @@ export const RenderJob = z.object({
   targetRevision: z.string(),
   trigger: Trigger,
   trace: TraceCarrier.default({}),
+  /** Set for an operator's sync request: the renderer renders exactly `revision` and hands the operation on. */
+  operation: SyncOperation.optional(),
 });
 export type RenderJob = z.infer<typeof RenderJob>;
 
@@ -33,6 +53,10 @@ export const SyncJob = z.object({
   bundleKey: z.string().min(1),
   trigger: Trigger,
   trace: TraceCarrier.default({}),
+  /** Set for an operator's sync request; without it a non-automated Application is only compared, never applied. */
+  operation: SyncOperation.optional(),
+  /** Retries of this failed sync so far (`syncPolicy.retry`); set by the syncer when it schedules one. */
+  retryAttempt: z.number().int().nonnegative().optional(),
 });
 export type SyncJob = z.infer<typeof SyncJob>;
 
@@ -82,12 +106,26 @@ export const ImageJob = z.object({
 });
 export type ImageJob = z.infer<typeof ImageJob>;
 
+/** The commit a branch, tag or `HEAD` of a repository points at, asked of the renderer (which holds Git credentials). */
+export const HeadsJob = z.object({
+  repoURL: z.string().min(1),
+  /** Branch, tag, `HEAD` or a full commit SHA (answered as it is). */
+  targetRevision: z.string().default('HEAD'),
+  trace: TraceCarrier.default({}),
+});
+export type HeadsJob = z.infer<typeof HeadsJob>;
+
+/** The renderer's answer to a HeadsJob (the job's return value). */
+export const HeadsResult = z.object({ repoURL: z.string(), targetRevision: z.string(), revision: z.string() });
+export type HeadsResult = z.infer<typeof HeadsResult>;
+
 /** Job catalogue: each queue's payload schema and retry policy, so producers and processors share one table. */
 export const jobCatalogue = {
   render: { schema: RenderJob, attempts: 5, backoffMs: 1_000 },
   sync: { schema: SyncJob, attempts: 5, backoffMs: 1_000 },
   control: { schema: ControlJob, attempts: 1, backoffMs: 1_000 },
   image: { schema: ImageJob, attempts: 5, backoffMs: 1_000 },
+  heads: { schema: HeadsJob, attempts: 1, backoffMs: 1_000 },
 } as const;
 
 /** Deterministic job ids: a webhook delivered twice makes one piece of work per app and commit. */

@@ -69,7 +69,9 @@ export function createProducers(deps: { connection: Redis }): Producers {
     async requestSync(job) {
       const data = SyncJob.parse(job);
       return add(syncQueue, 'sync', jobIds.sync(data.app, data.revision), data, jobCatalogue.sync,
-        (existing) => existing.bundleKey === data.bundleKey);
+        // An operator's sync request is new work even for a bundle synced before (a different operation id).
+        (existing) => existing.bundleKey === data.bundleKey
+          && (existing.operation as { id?: string } | undefined)?.id === data.operation?.id);
     },
     async close() {
       await Promise.all([renderQueue.close(), syncQueue.close()]);

@@ -2,5 +2,5 @@ export { createLogger, logFormat, redactedPaths, serviceLogger, type Logger } fr
 export { injectTraceContext, currentTraceId, withSpan } from './tracing.ts';
 export { startTelemetry, type TelemetryHandle } from './sdk.ts';
 export { getMetrics, addQueueDepthSource, recordEventMetrics, observeWorker, startMetricsServer, type TidewaterMetrics } from './metrics.ts';
-export { stopOnSignals, reloadOnHangup } from './lifecycle.ts';
+export { stopOnSignals, reloadOnHangup, onHangup } from './lifecycle.ts';
 export { exitOnPortClash, portClashMessage } from './port-clash.ts';

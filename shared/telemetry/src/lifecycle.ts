@@ -39,3 +39,8 @@ export function reloadOnHangup<T extends { applications: unknown[] }>(options: {
     }, (error: unknown) => options.logger.error({ reason: (error as Error).message }, 'configuration reload failed; keeping the previous one'));
   });
 }
+
+/** SIGHUP runs `handler` (a service whose configuration reloads on other triggers too hands SIGHUP to the same reload). */
+export function onHangup(handler: () => void): void {
+  process.on('SIGHUP', handler);
+}

@@ -37,11 +37,31 @@ export function resourcesOf(state: AppState): ResourceStatus[] {
       if (existing) existing.status = 'OutOfSync';
     }
   }
+  // What the latest comparison found differing (a manual app's objects before its first sync are listed here only).
+  for (const compared of state.comparison?.objects ?? []) {
+    if (compared.status === 'unchanged') continue;
+    const key = objectKey(compared);
+    const existing = resources.get(key);
+    if (existing) existing.status = 'OutOfSync';
+    else if (compared.status !== 'removed') {
+      resources.set(key, {
+        group: compared.group, kind: compared.kind, ...(compared.namespace ? { namespace: compared.namespace } : {}), name: compared.name,
+        status: 'OutOfSync', ...(compared.status === 'added' ? { health: { status: 'Missing' as const } } : {}),
+      });
+    }
+  }
   return [...resources.values()];
 }
 
-/** Sync status as Argo CD names it: Unknown before the first sync; OutOfSync after a failed sync or on drift. */
+/**
+ * Sync status as Argo CD names it: the syncer's latest comparison when there is one (a manual app is OutOfSync until
+ * a sync request; a refused app is OutOfSync), else Unknown before the first sync; OutOfSync on drift in any case.
+ */
 function syncStatusOf(state: AppState): Application['status']['sync'] {
+  if (state.comparison) {
+    const status = state.drift?.outOfSync === true ? 'OutOfSync' : state.comparison.status;
+    return { status, revision: state.comparison.revision };
+  }
   if (!state.sync || state.sync.phase === 'Superseded' && !state.health) return { status: 'Unknown', ...(state.sync ? { revision: state.sync.revision } : {}) };
   const outOfSync = state.sync.phase === 'Failed' || state.drift?.outOfSync === true;
   return { status: outOfSync ? 'OutOfSync' : 'Synced', revision: state.sync.revision };
@@ -54,6 +74,9 @@ export function applicationView(
 ): Application {
   const conditions = state.unreadable.map((record) => ({ type: 'UnreadableState', message: `${record.key}: ${record.problem}` }));
   if (state.sync?.phase === 'Failed' && state.sync.message) conditions.push({ type: 'SyncError', message: state.sync.message });
+  if (state.comparison?.reason && !(state.sync?.message ?? '').includes(state.comparison.reason)) {
+    conditions.push({ type: 'ComparisonError', message: state.comparison.reason });
+  }
   if (extra.unreadableHistory) conditions.push({ type: 'UnreadableState', message: `${extra.unreadableHistory} history entries do not parse` });
   const { metadata } = app;
   return {

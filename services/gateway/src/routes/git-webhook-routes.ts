@@ -9,6 +9,7 @@ import type { DeliveryDedupe } from '../dedupe/delivery-dedupe.ts';
 import { ExternalServiceError, PayloadError, WebhookSignatureError } from '../errors/http-errors.ts';
 import type { GitProviderAdapter, RepositoryIdentifiers } from '../providers/provider-adapter.ts';
 import type { GitProvider } from '../push/normalised-push.ts';
+import { announceConfigSourcePush } from '../push/config-source-push.ts';
 import { readPushRoutingState, requestRendersForPushes, type PushRenders } from '../push/render-requests.ts';
 import { loggableDeliveryId } from '../rejections/rejection-recorder.ts';
 import { matchingRepositories, normalisedPayloadUrls, normalisedRepositoryUrl } from '../routing/repository-match.ts';
@@ -23,6 +24,8 @@ export interface GitWebhookRouteDeps {
   dedupe: DeliveryDedupe;
   adapters: Record<GitProvider, GitProviderAdapter>;
   globalWebhookSecret?: string;
+  /** `TIDEWATER_CONFIG`; a push to a `git::` source's repository is announced as a configuration change. */
+  configSource?: string;
 }
 
 /** Route config marking a webhook route, so the error handler can count and log a rejection under its provider. */
@@ -167,6 +170,12 @@ async function handleGitWebhook(
       throw error;
     }
 
+    // --- live configuration: a push to the git:: configuration repository makes every service reload ---
+    if (deps.configSource) {
+      const configRevision = await announceConfigSourcePush(deps.redis, deps.configSource, livePushes)
+        .catch((error: unknown) => log.warn({ ...logContext, reason: (error as Error).message }, 'configuration change could not be announced'));
+      if (configRevision) log.info({ ...logContext, revision: configRevision }, 'push to the configuration repository: services reload');
+    }
     // One line per accepted delivery (fastify's own request lines are off for webhook routes).
     for (const { push, renders, held, resumed } of results) {
       const apps = renders.map((render) => render.app);

@@ -66,7 +66,8 @@ export async function processRenderJob(job: RenderJobContext, deps: RendererDeps
       // of the branch that this one leads to.
       const ownCacheHit = await readCachedRender(deps.redis, cacheKeyOf(data, app), deps.bundleSigningKey);
       // A rollback renders exactly the revision it names: advancing to the branch head would undo it.
-      const pinned = ownCacheHit || data.trigger.kind === 'rollback';
+      // So does an operator's sync request: it names its revision.
+      const pinned = ownCacheHit || data.trigger.kind === 'rollback' || data.operation !== undefined;
       const revision = pinned ? data.revision : await followBranch(data, deps, access, log);
       if (revision !== data.revision) {
         // A newer commit of the branch is already there: render it instead, once, and make it the desired one.
@@ -85,6 +86,7 @@ export async function processRenderJob(job: RenderJobContext, deps: RendererDeps
 
       await deps.producers.requestSync({
         app: data.app, revision, bundleKey: rendered.bundleKey, trigger: data.trigger, trace: injectTraceContext(),
+        ...(data.operation ? { operation: data.operation } : {}),
       });
       await deps.events.publish({
         type: eventTypes.renderSucceeded,

@@ -16,7 +16,7 @@ export interface ControlWorker {
   close(): Promise<void>;
 }
 
-/** The control queue's worker (diff, rollback, resume): it runs in the syncer because it acts on the syncer's state. */
+/** The control queue's worker (diff, rollback, resume, sync, terminate): it runs in the syncer because it acts on the syncer's state. */
 export function createControlWorker(deps: ControlWorkerDeps): ControlWorker {
   const queues = {
     render: new Queue(queueNames.render, { connection: deps.redis }),
@@ -28,6 +28,8 @@ export function createControlWorker(deps: ControlWorkerDeps): ControlWorker {
   const processorDeps: ControlProcessorDeps = {
     config: deps.config, redis: deps.redis, producers: deps.producers, events: deps.events, logger, clusters: deps.clusters, queues, diff,
     ...(deps.rollbackTimeoutMs ? { rollbackTimeoutMs: deps.rollbackTimeoutMs } : {}),
+    ...(deps.syncTimeoutMs ? { syncTimeoutMs: deps.syncTimeoutMs } : {}),
+    ...(deps.resolveRevision ? { resolveRevision: deps.resolveRevision } : {}),
   };
   const worker = new Worker<unknown, ControlResult>(
     queueNames.control,

@@ -6,6 +6,8 @@ import { confirmPrune, type ConfirmPruneResult } from '../prune/confirm-prune.ts
 import { resumeApplication, type OperatorRequestDeps, type ResumeResult } from '../rollback/resume.ts';
 import { rollbackApplication, type RollbackResult } from '../rollback/rollback.ts';
 import { ControlRequestRefused } from './control-errors.ts';
+import { requestSyncOperation, type SyncRequestResult } from './sync-request.ts';
+import { terminateOperation, type TerminateResult } from './terminate-request.ts';
 
 export type DiffControlJob = Extract<ControlJob, { kind: 'diff' }>;
 
@@ -15,9 +17,14 @@ export interface ControlProcessorDeps extends OperatorRequestDeps {
   diff?: (job: DiffControlJob) => Promise<unknown>;
   /** How long a rollback waits for its sync (default 4 minutes). */
   rollbackTimeoutMs?: number;
+  /** How long a sync request waits for its sync (default 4 minutes). */
+  syncTimeoutMs?: number;
+  /** Resolves a branch or tag to a commit for sync requests (the renderer's heads queue); without it a SHA is needed. */
+  resolveRevision?: (repoURL: string, targetRevision: string) => Promise<string>;
 }
 
-export type ControlResult = RollbackResult | ResumeResult | ConfirmPruneResult | { kind: 'diff'; [key: string]: unknown };
+export type ControlResult =
+  | RollbackResult | ResumeResult | SyncRequestResult | TerminateResult | ConfirmPruneResult | { kind: 'diff'; [key: string]: unknown };
 
 /** The parts of a BullMQ job the processor reads. */
 export interface ControlJobContext {
@@ -47,6 +54,10 @@ export async function processControlJob(job: ControlJobContext, deps: ControlPro
           );
         case 'resume':
           return await resumeApplication({ app: data.app, ...(data.actor ? { actor: data.actor } : {}) }, deps);
+        case 'sync':
+          return await requestSyncOperation(data, { ...deps, ...(deps.syncTimeoutMs ? { timeoutMs: deps.syncTimeoutMs } : {}) });
+        case 'terminate':
+          return await terminateOperation({ app: data.app, ...(data.actor ? { actor: data.actor } : {}) }, deps);
         case 'diff': {
           if (!deps.diff) throw new ControlRequestRefused('diff is not available in this syncer build');
           const result = await deps.diff(data);
@@ -55,7 +66,7 @@ export async function processControlJob(job: ControlJobContext, deps: ControlPro
         case 'confirm-prune':
           return await confirmPrune({ app: data.app, ...(data.actor ? { actor: data.actor } : {}) }, deps);
         default:
-          throw new ControlRequestRefused(`control request '${data.kind}' is not available in this syncer build`);
+          throw new ControlRequestRefused(`control request '${(data as { kind: string }).kind}' is not available in this syncer build`);
       }
     } catch (error) {
       const reason = (error as Error).message;

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { TidewaterConfig } from '@tidewater/config';
+import type { ArgoApplication, TidewaterConfig } from '@tidewater/config';
 import { jobIds, queueNames, type RenderedBundle, type SyncHistoryEntry, redisKeys } from '@tidewater/queues';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
 import { apiVersionOf, objectKey } from '../apply/object-ref.ts';
@@ -59,6 +59,12 @@ export async function computeAppDiff(input: { app: string; revision?: string }, 
   const application = deps.config().applications.find((candidate) => candidate.metadata.name === input.app);
   if (!application) throw new DiffUnavailable(`application ${input.app} is not defined in the configuration`);
   const bundle = await findBundle(input.app, input.revision, deps);
+  return diffBundle(bundle, application, deps);
+}
+
+/** Desired vs live for a given bundle of the application (computeAppDiff finds the bundle; a comparison has it). */
+export async function diffBundle(bundle: RenderedBundle, application: ArgoApplication, deps: Pick<AppDiffDeps, 'redis' | 'clusters'>): Promise<AppDiff> {
+  const input = { app: application.metadata.name };
   const cluster = deps.clusters.forDestination(application.spec.destination);
   const desiredObjects = await resolveDesiredObjects(bundle, application, cluster);
   const desiredKeys = new Set(desiredObjects.map((desired) => desired.key));

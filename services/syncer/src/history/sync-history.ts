@@ -31,6 +31,7 @@ export function historyEntryOf(result: SyncResult, id: number, bundleKey?: strin
     },
     ...(result.message ? { message: result.message } : {}),
     ...(bundleKey ? { bundleKey } : {}),
+    ...(result.retry ? { retry: result.retry } : {}),
   };
 }
 

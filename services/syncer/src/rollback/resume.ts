@@ -12,7 +12,7 @@ import { latestPushedRevision } from './pushed-revisions.ts';
 export interface OperatorRequestDeps {
   config: () => TidewaterConfig;
   redis: Redis;
-  producers: Pick<Producers, 'requestRender'>;
+  producers: Pick<Producers, 'requestRender' | 'requestSync'>;
   events: EventPublisher;
   logger: Logger;
   queues: WorkQueues;

@@ -24,6 +24,8 @@ import { planHooks } from '../hooks/plan-hooks.ts';
 import { createHookRun, type HookRun } from '../hooks/run-hooks.ts';
 import { splitHooks } from '../hooks/split-hooks.ts';
 import { resolveDeferredKinds } from '../apply/deferred-kinds.ts';
+import { isSelected } from './resource-selection.ts';
+import type { SyncOperationInput } from './sync-operation-input.ts';
 
 export interface RunSyncInput {
   application: ArgoApplication;
@@ -36,6 +38,10 @@ export interface RunSyncInput {
   /** Objects applied at once within a wave (default 16). */
   applyConcurrency: number;
   onPruned(entry: InventoryEntry): Promise<void>;
+  /** An operator's sync request: its prune flag, selected resources and apply options (absent: automated sync). */
+  operation?: SyncOperationInput;
+  /** Aborted when the operation is terminated: the sync stops at the next object and fails with the reason. */
+  signal?: AbortSignal;
 }
 
 export interface RunSyncOutput {
@@ -57,7 +63,7 @@ export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
   const { application, cluster } = input;
   const appName = application.metadata.name;
   // Effective options: the Application's (merged with a sync operation's), then each object's annotation.
-  const appOptions = applicationSyncOptions(application);
+  const appOptions = applicationSyncOptions(application, input.operation);
   const destinationNamespace = application.spec.destination.namespace || undefined;
   const previousInventory = await readInventory(input.redis, appName);
   const previousByKey = new Map(previousInventory.map((entry) => [objectKey(entry.cluster, entry), entry]));
@@ -69,8 +75,10 @@ export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
   }
   const planned = await planObjects(input, bundleParts.resources, appOptions, destinationNamespace, previousByKey);
   if ('failed' in planned) return planned.failed;
-  const objects = planned.objects;
-  const plannedHooks = await planHooks(bundleParts.hooks, { app: appName, cluster, destinationNamespace });
+  const selection = input.operation?.resources;
+  const objects = planned.objects.filter((object) => isSelected(selection, object.ref));
+  // A selective sync runs no hooks, as in Argo CD.
+  const plannedHooks = await planHooks(selection ? [] : bundleParts.hooks, { app: appName, cluster, destinationNamespace });
   if ('failed' in plannedHooks) return { phase: 'Failed', message: plannedHooks.failed[0].message, objects: plannedHooks.failed };
 
   if (appOptions.createNamespace && destinationNamespace && !objects.some((object) => isNamespace(object.ref) && object.ref.name === destinationNamespace)) {
@@ -92,10 +100,10 @@ export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
   });
 
   const automated = application.spec.syncPolicy?.automated;
-  const pruneEnabled = automated !== undefined && automated.enabled !== false && automated.prune === true;
+  const pruneEnabled = input.operation ? input.operation.prune : automated !== undefined && automated.enabled !== false && automated.prune === true;
   const trackedObjects = objects.filter((object) => !object.managedNamespace);
   const previouslyTracked = previousInventory.filter((entry) => !entry.managedNamespace).length;
-  if (trackedObjects.length === 0 && previouslyTracked > 0 && pruneEnabled && !automated?.allowEmpty) {
+  if (!selection && trackedObjects.length === 0 && previouslyTracked > 0 && pruneEnabled && !automated?.allowEmpty) {
     throw new SyncFailure(`refusing to prune all ${previouslyTracked} objects of application ${appName}: the bundle is empty and syncPolicy.automated.allowEmpty is not true`);
   }
 
@@ -109,6 +117,8 @@ export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
   });
   const results: ObjectResult[] = applied.results.map(({ resourceVersion: _resourceVersion, ...result }) => result);
   results.push(...bundleParts.skipped);
+  // A selective sync leaves what it did not select as it was, in the cluster and in the inventory.
+  const unselected = selection ? previousInventory.filter((entry) => !isSelected(selection, entry)) : [];
 
   if (applied.failure) {
     // Keep what the previous inventory tracked plus what this attempt created, so a later sync can still prune it.
@@ -123,11 +133,11 @@ export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
 
   // An object that became a hook leaves the inventory without being pruned: the hook run owns it now.
   const desiredKeys = new Set([...trackedObjects, ...plannedHooks.hooks.map((hook) => hook.planned)].map((object) => objectKey(cluster.name, object.ref)));
-  const leftBundle = previousInventory.filter((entry) => !entry.managedNamespace && !desiredKeys.has(objectKey(entry.cluster, entry)));
+  const leftBundle = previousInventory.filter((entry) => !entry.managedNamespace && !desiredKeys.has(objectKey(entry.cluster, entry)) && isSelected(selection, entry));
   let kept: InventoryEntry[] = leftBundle;
   let pruneFailure: string | undefined;
   let awaitingConfirmation: InventoryEntry[] = [];
-  if (leftBundle.length > 0 && pruneEnabled) {
+  if (leftBundle.length > 0 && pruneEnabled && !input.signal?.aborted) {
     const pruned = await pruneObjects({
       app: appName,
       candidates: leftBundle,
@@ -144,10 +154,10 @@ export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
     pruneFailure = pruned.results.find((result) => result.outcome === 'failed')?.message;
   } else if (leftBundle.length > 0) {
     for (const entry of leftBundle) {
-      results.push({ group: entry.group, kind: entry.kind, namespace: entry.namespace, name: entry.name, outcome: 'skipped', message: 'not pruned: automated prune is off for this application' });
+      results.push({ group: entry.group, kind: entry.kind, namespace: entry.namespace, name: entry.name, outcome: 'skipped', message: (input.operation ? 'not pruned: the sync request did not ask for prune' : 'not pruned: automated prune is off for this application') });
     }
   }
-  await writeInventory(input.redis, appName, [...appliedInventory, ...kept]);
+  await writeInventory(input.redis, appName, [...appliedInventory, ...kept, ...unselected]);
   await recordPendingPrune(input.redis, appName, input.bundle.revision, awaitingConfirmation);
   const failure = pruneFailure ?? await hookRun.runPostSync(applied.objects.filter((_object, index) => applied.results[index].outcome !== 'skipped'));
   if (failure) return { phase: 'Failed', message: await withSyncFailHooks(hookRun, failure), objects: [...results, ...hookRun.results] };
@@ -269,8 +279,9 @@ async function applySteps(input: RunSyncInput, steps: SyncStep[], hookRun: HookR
       }
     }
     const unresolved = await resolveDeferredKinds(cluster, step.objects);
-    const results = await mapBounded(step.objects, input.applyConcurrency, async (object): Promise<AppliedObject> =>
-      unresolved.get(object) ?? syncObject(cluster.transport, object, object.options, { ignoreRules }));
+    const results = await mapBounded(step.objects, input.applyConcurrency, async (object): Promise<AppliedObject> => input.signal?.aborted
+      ? { ...identityOf(object), outcome: 'skipped', message: `not applied: ${abortReason(input.signal)}` }
+      : unresolved.get(object) ?? syncObject(cluster.transport, object, object.options, { ignoreRules }));
     if (step.phase === 'crds') await awaitDefinitions(input, step.objects, results);
     applied.results.push(...results);
     applied.objects.push(...step.objects);
@@ -279,6 +290,12 @@ async function applySteps(input: RunSyncInput, steps: SyncStep[], hookRun: HookR
     if (total > largeSyncObjects) logger.info(progress, 'applied wave');
     else logger.debug(progress, 'applied wave');
 
+    if (input.signal?.aborted) {
+      // Terminated: nothing more is applied and no further hook runs.
+      applied.failure = abortReason(input.signal);
+      skipFrom(stepIndex + 1, `not applied: ${applied.failure}`);
+      return applied;
+    }
     const failed = results.filter((result) => result.outcome === 'failed');
     if (failed.length > 0) {
       const more = failed.length > 1 ? ` (and ${failed.length - 1} more failed in this ${step.phase === 'wave' ? 'wave' : 'step'})` : '';
@@ -310,4 +327,15 @@ async function awaitDefinitions(input: RunSyncInput, definitions: PlannedObject[
   if (servedKinds.length > 0 && !(await refreshUntilServed(input.cluster.discovery, servedKinds))) {
     input.logger.warn({ kinds: servedKinds.map((kind) => kind.kind) }, 'discovery does not list the new custom resource kinds yet; applying with the CRD names');
   }
+}
+
+function identityOf(object: PlannedObject) {
+  const { group, kind, namespace, name } = object.ref;
+  return { group, kind, namespace, name };
+}
+
+/** The reason a terminated operation gives (`terminated by alice`). */
+function abortReason(signal: AbortSignal | undefined): string {
+  const reason: unknown = signal?.reason;
+  return reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'terminated';
 }

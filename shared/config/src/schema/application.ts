@@ -70,15 +70,21 @@ export const ApplicationDestination = z
   });
 export type ApplicationDestination = z.infer<typeof ApplicationDestination>;
 
+/** A backoff duration as Argo CD reads it: Go-style (`5s`, `2m`, `1m30s`) or a number of seconds. */
+const RetryDuration = z.union([
+  z.string().regex(/^\s*(\d+(\.\d+)?|(\d+(\.\d+)?(ms|s|m|h))+)\s*$/, 'is not a duration like "5s", "2m" or "1m30s" (or a number of seconds)'),
+  z.number().nonnegative(),
+]);
+
 export const RetryStrategy = z.object({
-  /** Maximum attempts; a negative number retries forever (Argo CD semantics). */
+  /** Retries after a failed sync; 0 or absent: none; a negative number retries forever (Argo CD semantics). */
   limit: z.number().int().optional(),
   backoff: z
     .object({
       /** Go duration string (`5s`, `2m`) or a number of seconds. */
-      duration: z.union([z.string(), z.number()]).optional(),
-      factor: z.number().optional(),
-      maxDuration: z.union([z.string(), z.number()]).optional(),
+      duration: RetryDuration.optional(),
+      factor: z.number().positive().optional(),
+      maxDuration: RetryDuration.optional(),
     })
     .optional(),
 });
