@@ -92,7 +92,7 @@ describe('createRenderer (BullMQ worker)', () => {
       // State first, then the job: a job read before it finished lacks its result.
       return (await renderQueue.getJobState(jobId)) === 'failed' ? renderQueue.getJob(jobId) : undefined;
     });
-    expect(failed.failedReason).toBe('apps/broken/x.yaml document 1: missing apiVersion');
+    expect(failed.failedReason).toBe(`repository ${repo.url} commit ${sha}: apps/broken/x.yaml document 1: missing apiVersion`);
     expect(failed.attemptsMade).toBe(1);
     const failedEvents = (await readAllEvents(producerRedis)).filter((event) => event.type === eventTypes.renderFailed);
     expect(failedEvents.map((event) => event.data)).toEqual([expect.objectContaining({ app: 'broken', revision: sha, actor: 'bob', attempt: 1 })]);

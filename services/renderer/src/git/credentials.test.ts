@@ -5,9 +5,9 @@ import { UnrecoverableError } from 'bullmq';
 import { makeWorkDir } from '../../../../test/harness/src/index.ts';
 import { gitCredentialEnv, repositoryFor } from './credentials.ts';
 
-const repository = (env: string, provider?: 'github' | 'gitlab') => Repository.parse({
+const repository = (env: string, provider?: 'github' | 'gitlab', url = 'git@github.com:Org/GitOps.git') => Repository.parse({
   apiVersion: 'tidewater.dev/v1alpha1', kind: 'Repository', metadata: { name: 'gitops' },
-  spec: { url: 'git@github.com:Org/GitOps.git', provider, credentialRef: { env } },
+  spec: { url, provider, credentialRef: { env } },
 });
 
 describe('git credentials', () => {
@@ -22,9 +22,38 @@ describe('git credentials', () => {
   it('passes a token as a URL-scoped extra header, never in the URL', () => {
     process.env.TW_TEST_TOKEN = 'ghp_example';
     const url = 'https://github.com/org/gitops.git';
-    const { env } = gitCredentialEnv(repository('TW_TEST_TOKEN', 'github'), url, work.dir);
+    const { env } = gitCredentialEnv(repository('TW_TEST_TOKEN', 'github', 'https://github.com/Org/GitOps.git'), url, work.dir);
     expect(env.GIT_CONFIG_KEY_0).toBe(`http.${url}.extraHeader`);
     expect(env.GIT_CONFIG_VALUE_0).toBe(`Authorization: Basic ${Buffer.from('x-access-token:ghp_example').toString('base64')}`);
+    // A redirect would take the header along to wherever it points: redirects are not followed with a credential.
+    expect([env.GIT_CONFIG_KEY_1, env.GIT_CONFIG_VALUE_1]).toEqual(['http.followRedirects', 'false']);
+  });
+
+  it.each([
+    ['http://github.com/org/gitops.git', 'not sent to http://github.com'],
+    ['https://github.com:8443/org/gitops.git', 'not sent to https://github.com:8443'],
+    ['git://github.com/org/gitops.git', 'not sent to git://github.com'],
+    ['git@github.com:org/gitops.git', 'not sent to ssh://github.com'],
+  ])('withholds a token bound to https://github.com from %s', (url, why) => {
+    process.env.TW_TEST_TOKEN = 'ghp_example';
+    const credentials = gitCredentialEnv(repository('TW_TEST_TOKEN', 'github', 'https://github.com/org/gitops.git'), url, work.dir);
+    expect(credentials.env).toEqual({});
+    expect(credentials.withheld).toContain(why);
+    expect(credentials.withheld).not.toContain('ghp_example');
+  });
+
+  it('never sends a token of a Repository whose own URL is not https', () => {
+    process.env.TW_TEST_TOKEN = 'ghp_example';
+    const credentials = gitCredentialEnv(repository('TW_TEST_TOKEN', 'github', 'http://github.com/org/gitops.git'), 'http://github.com/org/gitops.git', work.dir);
+    expect(credentials.env).toEqual({});
+    expect(credentials.withheld).toContain('is bound to a https URL, but spec.url uses http');
+  });
+
+  it('uses an SSH key only over ssh to the Repository host', () => {
+    process.env.TW_TEST_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----';
+    const credentials = gitCredentialEnv(repository('TW_TEST_KEY'), 'https://github.com/org/gitops.git', work.dir);
+    expect(credentials.env).toEqual({});
+    expect(credentials.withheld).toContain('not sent to https://github.com');
   });
 
   it('writes an SSH key to a private file and removes it on dispose', () => {

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { classifyGitError } from './git-errors.ts';
+import { defaultGitProtocols } from './transport.ts';
 
 /**
  * Environment every git process gets (renovate's lib/util/git habits): never prompt, C locale so error
@@ -11,12 +12,16 @@ export const baseGitEnv: Readonly<Record<string, string>> = {
   LC_ALL: 'C',
   GIT_SSH_COMMAND: 'ssh -o BatchMode=yes',
   GIT_CONFIG_NOSYSTEM: '1',
+  // Transports git may use, whatever a URL, a redirect, a submodule or a config rewrite asks for: never ext::
+  // (runs a command), fd::, plain http or local paths (a Repository may add file; see allowedGitProtocols).
+  GIT_ALLOW_PROTOCOL: defaultGitProtocols.join(':'),
 };
 
 /** Guarded GIT_* variables we set on purpose; simple-git v4 refuses any other. */
 const allowedGitVariables = [
   'GIT_TERMINAL_PROMPT', 'GIT_SSH_COMMAND', 'GIT_CONFIG_NOSYSTEM', 'GIT_INDEX_FILE', 'GIT_WORK_TREE',
-  'GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0', 'GIT_ASKPASS', 'LC_ALL',
+  'GIT_CONFIG_COUNT', 'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0', 'GIT_CONFIG_KEY_1', 'GIT_CONFIG_VALUE_1',
+  'GIT_ASKPASS', 'GIT_ALLOW_PROTOCOL', 'LC_ALL',
 ];
 
 export interface GitClient {
@@ -30,6 +35,8 @@ export interface GitClientOptions {
   baseDir: string;
   /** Extra environment for this client (credentials, index file); merged over baseGitEnv. */
   env?: Record<string, string>;
+  /** GIT_ALLOW_PROTOCOL for this client (default `https:ssh:git`); see allowedGitProtocols. */
+  allowProtocols?: string;
   /** Kill a git process that shows no output for this long (default 120 s). */
   timeoutMs?: number;
 }
@@ -41,6 +48,7 @@ export function createGitClient(options: GitClientOptions): GitClient {
     HOME: process.env.HOME ?? '/tmp',
     ...baseGitEnv,
     ...options.env,
+    GIT_ALLOW_PROTOCOL: options.allowProtocols ?? baseGitEnv.GIT_ALLOW_PROTOCOL,
   };
   const git: SimpleGit = simpleGit({
     baseDir: options.baseDir,

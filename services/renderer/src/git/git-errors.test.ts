@@ -25,6 +25,8 @@ describe('classifyGitError', () => {
     ["fatal: Authentication failed for 'https://git.example.com/org/repo.git/'", 'refused the credentials'],
     ["fatal: could not read Username for 'https://git.example.com': terminal prompts disabled", 'refused the credentials'],
     ['fatal: remote error: access denied or repository not exported: /x.git', 'does not exist or is not readable'],
+    ["fatal: unable to access 'https://git.example.com/org/repo.git/': The requested URL returned error: 302", 'redirects elsewhere; with a credential, redirects are not followed'],
+    ["fatal: transport 'ext' not allowed", 'uses an unsupported protocol'],
   ])('treats %j as permanent', (stderr, explanation) => {
     const error = classify(stderr);
     expect(error).toBeInstanceOf(UnrecoverableError);

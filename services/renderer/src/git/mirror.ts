@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { normalizeRepoUrl } from '@tidewater/config';
 import type { Logger } from '@tidewater/telemetry';
 import { permanent } from '../errors/permanent.ts';
+import { assertCheckoutSandboxed } from './checkout-sandbox.ts';
 import { createGitClient } from './git-client.ts';
 import { withMirrorLock } from './mirror-lock.ts';
 
@@ -25,6 +26,8 @@ export interface CheckoutRequest {
   scratchDir: string;
   /** Credential environment for the fetch (see gitCredentialEnv). */
   credentialEnv: Record<string, string>;
+  /** GIT_ALLOW_PROTOCOL for the fetch (see allowedGitProtocols); checked with assertTransportAllowed first. */
+  allowProtocols: string;
   logger: Logger;
 }
 
@@ -37,12 +40,15 @@ export async function checkoutCommit(request: CheckoutRequest): Promise<{ fetche
   if (!commitSha.test(revision)) throw permanent(`revision ${JSON.stringify(revision)} is not a full commit SHA`);
   if (repoURL.startsWith('-')) throw permanent('repository URL must not start with "-"');
   const mirrorDir = mirrorPathFor(request.cacheDir, repoURL);
-  return withMirrorLock(mirrorDir, async () => {
+  const result = await withMirrorLock(mirrorDir, async () => {
     const fetched = await ensureCommitInMirror(mirrorDir, request);
     const git = createGitClient({ baseDir: mirrorDir, env: { GIT_INDEX_FILE: join(request.scratchDir, 'checkout-index') } });
     await git.run(['--work-tree', request.targetDir, 'checkout', '--force', revision, '--', '.'], { operation: 'checkout', repo: repoURL });
     return { fetched };
   });
+  // The tree is the repository's to shape; what it points at must stay inside it.
+  assertCheckoutSandboxed({ treeDir: request.targetDir, repoURL, revision });
+  return result;
 }
 
 async function ensureCommitInMirror(mirrorDir: string, request: Omit<CheckoutRequest, 'targetDir'>): Promise<boolean> {
@@ -53,17 +59,17 @@ async function ensureCommitInMirror(mirrorDir: string, request: Omit<CheckoutReq
     mkdirSync(mirrorDir, { recursive: true });
     await createGitClient({ baseDir: mirrorDir }).run(['init', '--quiet', '--bare'], { operation: 'init', repo: repoURL });
   }
-  const git = createGitClient({ baseDir: mirrorDir, env: request.credentialEnv });
+  const git = createGitClient({ baseDir: mirrorDir, env: request.credentialEnv, allowProtocols: request.allowProtocols });
   const hasCommit = () => git.succeeds(['cat-file', '-e', `${revision}^{commit}`]);
   if (await hasCommit()) return false;
 
   logger.debug({ revision }, 'fetching repository into mirror');
-  await git.run(['fetch', '--quiet', '--prune', '--force', repoURL, '+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*'],
+  await git.run(['fetch', '--quiet', '--prune', '--force', '--no-recurse-submodules', '--', repoURL, '+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*'],
     { operation: 'fetch', repo: repoURL });
   if (await hasCommit()) return true;
 
   // Not on any branch or tag (e.g. a pull request head): ask for the exact commit.
-  await git.run(['fetch', '--quiet', repoURL, revision], { operation: 'fetch', repo: repoURL });
+  await git.run(['fetch', '--quiet', '--no-recurse-submodules', '--', repoURL, revision], { operation: 'fetch', repo: repoURL });
   if (await hasCommit()) return true;
   throw permanent(`revision ${revision} does not exist in ${repoURL}`);
 }

@@ -56,7 +56,7 @@ helm:
     app('counter', 'path: apps/counter'),
     app('web-overlay-as-is', 'path: apps/web/overlays/dev', 'web-dev'),
     app('remote-deps', 'path: charts/with-remote-deps'),
-  ].join('');
+  ].join('') + app('unreachable', 'path: apps/counter').replace(repoURL, 'git://127.0.0.1:1/x.git');
 }
 
 const configMap = (name: string, data = 'x: "1"') => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  ${data}\n`;
@@ -318,15 +318,21 @@ describe('processRenderJob', () => {
 
   it('treats an unreachable repository as retryable and reports failure only on the last attempt', async () => {
     const unreachable = 'git://127.0.0.1:1/x.git';
-    const early = processRenderJob(job('counter', sha, { repoURL: unreachable }, { made: 0, max: 3 }), deps);
+    const early = processRenderJob(job('unreachable', sha, { repoURL: unreachable }, { made: 0, max: 3 }), deps);
     await expect(early).rejects.toBeInstanceOf(ExternalServiceError);
     await expect(early).rejects.not.toBeInstanceOf(UnrecoverableError);
-    expect((await eventsFor('counter', eventTypes.renderFailed))).toEqual([]);
+    expect((await eventsFor('unreachable', eventTypes.renderFailed))).toEqual([]);
 
-    const last = processRenderJob(job('counter', sha, { repoURL: unreachable }, { made: 2, max: 3 }), deps);
+    const last = processRenderJob(job('unreachable', sha, { repoURL: unreachable }, { made: 2, max: 3 }), deps);
     await expect(last).rejects.toBeInstanceOf(ExternalServiceError);
-    const [failed] = await eventsFor('counter', eventTypes.renderFailed);
+    const [failed] = await eventsFor('unreachable', eventTypes.renderFailed);
     expect(failed.data).toMatchObject({ attempt: 3, reason: expect.stringContaining('git fetch of git://127.0.0.1:1/x.git failed') });
+  });
+
+  it('refuses a job that names another repository than its application, before fetching it', async () => {
+    const failure = processRenderJob(job('counter', sha, { repoURL: 'git://127.0.0.1:1/other.git' }), deps);
+    await expect(failure).rejects.toBeInstanceOf(UnrecoverableError);
+    await expect(failure).rejects.toThrow(`render job for counter names repository git://127.0.0.1:1/other.git, which is not the application's spec.source.repoURL ${repo.url}`);
   });
 
   it('fails permanently for a commit the repository does not have', async () => {

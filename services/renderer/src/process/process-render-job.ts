@@ -6,9 +6,11 @@ import { readDesiredRevision, redisKeys, RenderJob, type RenderedBundle } from '
 import { currentTraceId, injectTraceContext, withSpan, type Logger } from '@tidewater/telemetry';
 import { bundleCacheKey, readCachedRender, storeRender, type CachedRender } from '../cache/bundle-cache.ts';
 import { isPermanent, permanent } from '../errors/permanent.ts';
-import { gitCredentialEnv, repositoryFor } from '../git/credentials.ts';
+import { gitCredentialEnv } from '../git/credentials.ts';
 import { checkoutCommit, newestRevisionOnBranch } from '../git/mirror.ts';
+import { authorizeSource, type SourceAccess } from '../git/source-access.ts';
 import { appSourcePath, renderSource, type RendererKind } from '../render/render-source.ts';
+import { assertSafeToolArguments } from '../render/tool-arguments.ts';
 import { recordSourcePaths } from '../source-paths/record-source-paths.ts';
 import type { RendererDeps } from './renderer-deps.ts';
 
@@ -47,6 +49,10 @@ export async function processRenderJob(job: RenderJobContext, deps: RendererDeps
 
       const app = deps.config().applications.find((candidate) => candidate.metadata.name === data.app);
       if (!app) throw permanent(`application ${data.app} is not in the configuration`);
+      // Before the cache or git is asked anything: the project must permit the repository, its transport must
+      // be allowed, and no value of the Application may reach a tool as a flag.
+      const access = authorizeSource(deps.config(), app, data.repoURL);
+      assertSafeToolArguments(app, data.targetRevision);
 
       const desired = await readDesiredRevision(deps.redis, data.app);
       if (desired && desired.revision !== data.revision) {
@@ -59,7 +65,7 @@ export async function processRenderJob(job: RenderJobContext, deps: RendererDeps
       const ownCacheHit = await readCachedRender(deps.redis, cacheKeyOf(data, app));
       // A rollback renders exactly the revision it names: advancing to the branch head would undo it.
       const pinned = ownCacheHit || data.trigger.kind === 'rollback';
-      const revision = pinned ? data.revision : await followBranch(data, deps);
+      const revision = pinned ? data.revision : await followBranch(data, deps, access, log);
       if (revision !== data.revision) {
         // A newer commit of the branch is already there: render it instead, once, and make it the desired one.
         await deps.redis.set(redisKeys.desiredRevision(data.app), JSON.stringify({ revision, at: new Date().toISOString() }));
@@ -72,7 +78,7 @@ export async function processRenderJob(job: RenderJobContext, deps: RendererDeps
 
       const startedAt = performance.now();
       // The cache was already asked about the job's own commit; ask again only for a commit it advanced to.
-      const rendered = await renderWithCache(target, app, deps, log, revision === data.revision ? { cached: ownCacheHit } : undefined);
+      const rendered = await renderWithCache(target, app, deps, access, log, revision === data.revision ? { cached: ownCacheHit } : undefined);
       const durationMs = Math.round(performance.now() - startedAt);
 
       await deps.producers.requestSync({
@@ -106,14 +112,14 @@ export async function processRenderJob(job: RenderJobContext, deps: RendererDeps
 }
 
 /** The commit to render: the job's, or the newest commit of the followed branch that descends from it. */
-async function followBranch(data: RenderJob, deps: RendererDeps): Promise<string> {
+async function followBranch(data: RenderJob, deps: RendererDeps, access: SourceAccess, log: Logger): Promise<string> {
   mkdirSync(join(deps.cacheDir, 'work'), { recursive: true });
   const scratchDir = mkdtempSync(join(deps.cacheDir, 'work', 'head-'));
-  const credentials = gitCredentialEnv(repositoryFor(deps.config().repositories, data.repoURL), data.repoURL, scratchDir);
+  const credentials = credentialsFor(access, data.repoURL, scratchDir, log);
   try {
     return await newestRevisionOnBranch({
       cacheDir: deps.cacheDir, repoURL: data.repoURL, revision: data.revision, branch: data.targetRevision,
-      scratchDir, credentialEnv: credentials.env, logger: deps.logger,
+      scratchDir, credentialEnv: credentials.env, allowProtocols: access.allowProtocols, logger: deps.logger,
     });
   } finally {
     credentials.dispose();
@@ -135,8 +141,25 @@ function cacheKeyOf(data: RenderJob, app: ArgoApplication): string {
   });
 }
 
+/** The Repository's credential for this fetch, or none (logged, without the secret) when it is bound elsewhere. */
+function credentialsFor(access: SourceAccess, repoURL: string, scratchDir: string, log: Logger) {
+  const credentials = gitCredentialEnv(access.repository, repoURL, scratchDir);
+  if (credentials.withheld) log.warn({ reason: credentials.withheld }, 'repository credential withheld from this URL');
+  return credentials;
+}
+
+/** Runs `render`, making a permanent failure name the repository and commit it came from (once). */
+async function namingOrigin<T>(data: RenderJob, render: () => Promise<T>): Promise<T> {
+  try {
+    return await render();
+  } catch (error) {
+    if (!isPermanent(error) || (error as Error).message.startsWith('repository ')) throw error;
+    throw permanent(`repository ${data.repoURL} commit ${data.revision}: ${(error as Error).message}`);
+  }
+}
+
 async function renderWithCache(
-  data: RenderJob, app: ArgoApplication, deps: RendererDeps, log: Logger, lookedUp?: { cached: CachedRender | undefined },
+  data: RenderJob, app: ArgoApplication, deps: RendererDeps, access: SourceAccess, log: Logger, lookedUp?: { cached: CachedRender | undefined },
 ): Promise<RenderedApp> {
   const path = appSourcePath(app);
   const cacheKey = cacheKeyOf(data, app);
@@ -155,21 +178,22 @@ async function renderWithCache(
   mkdirSync(treeDir);
   mkdirSync(scratchDir);
   try {
-    const credentials = gitCredentialEnv(repositoryFor(deps.config().repositories, data.repoURL), data.repoURL, scratchDir);
+    const credentials = credentialsFor(access, data.repoURL, scratchDir, log);
     try {
       const { fetched } = await checkoutCommit({
         cacheDir: deps.cacheDir, repoURL: data.repoURL, revision: data.revision, targetDir: treeDir, scratchDir,
-        credentialEnv: credentials.env, logger: log,
+        credentialEnv: credentials.env, allowProtocols: access.allowProtocols, logger: log,
       });
       log.debug({ fetched }, 'commit checked out');
     } finally {
       credentials.dispose();
     }
 
-    const outcome = await renderSource({
+    const outcome = await namingOrigin(data, () => renderSource({
       repoRoot: treeDir, app, tools: deps.tools ?? { helm: 'helm', kustomize: 'kustomize' }, scratchDir,
       timeoutMs: deps.toolTimeoutMs ?? defaultToolTimeoutMs,
-    });
+      origin: { repoURL: data.repoURL, revision: data.revision }, allowRemoteBases: access.repository?.spec.allowRemoteBases ?? false,
+    }));
     const bundle: RenderedBundle = {
       app: data.app, repoURL: data.repoURL, revision: data.revision, path, objects: outcome.objects,
       renderedAt: new Date().toISOString(), renderer: outcome.renderer,

@@ -49,12 +49,39 @@ export function resolveValueFiles(repoRoot: string, appPath: string, options: He
   return resolved;
 }
 
-/** Local (`file://`) chart dependencies as repo-relative paths: they are sources of the render too. */
+/**
+ * Local (`file://`) chart dependencies as repo-relative paths: they are sources of the render too. A dependency
+ * that is an absolute path or climbs out of the repository is refused (helm would package it from the host).
+ */
 export function localDependencyPaths(repoRoot: string, appPath: string): string[] {
   return chartDependencies(absoluteIn(repoRoot, appPath))
     .filter((dependency) => dependency.repository?.startsWith('file://'))
-    .map((dependency) => joinRepoPath(appPath, dependency.repository!.slice('file://'.length)))
-    .filter((path): path is string => path !== undefined);
+    .map((dependency) => {
+      const target = dependency.repository!.slice('file://'.length);
+      const repoPath = target.startsWith('/') ? undefined : joinRepoPath(appPath, target);
+      if (repoPath === undefined) {
+        throw permanent(`chart ${appPath} dependency ${dependency.name} (${dependency.repository}) points outside the repository`);
+      }
+      assertInsideRepo(repoRoot, absoluteIn(repoRoot, repoPath), `chart ${appPath} dependency ${dependency.name} (${dependency.repository})`);
+      return repoPath;
+    });
+}
+
+/**
+ * Environment for helm: private HELM_*_HOME directories and an empty plugin directory, so neither the host's
+ * nor the repository's plugins (post-renderers, downloaders, getters) can run, and no repositories or registry
+ * logins of the host are used.
+ */
+export function helmEnv(home: string): Record<string, string> {
+  const plugins = join(home, 'plugins');
+  mkdirSync(plugins, { recursive: true });
+  return toolEnv(home, {
+    HELM_CACHE_HOME: join(home, 'cache'), HELM_CONFIG_HOME: join(home, 'config'), HELM_DATA_HOME: join(home, 'data'),
+    HELM_PLUGINS: plugins, HELM_NO_PLUGINS: '1',
+    HELM_REGISTRY_CONFIG: join(home, 'config', 'registry.json'),
+    HELM_REPOSITORY_CONFIG: join(home, 'config', 'repositories.yaml'),
+    HELM_REPOSITORY_CACHE: join(home, 'cache', 'repository'),
+  });
 }
 
 /** `helm template` of a chart in the repository, with Argo CD's value precedence: files, then values, then parameters. */
@@ -63,13 +90,12 @@ export async function renderHelm(render: HelmRender): Promise<KubernetesObject[]
   const options = render.options ?? {};
   const home = join(render.scratchDir, 'helm');
   mkdirSync(home, { recursive: true });
-  const env = toolEnv(home, {
-    HELM_CACHE_HOME: join(home, 'cache'), HELM_CONFIG_HOME: join(home, 'config'), HELM_DATA_HOME: join(home, 'data'),
-  });
+  const env = helmEnv(home);
   const run = (args: string[]) => runTool({
     binary: render.binary, tool: 'helm', args, cwd: chartDir, env, timeoutMs: render.timeoutMs, repoRoot: render.repoRoot,
   });
 
+  localDependencyPaths(render.repoRoot, render.appPath); // refuses local dependencies outside the repository
   const missing = missingDependencies(chartDir);
   if (missing.length) {
     const remote = missing.filter((dependency) => !dependency.repository?.startsWith('file://'));
@@ -78,24 +104,27 @@ export async function renderHelm(render: HelmRender): Promise<KubernetesObject[]
       throw permanent(`chart ${render.appPath} depends on ${names}, which is not vendored in its charts/ directory; `
         + 'charts with remote dependencies are not supported: run `helm dependency build` and commit charts/');
     }
-    await run(['dependency', 'build', '--skip-refresh', chartDir]);
+    await run(['dependency', 'build', '--skip-refresh', '--', chartDir]);
   }
 
-  const args = ['template', options.releaseName || render.appName, chartDir, '--include-crds'];
-  if (render.namespace) args.push('--namespace', render.namespace);
+  // Flags in `--flag=value` form and every positional value after `--`: nothing from the Application can be
+  // read as another flag (assertSafeToolArguments has validated the values too). No --post-renderer, ever.
+  const args = ['template', '--include-crds'];
+  if (render.namespace) args.push(`--namespace=${render.namespace}`);
   for (const valueFile of resolveValueFiles(render.repoRoot, render.appPath, options)) {
-    args.push('--values', absoluteIn(render.repoRoot, valueFile));
+    args.push(`--values=${absoluteIn(render.repoRoot, valueFile)}`);
   }
   const inlineValues = options.valuesObject !== undefined ? stringifyYaml(options.valuesObject) : options.values;
   if (inlineValues !== undefined && inlineValues.trim() !== '') {
     const valuesFile = join(render.scratchDir, 'inline-values.yaml');
     writeFileSync(valuesFile, inlineValues, { mode: 0o600 });
-    args.push('--values', valuesFile);
+    args.push(`--values=${valuesFile}`);
   }
   for (const parameter of options.parameters ?? []) {
     const flag = parameter.forceString ? '--set-string' : '--set';
-    args.push(flag, `${parameter.name}=${escapeSetValue(parameter.value)}`);
+    args.push(`${flag}=${parameter.name}=${escapeSetValue(parameter.value)}`);
   }
+  args.push('--', options.releaseName || render.appName, chartDir);
   const { stdout } = await run(args);
   return parseManifests({ label: `helm template ${render.appPath}`, text: stdout, labelDocumentsBySourceComment: true });
 }

@@ -30,16 +30,32 @@ export interface KustomizeRender {
  * does), then runs `kustomize build`. Only stdout is parsed; stderr carries warnings.
  */
 export async function renderKustomize(render: KustomizeRender): Promise<KubernetesObject[]> {
+  const env = kustomizeEnv(render.home);
   const run = (args: string[]) => runTool({
-    binary: render.binary, tool: 'kustomize', args, cwd: render.appDir, env: toolEnv(render.home),
-    timeoutMs: render.timeoutMs, repoRoot: render.repoRoot,
+    binary: render.binary, tool: 'kustomize', args, cwd: render.appDir, env, timeoutMs: render.timeoutMs, repoRoot: render.repoRoot,
   });
   for (const args of editCommands(render.options ?? {})) await run(args);
-  const { stdout } = await run(['build', render.appDir]);
+  // No --enable-alpha-plugins, --enable-exec or --enable-helm: a kustomization cannot run programs. Files load
+  // only from inside the kustomization root (kustomize's default, spelled out so it stays that way).
+  const { stdout } = await run(['build', '--load-restrictor=LoadRestrictionsRootOnly', '--', render.appDir]);
   return parseManifests({ label: `kustomize build ${render.appPath}`, text: stdout });
 }
 
-/** `kustomize edit` invocations for the options set, one key:value pair per argument (values may hold commas). */
+/**
+ * Environment for kustomize: no plugin directory of the host, and the same transport pin as the renderer's own
+ * git when a Repository allows remote bases (kustomize clones them with git).
+ */
+export function kustomizeEnv(home: string): Record<string, string> {
+  return toolEnv(home, {
+    KUSTOMIZE_PLUGIN_HOME: join(home, 'kustomize-plugins'), XDG_CONFIG_HOME: join(home, 'config'),
+    GIT_ALLOW_PROTOCOL: 'https:ssh', GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1',
+  });
+}
+
+/**
+ * `kustomize edit` invocations for the options set, one key:value pair per argument (values may hold commas),
+ * every value after `--` (assertSafeToolArguments has validated them too).
+ */
 export function editCommands(options: KustomizeSource): string[][] {
   const commands: string[][] = [];
   if (options.namePrefix) commands.push(['edit', 'set', 'nameprefix', '--', options.namePrefix]);
@@ -48,12 +64,12 @@ export function editCommands(options: KustomizeSource): string[][] {
     for (const image of options.images) {
       if (image.startsWith('-')) throw permanent(`kustomize image override ${JSON.stringify(image)} is not valid`);
     }
-    commands.push(['edit', 'set', 'image', ...options.images]);
+    commands.push(['edit', 'set', 'image', '--', ...options.images]);
   }
   const labels = Object.entries(options.commonLabels ?? {});
-  if (labels.length) commands.push(['edit', 'add', 'label', '--force', ...labels.map(([key, value]) => `${key}:${value}`)]);
+  if (labels.length) commands.push(['edit', 'add', 'label', '--force', '--', ...labels.map(([key, value]) => `${key}:${value}`)]);
   const annotations = Object.entries(options.commonAnnotations ?? {});
-  if (annotations.length) commands.push(['edit', 'add', 'annotation', '--force', ...annotations.map(([key, value]) => `${key}:${value}`)]);
+  if (annotations.length) commands.push(['edit', 'add', 'annotation', '--force', '--', ...annotations.map(([key, value]) => `${key}:${value}`)]);
   if (options.namespace) commands.push(['edit', 'set', 'namespace', '--', options.namespace]);
   return commands;
 }

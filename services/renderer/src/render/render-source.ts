@@ -8,6 +8,8 @@ import { kustomizeSourcePaths } from '../source-paths/kustomize-source-paths.ts'
 import { renderDirectory } from './directory.ts';
 import { localDependencyPaths, renderHelm, resolveValueFiles } from './helm.ts';
 import { kustomizationFileIn, renderKustomize } from './kustomize.ts';
+import { assertKustomizeReferencesAllowed } from './kustomize-references.ts';
+import { assertHelmReleaseName } from './tool-arguments.ts';
 import { absoluteIn, assertInsideRepo, escapesRepo, normalizeRepoPath } from './repo-paths.ts';
 
 export type RendererKind = RenderedBundle['renderer'];
@@ -32,6 +34,10 @@ export interface RenderSourceParams {
   /** Private scratch directory (tool homes, inline values). */
   scratchDir: string;
   timeoutMs: number;
+  /** Where the tree came from, for refusals: the repository URL and commit. */
+  origin?: { repoURL: string; revision: string };
+  /** The Repository's `spec.allowRemoteBases` (kustomize remote bases); default false. */
+  allowRemoteBases?: boolean;
 }
 
 /** The Application's source path as repo-relative, refusing paths that leave the repository. */
@@ -66,6 +72,10 @@ export async function renderSource(params: RenderSourceParams): Promise<RenderOu
   const renderer = detectRenderer(appDir, app);
   switch (renderer) {
     case 'kustomize': {
+      assertKustomizeReferencesAllowed({
+        repoRoot, appPath, allowRemoteBases: params.allowRemoteBases ?? false,
+        origin: params.origin ? `repository ${params.origin.repoURL} commit ${params.origin.revision}` : `kustomization ${appPath}`,
+      });
       // Source paths first: `kustomize edit` rewrites the file, but never adds local references.
       const sourcePaths = kustomizeSourcePaths(repoRoot, appPath);
       const objects = await renderKustomize({
@@ -75,6 +85,7 @@ export async function renderSource(params: RenderSourceParams): Promise<RenderOu
       return { renderer, objects, sourcePaths: collapseSourcePaths(sourcePaths) };
     }
     case 'helm': {
+      assertHelmReleaseName(app);
       const objects = await renderHelm({
         binary: params.tools.helm, repoRoot, appPath, appName: app.metadata.name, namespace: app.spec.destination.namespace,
         options: app.spec.source.helm, scratchDir: params.scratchDir, timeoutMs: params.timeoutMs,

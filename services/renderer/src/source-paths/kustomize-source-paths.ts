@@ -3,7 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { kustomizationFileIn } from '../render/kustomize.ts';
 import { absoluteIn, joinRepoPath } from '../render/repo-paths.ts';
 
-type Kustomization = Record<string, unknown>;
+export type Kustomization = Record<string, unknown>;
 
 /**
  * Every repository path a kustomization reads: the directory itself, plus local resources, bases, components,
@@ -40,6 +40,11 @@ export function kustomizeSourcePaths(repoRoot: string, appPath: string): string[
 
 /** Path-like strings in a kustomization that may name local files or directories. */
 function localReferences(kustomization: Kustomization): string[] {
+  return kustomizationReferences(kustomization).filter((reference) => !isRemoteReference(reference));
+}
+
+/** Every path or URL a kustomization names (resources, bases, components, patches, generator files, …). */
+export function kustomizationReferences(kustomization: Kustomization): string[] {
   const references: string[] = [];
   const addStrings = (value: unknown) => {
     if (Array.isArray(value)) for (const entry of value) if (typeof entry === 'string') references.push(entry);
@@ -74,9 +79,11 @@ function localReferences(kustomization: Kustomization): string[] {
       addString(env);
     }
   }
-  return references.filter((reference) => !isRemote(reference));
+  return references;
 }
 
-function isRemote(reference: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(reference) || /^(git@|git::|github\.com\/|gitlab\.com\/|bitbucket\.org\/)/i.test(reference);
+/** Whether kustomize would fetch `reference` from the network (a URL, `git::`, scp-like or `host.tld/org/repo`). */
+export function isRemoteReference(reference: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(reference) || /^[a-z][a-z0-9+.-]*::/i.test(reference)
+    || /^(git@|github\.com\/|gitlab\.com\/|bitbucket\.org\/)/i.test(reference);
 }

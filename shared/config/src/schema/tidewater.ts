@@ -20,6 +20,13 @@ export const RepositorySpec = z.strictObject({
     .optional(),
   /** Git credentials (token or SSH key) used to read and write the repository. */
   credentialRef: SecretRef.optional(),
+  /**
+   * Let kustomizations in this repository reference remote bases (`github.com/...`, `https://...`, `git::`,
+   * `ssh://`), which kustomize then fetches from the network at render time. Off by default.
+   */
+  allowRemoteBases: z.boolean().optional(),
+  /** Let the renderer fetch this repository over `file://` or from a local path. Off by default. */
+  allowLocalTransport: z.boolean().optional(),
 });
 export type RepositorySpec = z.infer<typeof RepositorySpec>;
 
