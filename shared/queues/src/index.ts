@@ -3,4 +3,4 @@ export { RenderJob, SyncJob, ControlJob, Trigger, TraceCarrier, jobCatalogue, jo
 export { redisKeys, eventsStream } from './keys.ts';
 export type { RenderedBundle, KubernetesObject, ObjectOutcome, ObjectResult, SyncResult, HealthStatus, ObjectHealth, AppHealth, SyncHistoryEntry } from './bundle.ts';
 export { createRedisConnection } from './connection.ts';
-export { createProducers, readDesiredRevision, type Producers, type DesiredRevision } from './producers.ts';
+export { createProducers, readDesiredRevision, priorityOf, reconcilePriority, type Producers, type DesiredRevision } from './producers.ts';

@@ -28,6 +28,24 @@ describe('producers', () => {
     await producers.close();
   });
 
+  it('runs a webhook render before a backlog of reconcile renders queued earlier (priorities)', async () => {
+    const producers = createProducers({ connection: redis });
+    const reconcile = (app: string) => ({ ...render('c'.repeat(40)), app, trigger: { kind: 'reconcile' as const, receivedAt: new Date().toISOString() } });
+    for (const app of ['r1', 'r2', 'r3', 'r4']) expect(await producers.requestRender(reconcile(app))).toMatchObject({ added: true });
+    expect(await producers.requestRender({ ...render('d'.repeat(40)), app: 'pushed' })).toMatchObject({ added: true });
+    const order: string[] = [];
+    const workerConnection = new Redis(server.url, { maxRetriesPerRequest: null });
+    const worker = new Worker(queueNames.render, async (job) => {
+      const { app } = job.data as { app: string };
+      if (app !== 'web') order.push(app); // 'web' is the first test's job, still waiting
+    }, { connection: workerConnection, concurrency: 1 });
+    await waitFor('five renders', () => order.length === 5, { timeoutMs: 20_000 });
+    await worker.close();
+    workerConnection.disconnect();
+    await producers.close();
+    expect(order).toEqual(['pushed', 'r1', 'r2', 'r3', 'r4']);
+  });
+
   it('re-queues a sync whose earlier job failed or synced another bundle', async () => {
     const producers = createProducers({ connection: redis });
     const sync = (bundleKey: string) => ({ app: 'web', revision: 'b'.repeat(40), bundleKey, trigger: { kind: 'webhook' as const }, trace: {} });

@@ -15,6 +15,13 @@ const keepFinished: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {
   removeOnFail: { age: 7 * 24 * 3_600, count: 5_000 },
 };
 
+/**
+ * Work a periodic reconcile finds waits behind everything else: BullMQ runs jobs without a priority before any
+ * prioritized job, so a webhook's (or an operator's) render or sync never queues behind a reconcile backlog.
+ */
+export const reconcilePriority = 100;
+export const priorityOf = (triggerKind: string): Pick<JobsOptions, 'priority'> => (triggerKind === 'reconcile' ? { priority: reconcilePriority } : {});
+
 export interface Producers {
   /** Marks `revision` as the newest wanted for the app, then queues its render (idempotent per app and commit). */
   requestRender(job: RenderJob): Promise<{ jobId: string; added: boolean }>;
@@ -28,11 +35,11 @@ export function createProducers(deps: { connection: Redis }): Producers {
   const syncQueue = new Queue(queueNames.sync, { connection: deps.connection });
 
   async function add(
-    queue: Queue, name: string, jobId: string, data: object, retry: { attempts: number; backoffMs: number },
+    queue: Queue, name: string, jobId: string, data: { trigger: { kind: string } }, retry: { attempts: number; backoffMs: number },
     sameWork: (existing: Record<string, unknown>) => boolean = () => true,
   ) {
     const options: JobsOptions = {
-      jobId, attempts: retry.attempts, backoff: { type: 'exponential', delay: retry.backoffMs }, ...keepFinished,
+      jobId, attempts: retry.attempts, backoff: { type: 'exponential', delay: retry.backoffMs }, ...keepFinished, ...priorityOf(data.trigger.kind),
     };
     // One round trip in the common case: "does the job exist?" and the add go out together on this connection,
     // in that order (BullMQ ignores an add whose job id exists), so the answer tells whether the add was new work.

@@ -138,8 +138,8 @@ export interface UnchangedObjects {
 
 /**
  * The planned objects whose manifest is the one the last sync applied and whose live content is what that sync
- * left. Objects whose kind was not resolvable when planned are always applied; so is everything when nothing was
- * recorded (a first sync lists nothing).
+ * left. Objects whose kind was not resolvable when planned, Replace=true,Force=true and ApplyOutOfSyncOnly=true
+ * objects take their own path; everything is applied when nothing was recorded (a first sync lists nothing).
  */
 export async function findUnchangedObjects(input: {
   transport: KubeTransport;
@@ -150,6 +150,9 @@ export async function findUnchangedObjects(input: {
 }): Promise<UnchangedObjects> {
   const candidates = input.objects.filter((planned) => {
     if (planned.unresolvedKind || !planned.info.resource) return false;
+    // Replace=true,Force=true re-creates on every sync, as `kubectl replace --force` does in Argo CD; ApplyOutOfSyncOnly
+    // judges with the diff (ignoreDifferences) and reports that it did.
+    if ((planned.options?.replace && planned.options.force) || planned.options?.applyOutOfSyncOnly) return false;
     const recorded = input.recorded.get(objectKey(input.cluster, planned.ref));
     return recorded !== undefined && recorded.manifest === manifestFingerprint(planned);
   });
