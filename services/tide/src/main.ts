@@ -14,6 +14,7 @@ import { formatControlResult } from './control-output.ts';
 import { formatHistory } from './history-table.ts';
 import { formatStatus, statusHeader } from './status.ts';
 import { startAll } from './start-all.ts';
+import { workerConcurrencyFromEnv } from './concurrency-env.ts';
 
 const [command = 'help', ...args] = process.argv.slice(2);
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -38,6 +39,7 @@ async function runAll(): Promise<void> {
     tools: { helm: process.env.TIDEWATER_HELM ?? 'helm', kustomize: process.env.TIDEWATER_KUSTOMIZE ?? 'kustomize' },
     ...(process.env.TIDEWATER_WEBHOOK_SECRET ? { globalWebhookSecret: process.env.TIDEWATER_WEBHOOK_SECRET } : {}),
     webhookIngress: webhookIngressFromEnv(process.env),
+    ...workerConcurrencyFromEnv(process.env),
     ...(process.env.TIDEWATER_RECONCILE_INTERVAL_MS ? { reconcileIntervalMs: Number(process.env.TIDEWATER_RECONCILE_INTERVAL_MS) } : {}),
     ...(process.env.TIDEWATER_AUDIT_DIR ? { auditDir: process.env.TIDEWATER_AUDIT_DIR } : {}),
     ...(process.env.AUDIT_PORT ? { auditPort: Number(process.env.AUDIT_PORT) } : {}),

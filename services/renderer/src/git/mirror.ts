@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { normalizeRepoUrl } from '@tidewater/config';
 import type { Logger } from '@tidewater/telemetry';
@@ -43,12 +44,36 @@ export async function checkoutCommit(request: CheckoutRequest): Promise<{ fetche
   const result = await withMirrorLock(mirrorDir, async () => {
     const fetched = await ensureCommitInMirror(mirrorDir, request);
     const git = createGitClient({ baseDir: mirrorDir, env: { GIT_INDEX_FILE: join(request.scratchDir, 'checkout-index') } });
+    await assertRoomForCheckout(git, request);
     await git.run(['--work-tree', request.targetDir, 'checkout', '--force', revision, '--', '.'], { operation: 'checkout', repo: repoURL });
     return { fetched };
   });
   // The tree is the repository's to shape; what it points at must stay inside it.
   assertCheckoutSandboxed({ treeDir: request.targetDir, repoURL, revision });
   return result;
+}
+
+const mebibytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+// Room kept free on the cache volume for the index, tool output and other renders.
+const reserveBytes = 16 * 1024 * 1024;
+
+/**
+ * Refuses a checkout that cannot fit on the cache volume, naming both sizes, rather than filling the disk for every
+ * render of every repository. The size is the sum of the commit's blobs (`git ls-tree -r -l`, no checkout needed).
+ */
+async function assertRoomForCheckout(git: ReturnType<typeof createGitClient>, request: CheckoutRequest): Promise<void> {
+  const listing = await git.run(['ls-tree', '-r', '-l', '--full-tree', request.revision], { operation: 'ls-tree', repo: request.repoURL });
+  let treeBytes = 0;
+  for (const line of listing.split('\n')) {
+    const size = Number(line.split(/\s+/)[3]);
+    if (Number.isFinite(size)) treeBytes += size;
+  }
+  const volume = await statfs(request.targetDir);
+  const freeBytes = Number(volume.bavail) * Number(volume.bsize);
+  if (treeBytes + reserveBytes > freeBytes) {
+    throw permanent(`repository ${request.repoURL} commit ${request.revision} needs ${mebibytes(treeBytes)} to check out, but the renderer's cache volume `
+      + `has ${mebibytes(freeBytes)} free (${mebibytes(reserveBytes)} kept in reserve): give TIDEWATER_CACHE_DIR a larger volume`);
+  }
 }
 
 async function ensureCommitInMirror(mirrorDir: string, request: Omit<CheckoutRequest, 'targetDir'>): Promise<boolean> {
