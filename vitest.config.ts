@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -10,5 +11,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 180_000,
     reporters: ['default', './test/summary-reporter.ts'],
+    // Secret references may name files only under TIDEWATER_SECRET_DIRS. The harness writes kubeconfigs and secret
+    // files to the temp directory, so the tests' processes list it; the attack tests pass their own, narrower scope.
+    env: { TIDEWATER_SECRET_DIRS: ['/var/run/secrets/tidewater', '/run/secrets/tidewater', tmpdir()].join(':') },
   },
 });

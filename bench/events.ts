@@ -135,7 +135,8 @@ kind: NotificationChannel
 metadata: { name: bench-slack }
 spec:
   type: slack
-  webhookUrlRef: { env: BENCH_SLACK_HOOK }
+  webhookUrlRef: { env: TIDEWATER_SECRET_BENCH_SLACK_HOOK }
+  apiUrl: ${sinkUrl.replace(/\/services\/.*$/, '')}/api
   subscriptions: [{ trigger: on-sync-succeeded, apps: ['shop'] }]
 ---
 apiVersion: argoproj.io/v1alpha1
@@ -153,7 +154,7 @@ spec:
   const notifier = notifierModule.createNotifier({
     config: () => config, redis, logger: silent, consumerName: 'bench',
     events: createEventPublisher({ redis, source: '/tidewater/notifier' }),
-    env: { BENCH_SLACK_HOOK: sinkUrl },
+    env: { TIDEWATER_SECRET_BENCH_SLACK_HOOK: sinkUrl },
   });
   const latencies: number[] = [];
   try {

@@ -19,7 +19,7 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
 /** Rounds of (hello, gateway info, gateway warn); each server's best round is reported, as other work on a shared machine only ever slows a round down. */
 const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
 const cloneUrl = 'https://github.com/tidewater-bench/gitops.git';
-const secretEnv = 'TIDEWATER_BENCH_WEBHOOK_SECRET';
+const secretEnv = 'TIDEWATER_SECRET_BENCH_WEBHOOK';
 const applications = ['web', 'api', 'worker', 'cron'];
 
 interface Row {

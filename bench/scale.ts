@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { stringify } from 'yaml';
-import { loadConfigDir, type TidewaterConfig } from '@tidewater/config';
+import { defaultSecretDirs, loadConfigDir, secretScopeVariables, type TidewaterConfig } from '@tidewater/config';
 import { eventTypes, readAllEvents } from '@tidewater/events';
 import { redisKeys, type SyncResult } from '@tidewater/queues';
 import { createLogger } from '@tidewater/telemetry';
@@ -72,9 +72,12 @@ export async function run(): Promise<void> {
   const [redisServer, cluster, git] = await Promise.all([startRedis(), startCluster({ name: 'bench-scale' }), startGitServer()]);
   const redis = new Redis(redisServer.url);
   const repo = git.createRepo('platform/fleet');
-  const secretEnv = `TIDEWATER_BENCH_WEBHOOK_SECRET_${randomBytes(4).toString('hex').toUpperCase()}`;
+  const secretEnv = `TIDEWATER_SECRET_BENCH_SCALE_WEBHOOK_${randomBytes(4).toString('hex').toUpperCase()}`;
   const webhookSecret = randomBytes(20).toString('hex');
   process.env[secretEnv] = webhookSecret;
+  // Secret references reach only TIDEWATER_SECRET_* variables and files under TIDEWATER_SECRET_DIRS: add the kubeconfig's.
+  const secretDirsBefore = process.env[secretScopeVariables.dirs];
+  process.env[secretScopeVariables.dirs] = [secretDirsBefore || defaultSecretDirs.join(':'), dirname(cluster.kubeconfigPath)].join(':');
   const configDir = join(work.dir, 'config');
   mkdirSync(configDir);
   writeFileSync(join(configDir, 'platform.yaml'), [
@@ -141,6 +144,8 @@ export async function run(): Promise<void> {
     redis.disconnect();
     await Promise.all([cluster.stop(), git.stop(), redisServer.stop()]);
     delete process.env[secretEnv];
+    if (secretDirsBefore === undefined) delete process.env[secretScopeVariables.dirs];
+    else process.env[secretScopeVariables.dirs] = secretDirsBefore;
     work.remove();
   }
   console.log(`cold: ${appCount} apps rendered and applied in ${fixed(coldMs / 1000, 1)} s (${fixed(appCount / (coldMs / 1000), 1)} apps/s); `

@@ -33,6 +33,8 @@ mkdirSync(stateDir, { recursive: true });
 writeFileSync(join(stateDir, 'demo.env'), [
   `export REDIS_URL=${env.redis.url}`, `export KUBECONFIG=${env.cluster.kubeconfigPath}`,
   `export TIDEWATER_CONFIG=${env.configDir}`, `export TIDEWATER_GATEWAY=${env.gatewayUrl}`,
+  // The configuration's kubeconfig reference lies in the harness's directory, which the environment made a secret directory.
+  `export TIDEWATER_SECRET_DIRS=${process.env.TIDEWATER_SECRET_DIRS ?? ''}`,
   `source ${join(repoRoot, 'scripts/node-env')}`, '',
 ].join('\n'));
 console.log(`

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
-import { createProducers, redisKeys, type KubernetesObject, type RenderedBundle, type SyncResult } from '@tidewater/queues';
+import { createProducers, generateBundleSigningKey, redisKeys, signBundle, type KubernetesObject, type RenderedBundle, type SyncResult } from '@tidewater/queues';
 import { createClusterRegistry, createSyncer, type ClusterRegistry, type Syncer, type SyncJobOutcome } from '@tidewater/syncer';
 import { createLogger } from '@tidewater/telemetry';
 
@@ -22,8 +22,9 @@ export function startQueuedSyncer(deps: { config: () => TidewaterConfig; produce
   const { producerConnection } = deps;
   const clusters = createClusterRegistry(deps.config);
   const producers = createProducers({ connection: producerConnection });
+  const bundleSigningKey = generateBundleSigningKey();
   const syncer = createSyncer({
-    config: deps.config, redis: deps.workerConnection, clusters,
+    config: deps.config, redis: deps.workerConnection, clusters, bundleSigningKey,
     events: createEventPublisher({ redis: producerConnection, source: '/tidewater/syncer' }),
     logger: createLogger('syncer', { level: process.env.TIDEWATER_LOG_LEVEL ?? 'warn' }),
   });
@@ -40,7 +41,7 @@ export function startQueuedSyncer(deps: { config: () => TidewaterConfig; produce
     async sync({ app, revision, repoURL, path, objects }) {
       const bundleKey = redisKeys.bundle(`${app}:${revision}`);
       const bundle: RenderedBundle = { app, repoURL, revision, path, objects, renderedAt: new Date().toISOString(), renderer: 'directory' };
-      await producerConnection.set(bundleKey, JSON.stringify(bundle));
+      await producerConnection.set(bundleKey, JSON.stringify(signBundle(bundle, bundleSigningKey)));
       await producerConnection.set(redisKeys.desiredRevision(app), JSON.stringify({ revision, at: new Date().toISOString() }));
       const start = performance.now();
       const done = new Promise<SyncResult>((resolve, reject) => finished.set(`sync:${app}:${revision}`, { resolve, reject }));

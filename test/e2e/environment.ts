@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadConfigDir, type TidewaterConfig } from '@tidewater/config';
+import { dirname, join } from 'node:path';
+import { defaultSecretDirs, loadConfigDir, secretScopeVariables, type TidewaterConfig } from '@tidewater/config';
 import { startAll, type RunningTidewater } from '@tidewater/tide';
 import { createLogger, type Logger } from '@tidewater/telemetry';
 import {
   makeWorkDir, repoRoot, startCluster, startGitServer, startRedis, toolPath,
-  type GitRepo, type GitServer, type RedisInstance, type TestCluster,
+  type GitRepo, type GitServer, type RedisInstance, type SecureRedisOptions, type TestCluster,
 } from '../harness/src/index.ts';
 
 export const exampleRepoDir = join(repoRoot, 'examples/gitops-repo');
@@ -36,6 +36,8 @@ export interface EnvironmentOptions {
   logger?: Logger;
   /** Push the example repository's content (default true). */
   seedRepository?: boolean;
+  /** Run Redis locked (password, ACL user, TLS); every service connects through REDIS_URL + REDIS_TLS_CA_FILE. */
+  redis?: SecureRedisOptions;
 }
 
 /**
@@ -45,13 +47,17 @@ export interface EnvironmentOptions {
  */
 export async function startTidewaterEnvironment(options: EnvironmentOptions = {}): Promise<TidewaterEnvironment> {
   const [redis, cluster, git] = await Promise.all([
-    startRedis(), startCluster({ name: 'tidewater', workloads: options.workloads ?? false }), startGitServer(),
+    startRedis(options.redis), startCluster({ name: 'tidewater', workloads: options.workloads ?? false }), startGitServer(),
   ]);
   const work = makeWorkDir('env');
   const repo = git.createRepo('tidewater/gitops-repo');
   const webhookSecret = randomBytes(20).toString('hex');
-  const secretEnv = `TIDEWATER_E2E_WEBHOOK_SECRET_${randomBytes(4).toString('hex').toUpperCase()}`;
+  const secretEnv = `TIDEWATER_SECRET_E2E_WEBHOOK_${randomBytes(4).toString('hex').toUpperCase()}`;
   process.env[secretEnv] = webhookSecret;
+  // Secret references reach only TIDEWATER_SECRET_* variables and files under TIDEWATER_SECRET_DIRS: the harness's
+  // kubeconfig directory joins the secret directories, as an operator would list where the kubeconfig is mounted.
+  const secretDirsBefore = process.env[secretScopeVariables.dirs];
+  process.env[secretScopeVariables.dirs] = [secretDirsBefore || defaultSecretDirs.join(':'), dirname(cluster.kubeconfigPath)].join(':');
 
   const configDir = join(work.dir, 'config');
   mkdirSync(configDir);
@@ -76,6 +82,8 @@ export async function startTidewaterEnvironment(options: EnvironmentOptions = {}
     '',
   ].join('\n'));
   let config = await loadConfigDir(configDir);
+  const caFileBefore = process.env.REDIS_TLS_CA_FILE;
+  if (redis.caFile) process.env.REDIS_TLS_CA_FILE = redis.caFile;
 
   const tidewater = await startAll({
     redisUrl: redis.url,
@@ -108,6 +116,10 @@ export async function startTidewaterEnvironment(options: EnvironmentOptions = {}
       await tidewater.close();
       await Promise.all([cluster.stop(), git.stop(), redis.stop()]);
       delete process.env[secretEnv];
+      if (caFileBefore === undefined) delete process.env.REDIS_TLS_CA_FILE;
+      else process.env.REDIS_TLS_CA_FILE = caFileBefore;
+      if (secretDirsBefore === undefined) delete process.env[secretScopeVariables.dirs];
+      else process.env[secretScopeVariables.dirs] = secretDirsBefore;
       work.remove();
     },
   };

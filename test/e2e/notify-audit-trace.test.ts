@@ -16,7 +16,7 @@ describe('a change, as Slack, the audit log and the trace see it', () => {
   let env: TidewaterEnvironment;
   let redis: Redis;
   let slack: SlackSink;
-  const slackEnv = `TIDEWATER_E2E_SLACK_URL_${process.pid}`;
+  const slackEnv = `TIDEWATER_SECRET_E2E_SLACK_URL_${process.pid}`;
 
   beforeAll(async () => {
     slack = await startSlackSink();
@@ -24,7 +24,7 @@ describe('a change, as Slack, the audit log and the trace see it', () => {
     env = await startTidewaterEnvironment({ seedRepository: false });
     await env.writeConfig('slack.yaml', [
       'apiVersion: tidewater.dev/v1alpha1', 'kind: NotificationChannel', 'metadata: {name: team-slack}', 'spec:',
-      '  type: slack', `  webhookUrlRef: {env: ${slackEnv}}`,
+      '  type: slack', `  webhookUrlRef: {env: ${slackEnv}}`, `  apiUrl: ${slack.url}/api`,
       '  subscriptions: [{trigger: on-sync-succeeded, apps: [guestbook-*]}]', '',
     ].join('\n'));
     redis = new Redis(env.redis.url);

@@ -56,7 +56,7 @@ describe('renderer door: the checkout is a sandbox (full loop: git push → gate
   let symlinkSha: string;
   let pathsSha: string;
   const host = makeWorkDir('host-files');
-  const secretEnv = `TIDEWATER_SANDBOX_TEST_SECRET_${randomBytes(4).toString('hex').toUpperCase()}`;
+  const secretEnv = `TIDEWATER_SECRET_SANDBOX_TEST_${randomBytes(4).toString('hex').toUpperCase()}`;
 
   beforeAll(async () => {
     env = await startTidewaterEnvironment({ seedRepository: false });

@@ -16,7 +16,7 @@ import {
 import { startRendererUnderAttack, type RendererUnderAttack } from './support/renderer-worker.ts';
 
 const token = `tw-test-token-${Date.now().toString(36)}`;
-const tokenEnv = 'TIDEWATER_TRANSPORT_TEST_TOKEN';
+const tokenEnv = 'TIDEWATER_SECRET_TRANSPORT_TEST_TOKEN';
 const basicToken = `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
 
 const application = (name: string, repoURL: string, options: { project?: string; path?: string } = {}) => `---

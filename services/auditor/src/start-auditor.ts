@@ -1,7 +1,7 @@
 import { recordEventMetrics } from '@tidewater/telemetry';
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import { createEventPublisher } from '@tidewater/events';
+import { createRedisConnection } from '@tidewater/queues';
 import type { Logger } from '@tidewater/telemetry';
 import { createAuditConsumer, type AuditConsumer } from './consume/audit-consumer.ts';
 import type { HttpAuditSink } from './forward/audit-sink-config.ts';
@@ -41,8 +41,8 @@ export interface RunningAuditor {
 export async function startAuditor(options: StartAuditorOptions): Promise<RunningAuditor> {
   const { logger } = options;
   const log = await openAuditLog({ dir: options.dir, logger });
-  const readRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
-  const publishRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: 3 });
+  const readRedis = createRedisConnection(options.redisUrl, 'worker');
+  const publishRedis = createRedisConnection(options.redisUrl, 'worker', { maxRetriesPerRequest: 3 });
   readRedis.on('error', (error) => logger.warn({ reason: error.message }, 'redis connection error'));
   publishRedis.on('error', (error) => logger.warn({ reason: error.message }, 'redis connection error'));
   const events = createEventPublisher({ redis: publishRedis, source: '/tidewater/auditor', onPublished: recordEventMetrics });

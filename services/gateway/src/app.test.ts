@@ -22,12 +22,12 @@ const secrets = {
   gitea: 'gitea-hmac-secret',
   bitbucket: 'bitbucket-hmac-secret',
 };
-process.env.GW_TEST_PLATFORM_OLD = secrets.platformOld;
-process.env.GW_TEST_PLATFORM_NEW = secrets.platformNew;
-process.env.GW_TEST_OTHER = secrets.other;
-process.env.GW_TEST_GITLAB = secrets.gitlab;
-process.env.GW_TEST_GITEA = secrets.gitea;
-process.env.GW_TEST_BITBUCKET = secrets.bitbucket;
+process.env.TIDEWATER_SECRET_GW_TEST_PLATFORM_OLD = secrets.platformOld;
+process.env.TIDEWATER_SECRET_GW_TEST_PLATFORM_NEW = secrets.platformNew;
+process.env.TIDEWATER_SECRET_GW_TEST_OTHER = secrets.other;
+process.env.TIDEWATER_SECRET_GW_TEST_GITLAB = secrets.gitlab;
+process.env.TIDEWATER_SECRET_GW_TEST_GITEA = secrets.gitea;
+process.env.TIDEWATER_SECRET_GW_TEST_BITBUCKET = secrets.bitbucket;
 
 function app(name: string, repoURL: string, path: string, targetRevision = 'HEAD'): string {
   return `apiVersion: argoproj.io/v1alpha1
@@ -51,11 +51,11 @@ spec: {url: '${url}', provider: ${provider}, webhookSecretRef: ${secretRefs}}
 function loadTestConfig(): TidewaterConfig {
   const platform = 'https://github.com/acme/platform.git';
   const documents = [
-    repository('platform', 'git@github.com:acme/platform.git', 'github', '[{env: GW_TEST_PLATFORM_OLD}, {env: GW_TEST_PLATFORM_NEW}]'),
-    repository('other', 'https://github.com/acme/other', 'github', '{env: GW_TEST_OTHER}'),
-    repository('infra', 'https://gitlab.example.com/acme/infra.git', 'gitlab', '{env: GW_TEST_GITLAB}'),
-    repository('deploy', 'https://gitea.example.com/acme/deploy.git', 'gitea', '{env: GW_TEST_GITEA}'),
-    repository('fleet', 'git@bitbucket.org:acme/fleet.git', 'bitbucket', '{env: GW_TEST_BITBUCKET}'),
+    repository('platform', 'git@github.com:acme/platform.git', 'github', '[{env: TIDEWATER_SECRET_GW_TEST_PLATFORM_OLD}, {env: TIDEWATER_SECRET_GW_TEST_PLATFORM_NEW}]'),
+    repository('other', 'https://github.com/acme/other', 'github', '{env: TIDEWATER_SECRET_GW_TEST_OTHER}'),
+    repository('infra', 'https://gitlab.example.com/acme/infra.git', 'gitlab', '{env: TIDEWATER_SECRET_GW_TEST_GITLAB}'),
+    repository('deploy', 'https://gitea.example.com/acme/deploy.git', 'gitea', '{env: TIDEWATER_SECRET_GW_TEST_GITEA}'),
+    repository('fleet', 'git@bitbucket.org:acme/fleet.git', 'bitbucket', '{env: TIDEWATER_SECRET_GW_TEST_BITBUCKET}'),
     app('web', platform, 'apps/web'),
     app('api', platform, 'apps/api', 'main'),
     app('worker', platform, 'apps/worker', 'main'),
@@ -244,7 +244,7 @@ describe('GitHub push', () => {
     });
     try {
       expect((await postGithubTo(reloading, platformPush(sha('before-rotation'), ['apps/web/x.yaml']), 'gh-rot-1')).statusCode).toBe(202);
-      process.env.GW_TEST_PLATFORM_NEW = 'platform-secret-2027';
+      process.env.TIDEWATER_SECRET_GW_TEST_PLATFORM_NEW = 'platform-secret-2027';
       const body = JSON.stringify(platformPush(sha('rotated'), ['apps/web/x.yaml']));
       const rotatedHeaders = async (deliveryId: string) => githubHeaders(body, 'platform-secret-2027', 'push', deliveryId);
       // The loaded configuration's secrets stay in force: the request does not make the gateway read them again.
@@ -252,7 +252,7 @@ describe('GitHub push', () => {
       current = loadTestConfig(); // what SIGHUP (or `tide all`'s reload) does
       expect((await reloading.inject({ method: 'POST', url: '/webhooks/git/github', headers: await rotatedHeaders('gh-rot-3'), payload: body })).statusCode).toBe(202);
     } finally {
-      process.env.GW_TEST_PLATFORM_NEW = secrets.platformNew;
+      process.env.TIDEWATER_SECRET_GW_TEST_PLATFORM_NEW = secrets.platformNew;
       await reloading.close();
     }
   });

@@ -1,6 +1,6 @@
-import { Redis } from 'ioredis';
 import { loadConfigSource, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
+import { createRedisConnection } from '@tidewater/queues';
 import { createLogger, recordEventMetrics, reloadOnHangup, startMetricsServer, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { parseNotifierEnv } from './env.ts';
 import { createNotifier } from './notifier.ts';
@@ -14,7 +14,7 @@ if (process.env.METRICS_PORT) await startMetricsServer(Number(process.env.METRIC
 let config: TidewaterConfig = await loadConfigSource(env.TIDEWATER_CONFIG);
 for (const warning of config.warnings) logger.warn({ warning }, 'configuration warning');
 
-const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: null });
+const redis = createRedisConnection(env.REDIS_URL, 'worker');
 redis.on('error', (error) => logger.error({ reason: error.message }, 'redis connection error'));
 const notifier = createNotifier({
   config: () => config,

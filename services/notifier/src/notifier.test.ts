@@ -91,13 +91,13 @@ describe('notifier', () => {
       events: createEventPublisher({ redis, source: '/tidewater/notifier' }),
       consumerName: 'test',
       env: {
-        SLACK_HOOK: `${sink.url}${hookPath}`,
-        GONE_HOOK: `${sink.url}${gonePath}`,
-        HANG_HOOK: `${sink.url}/services/T000/B000/hangsecret789`,
-        FAIL_HOOK: `${sink.url}/services/T000/B000/failsecret000`,
-        SLACK_TOKEN: secrets.token,
-        SIGNING_SECRET: secrets.signing,
-        HOOK_AUTH: secrets.headerAuth,
+        TIDEWATER_SECRET_SLACK_HOOK: `${sink.url}${hookPath}`,
+        TIDEWATER_SECRET_GONE_HOOK: `${sink.url}${gonePath}`,
+        TIDEWATER_SECRET_HANG_HOOK: `${sink.url}/services/T000/B000/hangsecret789`,
+        TIDEWATER_SECRET_FAIL_HOOK: `${sink.url}/services/T000/B000/failsecret000`,
+        TIDEWATER_SECRET_SLACK_TOKEN: secrets.token,
+        TIDEWATER_SECRET_SIGNING_SECRET: secrets.signing,
+        TIDEWATER_SECRET_HOOK_AUTH: secrets.headerAuth,
       },
       delivery: { baseDelayMs: 10, ...options.delivery },
       ...(options.now ? { now: options.now } : {}),
@@ -123,13 +123,14 @@ metadata:
 spec:
   type: slack
   webhookUrlRef: {env: ${urlEnv}}
+  apiUrl: ${sink.url}/api
   subscriptions:
     - trigger: on-sync-succeeded
       apps: ['shop*']
 ${spec}`;
 
   it('sends exactly one Slack message per revision, even when an event is published twice and redelivered after a restart', async () => {
-    const config = configOf(hookChannel('team-slack', 'SLACK_HOOK'), shopApplication());
+    const config = configOf(hookChannel('team-slack', 'TIDEWATER_SECRET_SLACK_HOOK'), shopApplication());
     const first = notifierFor(config);
     first.start();
     await syncSucceeded(revision1);
@@ -165,7 +166,7 @@ ${spec}`;
   it('queues the message of a handler that died between claiming the deploy and queueing it', async () => {
     // What a notifier killed mid-handling leaves behind: the once-key holds a delivery id, no job exists.
     await redis.set(`tidewater:notifier:once:on-sync-succeeded:shop:${revision1}:team-slack`, 'orphaned-delivery', 'EX', 3_600);
-    const notifier = notifierFor(configOf(hookChannel('team-slack', 'SLACK_HOOK'), shopApplication()));
+    const notifier = notifierFor(configOf(hookChannel('team-slack', 'TIDEWATER_SECRET_SLACK_HOOK'), shopApplication()));
     await syncSucceeded(revision1);
     await notifier.drainOnce();
     expect(sink.to(hookPath)).toHaveLength(1);
@@ -181,7 +182,7 @@ metadata:
   name: slack-bot
 spec:
   type: slack
-  tokenRef: {env: SLACK_TOKEN}
+  tokenRef: {env: TIDEWATER_SECRET_SLACK_TOKEN}
   channel: general
   apiUrl: ${sink.url}/api
 `;
@@ -209,7 +210,7 @@ spec:
 
   it('honours a 429 Retry-After before the next attempt', async () => {
     sink.script(hookPath, [{ status: 429, headers: { 'retry-after': '1' }, body: 'rate_limited' }]);
-    const notifier = notifierFor(configOf(hookChannel('team-slack', 'SLACK_HOOK'), shopApplication()));
+    const notifier = notifierFor(configOf(hookChannel('team-slack', 'TIDEWATER_SECRET_SLACK_HOOK'), shopApplication()));
     await syncSucceeded(revision1);
     await notifier.drainOnce();
 
@@ -232,10 +233,10 @@ metadata:
 spec:
   type: webhook
   url: ${sink.url}/hooks/tidewater
-  secretRef: {env: SIGNING_SECRET}
+  secretRef: {env: TIDEWATER_SECRET_SIGNING_SECRET}
   headers:
     - {name: X-Team, value: platform}
-    - {name: Authorization, valueRef: {env: HOOK_AUTH}}
+    - {name: Authorization, valueRef: {env: TIDEWATER_SECRET_HOOK_AUTH}}
   subscriptions:
     - trigger: on-sync-failed
 `;
@@ -263,7 +264,7 @@ spec:
 
   it('reports a Slack URL answering 404 once, names the channel, pauses it, and leaks no URL or token', async () => {
     sink.always(gonePath, { status: 404, body: 'no_service' });
-    const notifier = notifierFor(configOf(hookChannel('gone-slack', 'GONE_HOOK'), shopApplication()));
+    const notifier = notifierFor(configOf(hookChannel('gone-slack', 'TIDEWATER_SECRET_GONE_HOOK'), shopApplication()));
     await syncSucceeded(revision1);
     await notifier.drainOnce();
 
@@ -290,7 +291,7 @@ spec:
   it('cuts a hanging endpoint with a timeout and gives up after the last attempt', async () => {
     const hangPath = '/services/T000/B000/hangsecret789';
     sink.always(hangPath, { hang: true });
-    const notifier = notifierFor(configOf(hookChannel('slow-slack', 'HANG_HOOK'), shopApplication()), { delivery: { requestTimeoutMs: 200, attempts: 2 } });
+    const notifier = notifierFor(configOf(hookChannel('slow-slack', 'TIDEWATER_SECRET_HANG_HOOK'), shopApplication()), { delivery: { requestTimeoutMs: 200, attempts: 2 } });
     await syncSucceeded(revision1);
     await notifier.drainOnce();
     expect(sink.to(hangPath)).toHaveLength(2);
@@ -303,7 +304,7 @@ spec:
   it('marks a channel that keeps failing unhealthy after the threshold instead of retrying forever', async () => {
     const failPath = '/services/T000/B000/failsecret000';
     sink.always(failPath, { status: 500, body: 'internal_error' });
-    const notifier = notifierFor(configOf(hookChannel('flaky-slack', 'FAIL_HOOK'), shopApplication()), { delivery: { attempts: 2, failureThreshold: 2 } });
+    const notifier = notifierFor(configOf(hookChannel('flaky-slack', 'TIDEWATER_SECRET_FAIL_HOOK'), shopApplication()), { delivery: { attempts: 2, failureThreshold: 2 } });
     for (const revision of [revision1, revision2, revision3]) {
       await syncSucceeded(revision);
       await notifier.drainOnce();
@@ -319,7 +320,7 @@ spec:
   });
 
   it('sends a message whose template references a missing field, with a placeholder and a warning', async () => {
-    const templated = hookChannel('team-slack', 'SLACK_HOOK', `  template:
+    const templated = hookChannel('team-slack', 'TIDEWATER_SECRET_SLACK_HOOK', `  template:
     text: "Deployed {{ app }} at {{ revisionShort }} for ticket {{ data.ticket }}"`);
     const notifier = notifierFor(configOf(templated, shopApplication()));
     await syncSucceeded(revision1);
@@ -333,7 +334,7 @@ spec:
   });
 
   it('delays messages beyond a channel rate limit instead of dropping them', async () => {
-    const limited = hookChannel('team-slack', 'SLACK_HOOK', `  rateLimit: {perMinute: 2}`);
+    const limited = hookChannel('team-slack', 'TIDEWATER_SECRET_SLACK_HOOK', `  rateLimit: {perMinute: 2}`);
     // The window is shortened so the delayed message goes out within the test.
     const notifier = notifierFor(configOf(limited, shopApplication()), { delivery: { rateLimitWindowMs: 1_500, concurrency: 1 } });
     for (const revision of [revision1, revision2, revision3]) await syncSucceeded(revision);

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { loadConfigSource, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
-import { createProducers, createRedisConnection } from '@tidewater/queues';
+import { createProducers, createRedisConnection, requireBundleSigningKey } from '@tidewater/queues';
 import { createLogger, recordEventMetrics, reloadOnHangup, startMetricsServer, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { parseRendererEnv } from './env.ts';
 import { createRenderer } from './renderer.ts';
@@ -9,6 +9,8 @@ import { createRenderer } from './renderer.ts';
 const shutdownDeadlineMs = 30_000;
 
 const env = parseRendererEnv();
+// Every bundle written is signed with it; the syncer applies only bundles that carry this signature.
+const bundleSigningKey = requireBundleSigningKey('renderer');
 const telemetry = startTelemetry({ serviceName: 'tidewater-renderer' });
 // Prometheus metrics at http://HOST:METRICS_PORT/metrics when METRICS_PORT is set.
 if (process.env.METRICS_PORT) await startMetricsServer(Number(process.env.METRICS_PORT), process.env.METRICS_HOST ?? '127.0.0.1');
@@ -29,6 +31,7 @@ const renderer = createRenderer({
   config: () => config,
   redis: workerConnection,
   producers,
+  bundleSigningKey,
   events,
   logger,
   cacheDir: env.TIDEWATER_CACHE_DIR,

@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ArgoApplication, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher, eventTypes, readAllEvents } from '@tidewater/events';
-import { createProducers, createRedisConnection, jobIds, queueNames, redisKeys, type Producers } from '@tidewater/queues';
+import { createProducers, createRedisConnection, generateBundleSigningKey, jobIds, queueNames, redisKeys, type Producers } from '@tidewater/queues';
 import { createLogger } from '@tidewater/telemetry';
 import {
   makeWorkDir, startGitServer, startRedis, toolPath, waitFor,
@@ -43,6 +43,7 @@ describe('createRenderer (BullMQ worker)', () => {
       config: () => config,
       redis: workerRedis,
       producers,
+      bundleSigningKey: generateBundleSigningKey(),
       events: createEventPublisher({ redis: producerRedis, source: '/tidewater/renderer' }),
       logger: createLogger('renderer-test', { level: 'silent' }),
       cacheDir: work.dir,

@@ -1,6 +1,6 @@
 import { loadConfigSource } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
-import { createProducers, createRedisConnection } from '@tidewater/queues';
+import { createProducers, createRedisConnection, requireBundleSigningKey } from '@tidewater/queues';
 import { createLogger, recordEventMetrics, startMetricsServer, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { createClusterRegistry } from './clusters/cluster-registry.ts';
 import { SyncerEnv } from './env.ts';
@@ -13,6 +13,8 @@ const telemetry = startTelemetry({ serviceName: 'tidewater-syncer' });
 if (process.env.METRICS_PORT) await startMetricsServer(Number(process.env.METRICS_PORT), process.env.METRICS_HOST ?? '127.0.0.1');
 const logger = createLogger('syncer');
 const env = SyncerEnv.parse(process.env);
+// The renderer's key: a bundle in Redis without its signature is refused, never applied.
+const bundleSigningKey = requireBundleSigningKey('syncer');
 const config = await loadConfigSource(env.TIDEWATER_CONFIG);
 for (const warning of config.warnings) logger.warn({ warning }, 'configuration warning');
 
@@ -30,6 +32,7 @@ const syncer = createSyncer({
   events,
   logger,
   clusters,
+  bundleSigningKey,
   concurrency: env.SYNC_CONCURRENCY,
   applyConcurrency: env.APPLY_CONCURRENCY,
   reconcile: {

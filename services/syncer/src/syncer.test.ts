@@ -6,7 +6,7 @@ import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ArgoApplication, Cluster, TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher, eventTypes, readAllEvents, type EventPublisher } from '@tidewater/events';
-import { createRedisConnection, queueNames, redisKeys, type KubernetesObject, type RenderedBundle, type SyncResult } from '@tidewater/queues';
+import { createRedisConnection, generateBundleSigningKey, queueNames, redisKeys, signBundle, type KubernetesObject, type RenderedBundle, type SyncResult } from '@tidewater/queues';
 import { createLogger } from '@tidewater/telemetry';
 import { makeWorkDir, startRedis, waitFor, type RedisInstance } from '../../../test/harness/src/index.ts';
 import { createClusterRegistry, type ClusterRegistry } from './clusters/cluster-registry.ts';
@@ -67,17 +67,19 @@ afterAll(async () => {
   work?.remove();
 });
 
+const bundleSigningKey = generateBundleSigningKey();
+
 async function storeBundle(app: string, revision: string, objects: KubernetesObject[]): Promise<string> {
   const bundleKey = redisKeys.bundle(`${app}-${revision}`);
   const bundle: RenderedBundle = {
     app, repoURL: 'https://git.example.com/team/deploy.git', revision, path: app, objects, renderedAt: new Date().toISOString(), renderer: 'directory',
   };
-  await redis.set(bundleKey, JSON.stringify(bundle));
+  await redis.set(bundleKey, JSON.stringify(signBundle(bundle, bundleSigningKey)));
   return bundleKey;
 }
 
 function startSyncer(events: EventPublisher, concurrency = 2): Syncer {
-  return createSyncer({ config: () => config, redis, events, logger, clusters, concurrency, prefix });
+  return createSyncer({ config: () => config, redis, events, logger, clusters, bundleSigningKey, concurrency, prefix });
 }
 
 describe('sync worker', () => {
@@ -137,7 +139,7 @@ describe('sync worker', () => {
 
     // One attempt of several: a retryable error, nothing reported yet.
     const probe = await queue.add('probe', payload, { jobId: 'offline-probe', attempts: 3 });
-    const retryable = await processSyncJob(probe, { config: () => config, redis, events, logger, clusters }).then(() => undefined, (error: Error) => error);
+    const retryable = await processSyncJob(probe, { config: () => config, redis, events, logger, clusters, bundleSigningKey }).then(() => undefined, (error: Error) => error);
     expect(retryable).toBeInstanceOf(ExternalServiceError);
     expect(retryable?.message).toMatch(/^cluster down unreachable: .*ECONNREFUSED/);
     expect((await readAllEvents(redis)).filter((event) => event.data.app === 'offline' && event.type === eventTypes.syncFailed)).toEqual([]);

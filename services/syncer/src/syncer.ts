@@ -2,7 +2,7 @@ import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TidewaterConfig } from '@tidewater/config';
 import type { EventPublisher } from '@tidewater/events';
-import { queueNames } from '@tidewater/queues';
+import { queueNames, type BundleSigningKey } from '@tidewater/queues';
 import type { Logger } from '@tidewater/telemetry';
 import type { ClusterRegistry } from './clusters/cluster-registry.ts';
 import { processSyncJob, type SyncJobOutcome } from './sync/process-sync-job.ts';
@@ -16,6 +16,8 @@ export interface SyncerDeps {
   events: EventPublisher;
   logger: Logger;
   clusters: ClusterRegistry;
+  /** The renderer's bundle key (TIDEWATER_BUNDLE_KEY): only bundles signed with it are applied or self-healed toward. */
+  bundleSigningKey: BundleSigningKey;
   /** Syncs run at once by this worker, each of a different application (default 4). */
   concurrency?: number;
   /** Objects applied at once within a wave (default 16). */
@@ -26,7 +28,7 @@ export interface SyncerDeps {
    * Health, drift and self-heal from watches of the managed objects (default on; options tune it). Run it in one
    * syncer replica per deployment: every replica that runs it watches every cluster and heals on its own.
    */
-  liveState?: boolean | Omit<LiveStateDeps, 'config' | 'redis' | 'events' | 'logger' | 'clusters'>;
+  liveState?: boolean | Omit<LiveStateDeps, 'config' | 'redis' | 'events' | 'logger' | 'clusters' | 'bundleSigningKey'>;
   /** The periodic reconcile of branch heads (started when given; `tide all` passes producers and resolveHead). */
   reconcile?: Omit<ReconcileDeps, 'config' | 'redis' | 'events' | 'logger'>;
 }
@@ -43,7 +45,7 @@ export interface Syncer {
 export function createSyncer(deps: SyncerDeps): Syncer {
   // --- live state and reconcile (services/syncer/src/live-state, reconcile) ---
   const liveState = deps.liveState === false ? undefined : createLiveState({
-    config: deps.config, redis: deps.redis, events: deps.events, logger: deps.logger, clusters: deps.clusters,
+    config: deps.config, redis: deps.redis, events: deps.events, logger: deps.logger, clusters: deps.clusters, bundleSigningKey: deps.bundleSigningKey,
     ...(typeof deps.liveState === 'object' ? deps.liveState : {}),
   });
   void liveState?.start().catch((error: unknown) => deps.logger.error({ reason: (error as Error).message }, 'live state failed to start'));

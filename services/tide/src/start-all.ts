@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
-import { createProducers, createRedisConnection, queueNames } from '@tidewater/queues';
+import { bundleSigningKeyFromEnv, createProducers, createRedisConnection, loadOrCreateBundleKeyFile, queueNames, type BundleSigningKey } from '@tidewater/queues';
 import { Queue } from 'bullmq';
 import { addQueueDepthSource, createLogger, observeWorker, recordEventMetrics, type Logger } from '@tidewater/telemetry';
 import { startGateway, type StartGatewayOptions } from '@tidewater/gateway';
@@ -31,6 +31,11 @@ export interface StartAllOptions {
   logger?: Logger;
   renderConcurrency?: number;
   syncConcurrency?: number;
+  /**
+   * The key renderer and syncer share for bundle signatures; default TIDEWATER_BUNDLE_KEY(_FILE), else a random key
+   * made once and kept in `<cacheDir>/bundle-signing.key` (owner-only).
+   */
+  bundleSigningKey?: BundleSigningKey;
   /** Periodic check of each automated app's branch head, the safety net for missed webhooks (default 3 min + jitter). */
   reconcileIntervalMs?: number;
 }
@@ -48,6 +53,15 @@ export interface RunningTidewater {
  */
 export async function startAll(options: StartAllOptions): Promise<RunningTidewater> {
   const logger = options.logger ?? createLogger('tide');
+  const cacheDir = options.cacheDir ?? join(homedir(), '.cache', 'tidewater', 'renderer');
+  let bundleSigningKey = options.bundleSigningKey ?? bundleSigningKeyFromEnv();
+  if (!bundleSigningKey) {
+    // Renderer and syncer share this process; the key is kept beside the renderer cache so a restart still
+    // verifies the bundles and applied copies signed before it.
+    const keyFile = join(cacheDir, 'bundle-signing.key');
+    bundleSigningKey = loadOrCreateBundleKeyFile(keyFile);
+    logger.info({ keyFile }, 'TIDEWATER_BUNDLE_KEY is not set: renderer and syncer sign bundles with the key kept in the cache directory');
+  }
   const producerConnection = createRedisConnection(options.redisUrl, 'producer');
   producerConnection.on('error', (error) => logger.warn({ reason: error.message }, 'redis producer connection error'));
   if (producerConnection.status !== 'ready') await once(producerConnection, 'ready');
@@ -59,9 +73,10 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
     config: options.config,
     redis: rendererConnection,
     producers,
+    bundleSigningKey,
     events: createEventPublisher({ redis: producerConnection, source: '/tidewater/renderer', onPublished: recordEventMetrics }),
     logger: logger.child({ service: 'renderer' }),
-    cacheDir: options.cacheDir ?? join(homedir(), '.cache', 'tidewater', 'renderer'),
+    cacheDir,
     concurrency: options.renderConcurrency ?? 2,
     ...(options.tools ? { tools: options.tools } : {}),
   });
@@ -72,6 +87,7 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
     events: createEventPublisher({ redis: producerConnection, source: '/tidewater/syncer', onPublished: recordEventMetrics }),
     logger: logger.child({ service: 'syncer' }),
     clusters,
+    bundleSigningKey,
     concurrency: options.syncConcurrency ?? 4,
     reconcile: {
       producers,

@@ -174,21 +174,21 @@ metadata: {name: apps}
 spec:
   url: https://github.com/org/apps
   provider: github
-  webhookSecretRef: [{env: GH_SECRET_NEW}, {file: /run/secrets/gh-old}]
-  credentialRef: {file: /run/secrets/gh-token}
+  webhookSecretRef: [{env: TIDEWATER_SECRET_GH_NEW}, {file: /run/secrets/tidewater/gh-old}]
+  credentialRef: {file: /run/secrets/tidewater/gh-token}
 ---
 apiVersion: tidewater.dev/v1alpha1
 kind: Cluster
 metadata: {name: prod-eu}
 spec:
   server: https://prod-eu.example.com:6443
-  kubeconfigRef: {env: PROD_EU_KUBECONFIG}
+  kubeconfigRef: {env: TIDEWATER_SECRET_PROD_EU_KUBECONFIG}
   context: admin
   labels: {env: prod}
 `;
     const { config, errors } = parseConfigText(text, 'infra.yaml');
     expect(errors).toEqual([]);
-    expect(config.repositories[0].spec.webhookSecretRef).toEqual([{ env: 'GH_SECRET_NEW' }, { file: '/run/secrets/gh-old' }]);
+    expect(config.repositories[0].spec.webhookSecretRef).toEqual([{ env: 'TIDEWATER_SECRET_GH_NEW' }, { file: '/run/secrets/tidewater/gh-old' }]);
     expect(config.clusters[0]).toMatchObject({ metadata: { name: 'prod-eu' }, spec: { server: 'https://prod-eu.example.com:6443', labels: { env: 'prod' } } });
   });
 

@@ -1,5 +1,5 @@
 import { ConfigError, type ConfigLocation, type ConfigWarning } from './errors.ts';
-import { parseConfigFile, type LoadedDocument } from './parse-text.ts';
+import { parseConfigFile, type LoadedDocument, type ParseOptions } from './parse-text.ts';
 import { defaultAppProject, type AppProject } from './schema/app-project.ts';
 import type { ArgoApplication } from './schema/application.ts';
 import type { Cluster, Repository } from './schema/tidewater.ts';
@@ -30,18 +30,18 @@ export interface ConfigFile {
 }
 
 /** Parses one file's contents: every document validated, no cross-document checks, never throws. */
-export function parseConfigText(text: string, file: string): ConfigLoadResult {
-  const { documents, warnings, errors } = parseConfigFile(text, file);
+export function parseConfigText(text: string, file: string, options: ParseOptions = {}): ConfigLoadResult {
+  const { documents, warnings, errors } = parseConfigFile(text, file, options);
   return { config: collect(documents, warnings, false), errors, warnings };
 }
 
 /** Parses several files and checks them as one configuration (unique names, known projects); never throws. */
-export function buildConfig(files: readonly ConfigFile[]): ConfigLoadResult {
+export function buildConfig(files: readonly ConfigFile[], options: ParseOptions = {}): ConfigLoadResult {
   const documents: LoadedDocument[] = [];
   const warnings: ConfigWarning[] = [];
   const errors: ConfigError[] = [];
   for (const { file, text } of files) {
-    const parsed = parseConfigFile(text, file);
+    const parsed = parseConfigFile(text, file, options);
     documents.push(...parsed.documents);
     warnings.push(...parsed.warnings);
     errors.push(...parsed.errors);

@@ -16,6 +16,8 @@
  *   unsupported sync options are warnings, never silently dropped. Other kinds are kept raw in
  *   `otherDocuments` (with a "kind X is not handled yet" warning, except Tidewater's ImagePolicy, Pipeline
  *   and NotificationChannel). Inline secrets and `v1 Secret` documents are errors.
+ * - Secret references outside the process's secret scope (TIDEWATER_SECRET_ENV_PREFIX, TIDEWATER_SECRET_DIRS;
+ *   see secrets.ts) are errors naming the field; `resolveSecret` enforces the same scope when reading.
  */
 export { ConfigError, ConfigLoadError, formatFieldPath, type ConfigLocation, type ConfigWarning } from './errors.ts';
 export { buildConfig, parseConfigText, type ConfigFile, type ConfigLoadResult, type TidewaterConfig } from './build-config.ts';
@@ -38,7 +40,7 @@ export {
 } from './schema/application.ts';
 export { AppProject, AppProjectSpec, defaultAppProject, GroupKind, ProjectDestination } from './schema/app-project.ts';
 export { ObjectMeta, ObjectName } from './schema/object-meta.ts';
-export { SecretRef } from './schema/secret-ref.ts';
+export { findSecretRefs, SecretRef, type FoundSecretRef } from './schema/secret-ref.ts';
 export {
   Cluster,
   ClusterSpec,
@@ -51,7 +53,10 @@ export {
 } from './schema/tidewater.ts';
 
 export { normalizeRepoUrl, sameRepo } from './repo-url.ts';
-export { describeSecretRef, resolveSecret, SecretRefError } from './secrets.ts';
+export {
+  defaultSecretDirs, defaultSecretEnvPrefix, describeSecretRef, resolveSecret, secretRefScopeProblem, secretScopeFromEnv, secretScopeVariables,
+  SecretRefError, type SecretScope,
+} from './secrets.ts';
 export {
   applicationSyncOptions,
   checkSyncOptions,

@@ -39,7 +39,7 @@ metadata:
 spec:
   url: https://github.com/org/apps
   provider: github
-  webhookSecretRef: {env: TIDEWATER_GH_SECRET}
+  webhookSecretRef: {env: TIDEWATER_SECRET_GH}
 `;
 
 describe('loadConfigDir', () => {
@@ -62,7 +62,7 @@ describe('loadConfigDir', () => {
     const config = await loadConfigDir(dir);
     expect(config.applications.map((app) => app.spec.source.repoURL)).toEqual(['https://github.com/org/apps.git']);
     expect(config.projects.map((project) => project.metadata.name)).toEqual(['team-a', 'default']);
-    expect(config.repositories[0].spec.webhookSecretRef).toEqual({ env: 'TIDEWATER_GH_SECRET' });
+    expect(config.repositories[0].spec.webhookSecretRef).toEqual({ env: 'TIDEWATER_SECRET_GH' });
     expect(config.warnings).toEqual([]);
   });
 

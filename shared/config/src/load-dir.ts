@@ -1,11 +1,14 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { buildConfig, type ConfigFile, type ConfigLoadResult, type TidewaterConfig } from './build-config.ts';
+import type { SecretScope } from './secrets.ts';
 import { ConfigError, ConfigLoadError } from './errors.ts';
 
 export interface LoadDirOptions {
   /** Prefix for file names in errors (e.g. the path inside a Git repository); none by default. */
   displayPrefix?: string;
+  /** What secret references may name (default: this process's TIDEWATER_SECRET_ENV_PREFIX / TIDEWATER_SECRET_DIRS). */
+  secretScope?: SecretScope;
 }
 
 /** Loads every `*.yaml` / `*.yml` under `dir` (recursively, skipping dot-directories); throws ConfigLoadError listing every error. */
@@ -36,7 +39,7 @@ export async function checkConfigDir(dir: string, options: LoadDirOptions = {}):
       readErrors.push(new ConfigError({ file, documentIndex: 0, field: '' }, `file cannot be read (${code})`));
     }
   }
-  const result = buildConfig(files);
+  const result = buildConfig(files, options.secretScope ? { secretScope: options.secretScope } : {});
   return { ...result, errors: [...readErrors, ...result.errors] };
 }
 

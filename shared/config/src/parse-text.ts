@@ -3,7 +3,8 @@ import type { z } from 'zod';
 import { ConfigError, configWarning, formatFieldPath, type ConfigLocation, type ConfigWarning } from './errors.ts';
 import { AppProject } from './schema/app-project.ts';
 import { ArgoApplication } from './schema/application.ts';
-import { inlineSecretMessage, looksLikeSecretField } from './schema/secret-ref.ts';
+import { findSecretRefs, inlineSecretMessage, looksLikeSecretField } from './schema/secret-ref.ts';
+import { describeSecretRef, secretRefScopeProblem, secretScopeFromEnv, type SecretScope } from './secrets.ts';
 import { Cluster, laterTidewaterKinds, Repository, tidewaterApiVersion } from './schema/tidewater.ts';
 import { inspectAgainstSchema } from './schema/unknown-fields.ts';
 import { checkSyncOptions, parseSyncOptions } from './sync-options.ts';
@@ -27,8 +28,14 @@ type Path = Array<string | number>;
 
 const argoApiVersion = 'argoproj.io/v1alpha1';
 
+export interface ParseOptions {
+  /** What secret references may name (default: this process's TIDEWATER_SECRET_ENV_PREFIX / TIDEWATER_SECRET_DIRS). */
+  secretScope?: SecretScope;
+}
+
 /** Parses and validates every document of one file; cross-document checks are left to the caller. */
-export function parseConfigFile(text: string, file: string): FileParseResult {
+export function parseConfigFile(text: string, file: string, options: ParseOptions = {}): FileParseResult {
+  const secretScope = options.secretScope ?? secretScopeFromEnv();
   const result: FileParseResult = { documents: [], warnings: [], errors: [] };
   const lineCounter = new LineCounter();
   const yamlDocuments = parseAllDocuments(text, { lineCounter, prettyErrors: false });
@@ -46,12 +53,14 @@ export function parseConfigFile(text: string, file: string): FileParseResult {
     }
     const raw: unknown = yamlDocument.toJS({ maxAliasCount: 100 });
     if (raw === null || raw === undefined) return; // empty document, e.g. after a trailing `---`
-    parseDocument(raw, { file, documentIndex }, lineOf, result);
+    parseDocument(raw, { file, documentIndex }, lineOf, result, secretScope);
   });
   return result;
 }
 
-function parseDocument(raw: unknown, position: { file: string; documentIndex: number }, lineOf: (path: Path) => number | undefined, result: FileParseResult): void {
+function parseDocument(
+  raw: unknown, position: { file: string; documentIndex: number }, lineOf: (path: Path) => number | undefined, result: FileParseResult, secretScope: SecretScope,
+): void {
   const at = (field: Path, documentName?: string): ConfigLocation => ({
     ...position,
     documentName,
@@ -72,6 +81,11 @@ function parseDocument(raw: unknown, position: { file: string; documentIndex: nu
     return;
   }
   const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+  // Secret references of any kind may only name this process's secret variables and directories.
+  for (const { path, ref } of findSecretRefs(document)) {
+    const problem = secretRefScopeProblem(ref, secretScope);
+    if (problem) result.errors.push(new ConfigError(at(path, documentName), `${describeSecretRef(ref)} ${problem}`));
+  }
   const keepOther = (warning?: string) => {
     result.documents.push({ kind: 'other', value: raw, location: at([], documentName) });
     if (warning) result.warnings.push(configWarning(at([], documentName), warning));

@@ -8,6 +8,8 @@ export interface RenderedBundle {
   objects: KubernetesObject[];
   renderedAt: string;
   renderer: 'directory' | 'kustomize' | 'helm';
+  /** The renderer's HMAC (`v1:<hex>`, see bundle-signature.ts); the syncer applies only bundles whose signature verifies. */
+  signature?: string;
 }
 
 export interface KubernetesObject {

@@ -2,5 +2,9 @@ export { queueNames, type QueueName } from './names.ts';
 export { RenderJob, SyncJob, ControlJob, Trigger, TraceCarrier, jobCatalogue, jobIds } from './payloads.ts';
 export { redisKeys, eventsStream } from './keys.ts';
 export type { RenderedBundle, KubernetesObject, ObjectOutcome, ObjectResult, SyncResult, HealthStatus, ObjectHealth, AppHealth, SyncHistoryEntry } from './bundle.ts';
-export { createRedisConnection } from './connection.ts';
+export { createRedisConnection, redactRedisUrl, redisOptionsFor, RedisConfigError, type RedisEnv } from './connection.ts';
+export {
+  BundleSigningKey, bundleSigningKeyFromEnv, canonicalBundleJson, describeBundleRefusal, generateBundleSigningKey, loadOrCreateBundleKeyFile, minimumBundleKeyLength,
+  requireBundleSigningKey, signBundle, verifyBundleSignature, type BundleKeyEnv, type BundleVerdict,
+} from './bundle-signature.ts';
 export { createProducers, readDesiredRevision, priorityOf, reconcilePriority, type Producers, type DesiredRevision } from './producers.ts';

@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { loadConfigDir, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher, eventTypes, readAllEvents } from '@tidewater/events';
-import { createProducers, createRedisConnection, jobIds, queueNames, type Producers, type RenderJob } from '@tidewater/queues';
+import { generateBundleSigningKey, createProducers, createRedisConnection, jobIds, queueNames, type Producers, type RenderJob } from '@tidewater/queues';
 import { createRenderer, type Renderer } from '@tidewater/renderer';
 import { createLogger } from '@tidewater/telemetry';
 import { makeWorkDir, startRedis, toolPath, waitFor, type RedisInstance } from '../../harness/src/index.ts';
@@ -45,6 +45,7 @@ export async function startRendererUnderAttack(): Promise<RendererUnderAttack> {
     events: createEventPublisher({ redis: producerRedis, source: '/tidewater/renderer' }),
     logger: createLogger('renderer-attack', { level: process.env.TIDEWATER_LOG_LEVEL ?? 'silent' }),
     cacheDir, tools: { helm: toolPath('helm'), kustomize: toolPath('kustomize') },
+    bundleSigningKey: generateBundleSigningKey(),
   });
   const renderQueue = new Queue(queueNames.render, { connection: producerRedis });
   const syncQueue = new Queue(queueNames.sync, { connection: producerRedis });

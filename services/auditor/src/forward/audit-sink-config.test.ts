@@ -6,10 +6,10 @@ const sinkDocument = (name: string, spec: Record<string, unknown>) => ({ apiVers
 
 describe('AuditSink configuration', () => {
   it('resolves secret references and applies defaults', () => {
-    const env = { SIEM_URL: 'https://siem.example.com/ingest?token=t0ken\n', SIEM_TOKEN: 'b3arer', SIEM_KEY: 'k3y' };
+    const env = { TIDEWATER_SECRET_SIEM_URL: 'https://siem.example.com/ingest?token=t0ken\n', TIDEWATER_SECRET_SIEM_TOKEN: 'b3arer', TIDEWATER_SECRET_SIEM_KEY: 'k3y' };
     const { sinks, problems } = auditSinksFromConfig([
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'other' } },
-      sinkDocument('siem', { urlRef: { env: 'SIEM_URL' }, bearerTokenRef: { env: 'SIEM_TOKEN' }, headers: [{ name: 'X-Api-Key', valueRef: { env: 'SIEM_KEY' } }] }),
+      sinkDocument('siem', { urlRef: { env: 'TIDEWATER_SECRET_SIEM_URL' }, bearerTokenRef: { env: 'TIDEWATER_SECRET_SIEM_TOKEN' }, headers: [{ name: 'X-Api-Key', valueRef: { env: 'TIDEWATER_SECRET_SIEM_KEY' } }] }),
       sinkDocument('archive', { url: 'https://archive.example.com/audit', batchSize: 50, timeoutSeconds: 2, backoff: { initialDelayMs: 100, maxDelayMs: 1000 } }),
     ], env);
     expect(problems).toEqual([]);
@@ -26,15 +26,15 @@ describe('AuditSink configuration', () => {
   it('reports broken documents by name and field, never a value, and keeps the valid ones', () => {
     const { sinks, problems } = auditSinksFromConfig([
       sinkDocument('inline', { url: 'https://user:hunter2@siem.example.com/' }),
-      sinkDocument('unset', { urlRef: { env: 'NOT_SET' } }),
-      sinkDocument('both', { url: 'https://a.example.com/', urlRef: { env: 'X' } }),
+      sinkDocument('unset', { urlRef: { env: 'TIDEWATER_SECRET_NOT_SET' } }),
+      sinkDocument('both', { url: 'https://a.example.com/', urlRef: { env: 'TIDEWATER_SECRET_X' } }),
       sinkDocument('inline-token', { url: 'https://a.example.com/', bearerTokenRef: 'plain-t0ken' }),
       sinkDocument('good', { url: 'https://good.example.com/' }),
     ], {});
     expect(sinks.map((sink) => sink.name)).toEqual(['good']);
     expect(problems).toEqual([
       expect.stringMatching(/^AuditSink inline: spec\.url: must not hold credentials/),
-      'AuditSink unset: spec.urlRef: env NOT_SET cannot be resolved',
+      'AuditSink unset: spec.urlRef: env TIDEWATER_SECRET_NOT_SET cannot be resolved',
       expect.stringMatching(/^AuditSink both: .*exactly one of url or urlRef/),
       expect.stringMatching(/^AuditSink inline-token: spec\.bearerTokenRef: secrets must be env: or file: references/),
     ]);
@@ -48,12 +48,12 @@ kind: AuditSink
 metadata: {name: siem}
 spec:
   type: http
-  urlRef: {env: SIEM_URL}
-  bearerTokenRef: {env: SIEM_TOKEN}
+  urlRef: {env: TIDEWATER_SECRET_SIEM_URL}
+  bearerTokenRef: {env: TIDEWATER_SECRET_SIEM_TOKEN}
   batchSize: 200
 ` }]);
     expect(errors.map((error) => error.message)).toEqual([]);
-    const { sinks, problems } = auditSinksFromConfig(config.otherDocuments, { SIEM_URL: 'https://siem.example.com/in', SIEM_TOKEN: 'tok' });
+    const { sinks, problems } = auditSinksFromConfig(config.otherDocuments, { TIDEWATER_SECRET_SIEM_URL: 'https://siem.example.com/in', TIDEWATER_SECRET_SIEM_TOKEN: 'tok' });
     expect(problems).toEqual([]);
     expect(sinks).toEqual([expect.objectContaining({ name: 'siem', url: 'https://siem.example.com/in', headers: { authorization: 'Bearer tok' }, batchSize: 200 })]);
   });

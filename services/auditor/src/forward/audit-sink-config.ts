@@ -24,9 +24,9 @@ export const defaultSinkSettings = { batchSize: 500, timeoutMs: 10_000, initialB
  * metadata: { name: siem }
  * spec:
  *   type: http
- *   url: https://siem.example.com/ingest     # or urlRef: { env: SIEM_URL } when the URL carries a token
- *   bearerTokenRef: { env: SIEM_TOKEN }      # optional: Authorization: Bearer …
- *   headers: [{ name: X-Api-Key, valueRef: { file: /run/secrets/siem-key } }]
+ *   url: https://siem.example.com/ingest     # or urlRef: { env: TIDEWATER_SECRET_SIEM_URL } when the URL carries a token
+ *   bearerTokenRef: { env: TIDEWATER_SECRET_SIEM_TOKEN }      # optional: Authorization: Bearer …
+ *   headers: [{ name: X-Api-Key, valueRef: { file: /run/secrets/tidewater/siem-key } }]
  *   batchSize: 500
  *   timeoutSeconds: 10
  *   backoff: { initialDelayMs: 500, maxDelayMs: 60000 }

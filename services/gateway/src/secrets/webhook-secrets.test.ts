@@ -3,7 +3,7 @@ import { buildConfig, type TidewaterConfig } from '@tidewater/config';
 import type { Logger } from '@tidewater/telemetry';
 import { createWebhookSecretCache } from './webhook-secrets.ts';
 
-const envName = 'GW_SECRET_CACHE_TEST';
+const envName = 'TIDEWATER_SECRET_GW_CACHE_TEST';
 
 function configWithSecretFromEnv(): TidewaterConfig {
   const result = buildConfig([{

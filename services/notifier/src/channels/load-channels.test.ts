@@ -13,7 +13,7 @@ kind: NotificationChannel
 metadata: {name: team-slack}
 spec:
   type: slack
-  tokenRef: {file: /run/secrets/slack-token}
+  tokenRef: {file: /run/secrets/tidewater/slack-token}
   channel: deployments
   rateLimit: {perMinute: 20}
   subscriptions: [{trigger: on-deployed}]
@@ -25,8 +25,8 @@ kind: NotificationChannel
 metadata: {name: audit}
 spec:
   type: webhook
-  urlRef: {env: AUDIT_URL}
-  secretRef: {env: AUDIT_SIGNING}
+  urlRef: {env: TIDEWATER_SECRET_AUDIT_URL}
+  secretRef: {env: TIDEWATER_SECRET_AUDIT_SIGNING}
 `);
     expect(problems).toEqual([]);
     expect([...channels.keys()]).toEqual(['team-slack', 'audit']);
@@ -55,7 +55,7 @@ kind: NotificationChannel
 metadata: {name: typo}
 spec:
   type: slack
-  webhookUrlRef: {env: HOOK}
+  webhookUrlRef: {env: TIDEWATER_SECRET_HOOK}
   subscriptions: [{trigger: on-deploy}]
 `);
     expect(problems.join('\n')).not.toContain('verysecret');

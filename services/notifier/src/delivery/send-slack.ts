@@ -1,5 +1,6 @@
 import { resolveSecret, SecretRefError } from '@tidewater/config';
 import type { SlackChannelSpec } from '../channels/notification-channel.ts';
+import { isAtOrigin, slackSecretOrigins } from './secret-hosts.ts';
 import { outcomeOfFetchError, outcomeOfStatus, parseRetryAfter, readBodyStart, safeErrorCode, type SendOutcome } from './send-outcome.ts';
 
 export const defaultSlackApiUrl = 'https://slack.com/api';
@@ -57,6 +58,11 @@ export async function sendSlackMessage(input: { spec: SlackChannelSpec; slackCha
       return secretOutcome(error);
     }
     if (!URL.canParse(url)) return { kind: 'permanent', reason: 'webhookUrlRef does not hold a URL', channelBroken: true };
+    // The webhook URL is a credential: it goes to Slack's webhook host or the channel's configured apiUrl host only.
+    const allowed = slackSecretOrigins(spec, 'webhook');
+    if (!isAtOrigin(url, allowed)) {
+      return { kind: 'permanent', reason: `webhookUrlRef holds a URL outside ${allowed.join(', ')}: not sent (set spec.apiUrl to allow another Slack host)`, channelBroken: true };
+    }
     // Legacy incoming webhooks honour `channel`; app webhooks post to their own channel whatever it says.
     if (input.slackChannel) payload.channel = input.slackChannel;
     const response = await post(url, { headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) }, context);
@@ -76,6 +82,10 @@ export async function sendSlackMessage(input: { spec: SlackChannelSpec; slackCha
     return secretOutcome(error);
   }
   const apiUrl = (spec.apiUrl ?? defaultSlackApiUrl).replace(/\/+$/, '');
+  // The bot token goes to slack.com or the channel's own apiUrl host, nowhere else (redirects are not followed).
+  if (!isAtOrigin(apiUrl, slackSecretOrigins(spec, 'token'))) {
+    return { kind: 'permanent', reason: 'the Slack API URL is outside the hosts this token may be sent to', channelBroken: true };
+  }
   const response = await post(`${apiUrl}/chat.postMessage`, {
     headers: { 'content-type': 'application/json; charset=utf-8', authorization: `Bearer ${token}` },
     body: JSON.stringify({ channel: destination, ...payload, unfurl_links: false }),

@@ -15,7 +15,7 @@ kind: NotificationChannel
 metadata: {name: hook-slack}
 spec:
   type: slack
-  webhookUrlRef: {env: HOOK}
+  webhookUrlRef: {env: TIDEWATER_SECRET_HOOK}
   subscriptions:
     - {trigger: on-deployed, apps: ['shop-*', 'web']}
 ---
@@ -24,7 +24,7 @@ kind: NotificationChannel
 metadata: {name: bot-slack}
 spec:
   type: slack
-  tokenRef: {env: TOKEN}
+  tokenRef: {env: TIDEWATER_SECRET_TOKEN}
   channel: general
 ---
 apiVersion: tidewater.dev/v1alpha1

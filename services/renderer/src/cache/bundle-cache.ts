@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { normalizeRepoUrl, type ApplicationSource } from '@tidewater/config';
-import { redisKeys, type RenderedBundle } from '@tidewater/queues';
+import { redisKeys, signBundle, verifyBundleSignature, type BundleSigningKey, type RenderedBundle } from '@tidewater/queues';
 
 /** Bundles live a week; a hit refreshes the clock. */
 export const bundleTtlSeconds = 7 * 24 * 3_600;
@@ -41,8 +41,11 @@ export interface CachedRender {
   sourcePaths: string[];
 }
 
-/** A cached bundle and the source paths its render read; refreshes both TTLs. */
-export async function readCachedRender(redis: Redis, cacheKey: string): Promise<CachedRender | undefined> {
+/**
+ * A cached bundle and the source paths its render read; refreshes both TTLs. A bundle without a valid signature
+ * under `signingKey` (cached before bundles were signed, or written by someone else) is a miss: it is rendered again.
+ */
+export async function readCachedRender(redis: Redis, cacheKey: string, signingKey: BundleSigningKey): Promise<CachedRender | undefined> {
   const bundleKey = redisKeys.bundle(cacheKey);
   const pathsKey = bundleSourcePathsKey(cacheKey);
   const results = await redis.multi().get(bundleKey).smembers(pathsKey)
@@ -50,14 +53,25 @@ export async function readCachedRender(redis: Redis, cacheKey: string): Promise<
   const raw = results?.[0]?.[1];
   if (typeof raw !== 'string') return undefined;
   const sourcePaths = (results?.[1]?.[1] as string[] | undefined) ?? [];
-  return { bundle: JSON.parse(raw) as RenderedBundle, sourcePaths: sourcePaths.sort() };
+  let bundle: RenderedBundle;
+  try {
+    bundle = JSON.parse(raw) as RenderedBundle;
+  } catch {
+    return undefined;
+  }
+  if (!verifyBundleSignature(bundle, signingKey).ok) return undefined;
+  return { bundle, sourcePaths: sourcePaths.sort() };
 }
 
-/** Stores a bundle (RenderedBundle JSON at redisKeys.bundle) and its source paths, both with the bundle TTL. */
-export async function storeRender(redis: Redis, cacheKey: string, render: CachedRender): Promise<string> {
+/**
+ * Stores a bundle (RenderedBundle JSON at redisKeys.bundle, signed with `signingKey` so the syncer can tell it from
+ * one a rogue Redis writer put there) and its source paths, both with the bundle TTL.
+ */
+export async function storeRender(redis: Redis, cacheKey: string, render: CachedRender, signingKey: BundleSigningKey): Promise<string> {
   const bundleKey = redisKeys.bundle(cacheKey);
   const pathsKey = bundleSourcePathsKey(cacheKey);
-  const transaction = redis.multi().set(bundleKey, JSON.stringify(render.bundle), 'EX', bundleTtlSeconds).del(pathsKey);
+  const signed = signBundle(render.bundle, signingKey);
+  const transaction = redis.multi().set(bundleKey, JSON.stringify(signed), 'EX', bundleTtlSeconds).del(pathsKey);
   if (render.sourcePaths.length) transaction.sadd(pathsKey, ...render.sourcePaths).expire(pathsKey, bundleTtlSeconds);
   await transaction.exec();
   return bundleKey;

@@ -20,9 +20,9 @@ describe('git credentials', () => {
   });
 
   it('passes a token as a URL-scoped extra header, never in the URL', () => {
-    process.env.TW_TEST_TOKEN = 'ghp_example';
+    process.env.TIDEWATER_SECRET_TW_TEST_TOKEN = 'ghp_example';
     const url = 'https://github.com/org/gitops.git';
-    const { env } = gitCredentialEnv(repository('TW_TEST_TOKEN', 'github', 'https://github.com/Org/GitOps.git'), url, work.dir);
+    const { env } = gitCredentialEnv(repository('TIDEWATER_SECRET_TW_TEST_TOKEN', 'github', 'https://github.com/Org/GitOps.git'), url, work.dir);
     expect(env.GIT_CONFIG_KEY_0).toBe(`http.${url}.extraHeader`);
     expect(env.GIT_CONFIG_VALUE_0).toBe(`Authorization: Basic ${Buffer.from('x-access-token:ghp_example').toString('base64')}`);
     // A redirect would take the header along to wherever it points: redirects are not followed with a credential.
@@ -35,30 +35,30 @@ describe('git credentials', () => {
     ['git://github.com/org/gitops.git', 'not sent to git://github.com'],
     ['git@github.com:org/gitops.git', 'not sent to ssh://github.com'],
   ])('withholds a token bound to https://github.com from %s', (url, why) => {
-    process.env.TW_TEST_TOKEN = 'ghp_example';
-    const credentials = gitCredentialEnv(repository('TW_TEST_TOKEN', 'github', 'https://github.com/org/gitops.git'), url, work.dir);
+    process.env.TIDEWATER_SECRET_TW_TEST_TOKEN = 'ghp_example';
+    const credentials = gitCredentialEnv(repository('TIDEWATER_SECRET_TW_TEST_TOKEN', 'github', 'https://github.com/org/gitops.git'), url, work.dir);
     expect(credentials.env).toEqual({});
     expect(credentials.withheld).toContain(why);
     expect(credentials.withheld).not.toContain('ghp_example');
   });
 
   it('never sends a token of a Repository whose own URL is not https', () => {
-    process.env.TW_TEST_TOKEN = 'ghp_example';
-    const credentials = gitCredentialEnv(repository('TW_TEST_TOKEN', 'github', 'http://github.com/org/gitops.git'), 'http://github.com/org/gitops.git', work.dir);
+    process.env.TIDEWATER_SECRET_TW_TEST_TOKEN = 'ghp_example';
+    const credentials = gitCredentialEnv(repository('TIDEWATER_SECRET_TW_TEST_TOKEN', 'github', 'http://github.com/org/gitops.git'), 'http://github.com/org/gitops.git', work.dir);
     expect(credentials.env).toEqual({});
     expect(credentials.withheld).toContain('is bound to a https URL, but spec.url uses http');
   });
 
   it('uses an SSH key only over ssh to the Repository host', () => {
-    process.env.TW_TEST_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----';
-    const credentials = gitCredentialEnv(repository('TW_TEST_KEY'), 'https://github.com/org/gitops.git', work.dir);
+    process.env.TIDEWATER_SECRET_TW_TEST_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----';
+    const credentials = gitCredentialEnv(repository('TIDEWATER_SECRET_TW_TEST_KEY'), 'https://github.com/org/gitops.git', work.dir);
     expect(credentials.env).toEqual({});
     expect(credentials.withheld).toContain('not sent to https://github.com');
   });
 
   it('writes an SSH key to a private file and removes it on dispose', () => {
-    process.env.TW_TEST_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----';
-    const credentials = gitCredentialEnv(repository('TW_TEST_KEY'), 'git@github.com:org/gitops.git', work.dir);
+    process.env.TIDEWATER_SECRET_TW_TEST_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----';
+    const credentials = gitCredentialEnv(repository('TIDEWATER_SECRET_TW_TEST_KEY'), 'git@github.com:org/gitops.git', work.dir);
     const keyFile = /-i '([^']+)'/.exec(credentials.env.GIT_SSH_COMMAND)![1];
     expect(readFileSync(keyFile, 'utf8')).toContain('OPENSSH PRIVATE KEY');
     expect(statSync(keyFile).mode & 0o077).toBe(0);
@@ -68,9 +68,9 @@ describe('git credentials', () => {
   });
 
   it('fails permanently, naming the reference, when the secret is missing', () => {
-    delete process.env.TW_TEST_MISSING;
-    const attempt = () => gitCredentialEnv(repository('TW_TEST_MISSING'), 'https://github.com/org/gitops.git', work.dir);
+    delete process.env.TIDEWATER_SECRET_TW_TEST_MISSING;
+    const attempt = () => gitCredentialEnv(repository('TIDEWATER_SECRET_TW_TEST_MISSING'), 'https://github.com/org/gitops.git', work.dir);
     expect(attempt).toThrow(UnrecoverableError);
-    expect(attempt).toThrow('credentials for repository gitops are unavailable: env TW_TEST_MISSING is not set');
+    expect(attempt).toThrow('credentials for repository gitops are unavailable: env TIDEWATER_SECRET_TW_TEST_MISSING is not set');
   });
 });

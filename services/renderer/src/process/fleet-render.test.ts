@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { loadConfigDir, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
-import { createProducers, createRedisConnection, type Producers, type RenderedBundle } from '@tidewater/queues';
+import { createProducers, createRedisConnection, generateBundleSigningKey, type Producers, type RenderedBundle } from '@tidewater/queues';
 import { createLogger } from '@tidewater/telemetry';
 import { makeWorkDir, startGitServer, startRedis, toolPath, type GitRepo, type GitServer, type RedisInstance } from '../../../../test/harness/src/index.ts';
 import { createSharedTrees } from '../git/shared-trees.ts';
@@ -42,6 +42,7 @@ describe('rendering a fleet of applications from one repository', () => {
   let config: TidewaterConfig;
   const work = makeWorkDir('fleet-render');
   const materialised: string[] = [];
+  const bundleSigningKey = generateBundleSigningKey();
 
   beforeAll(async () => {
     [redisServer, gitServer] = await Promise.all([startRedis(), startGitServer()]);
@@ -73,6 +74,7 @@ describe('rendering a fleet of applications from one repository', () => {
       logger: createLogger('fleet-render-test', { level: 'silent' }),
       cacheDir,
       tools: { helm: toolPath('helm'), kustomize: toolPath('kustomize') },
+      bundleSigningKey,
       sharedTrees: {
         acquire: (input) => trees.acquire({ ...input, materialise: (dir) => {
           materialised.push(input.revision);

@@ -5,7 +5,7 @@ import { Queue, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { loadConfigDir, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher, eventTypes, readAllEvents, type CloudEvent } from '@tidewater/events';
-import { createProducers, createRedisConnection, jobIds, queueNames, redisKeys, type KubernetesObject, type Producers, type RenderedBundle, type RenderJob } from '@tidewater/queues';
+import { createProducers, createRedisConnection, generateBundleSigningKey, jobIds, queueNames, redisKeys, type KubernetesObject, type Producers, type RenderedBundle, type RenderJob } from '@tidewater/queues';
 import { createLogger } from '@tidewater/telemetry';
 import {
   makeWorkDir, repoRoot, startGitServer, startRedis, toolPath, waitFor,
@@ -126,6 +126,7 @@ describe('processRenderJob', () => {
       config: () => config,
       redis,
       producers,
+      bundleSigningKey: generateBundleSigningKey(),
       events: createEventPublisher({ redis, source: '/tidewater/renderer' }),
       logger: createLogger('renderer-test', { level: 'silent' }),
       cacheDir: join(work.dir, 'cache'),

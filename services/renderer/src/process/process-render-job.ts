@@ -65,7 +65,7 @@ export async function processRenderJob(job: RenderJobContext, deps: RendererDeps
 
       // A bundle already rendered for this very commit needs no git at all; otherwise render the newest commit
       // of the branch that this one leads to.
-      const ownCacheHit = await readCachedRender(deps.redis, cacheKeyOf(data, app));
+      const ownCacheHit = await readCachedRender(deps.redis, cacheKeyOf(data, app), deps.bundleSigningKey);
       // A rollback renders exactly the revision it names: advancing to the branch head would undo it.
       const pinned = ownCacheHit || data.trigger.kind === 'rollback';
       const revision = pinned ? data.revision : await followBranch(data, deps, access, log);
@@ -167,7 +167,7 @@ async function renderWithCache(
   const path = appSourcePath(app);
   const cacheKey = cacheKeyOf(data, app);
 
-  const cachedRender = lookedUp ? lookedUp.cached : await readCachedRender(deps.redis, cacheKey);
+  const cachedRender = lookedUp ? lookedUp.cached : await readCachedRender(deps.redis, cacheKey, deps.bundleSigningKey);
   if (cachedRender) {
     await recordSourcePaths(deps.redis, data.app, cachedRender.sourcePaths.length ? cachedRender.sourcePaths : [path]);
     await recordLastRendered(deps.redis, data.app, data.revision);
@@ -217,7 +217,7 @@ async function renderWithCache(
       app: data.app, repoURL: data.repoURL, revision: data.revision, path, objects: outcome.objects,
       renderedAt: new Date().toISOString(), renderer: outcome.renderer,
     };
-    const bundleKey = await storeRender(deps.redis, cacheKey, { bundle, sourcePaths: outcome.sourcePaths });
+    const bundleKey = await storeRender(deps.redis, cacheKey, { bundle, sourcePaths: outcome.sourcePaths }, deps.bundleSigningKey);
     await recordSourcePaths(deps.redis, data.app, outcome.sourcePaths);
     await recordLastRendered(deps.redis, data.app, data.revision);
     return { bundleKey, objectCount: outcome.objects.length, renderer: outcome.renderer, cached: false };
@@ -235,12 +235,13 @@ async function renderWithCache(
 async function reuseUnchangedRender(data: RenderJob, app: ArgoApplication, deps: RendererDeps, cacheKey: string, log: Logger): Promise<RenderedApp | undefined> {
   const previousRevision = await readLastRendered(deps.redis, data.app);
   if (!previousRevision || previousRevision === data.revision) return undefined;
-  const previous = await readCachedRender(deps.redis, cacheKeyOf({ ...data, revision: previousRevision }, app));
+  const previous = await readCachedRender(deps.redis, cacheKeyOf({ ...data, revision: previousRevision }, app), deps.bundleSigningKey);
   if (!previous || previous.sourcePaths.length === 0) return undefined;
   const unchanged = await sourcePathsUnchanged({ cacheDir: deps.cacheDir, repoURL: data.repoURL, from: previousRevision, to: data.revision, paths: previous.sourcePaths });
   if (!unchanged) return undefined;
-  const bundle: RenderedBundle = { ...previous.bundle, revision: data.revision, renderedAt: new Date().toISOString() };
-  const bundleKey = await storeRender(deps.redis, cacheKey, { bundle, sourcePaths: previous.sourcePaths });
+  const { signature: _previousSignature, ...content } = previous.bundle as RenderedBundle & { signature?: string };
+  const bundle: RenderedBundle = { ...content, revision: data.revision, renderedAt: new Date().toISOString() };
+  const bundleKey = await storeRender(deps.redis, cacheKey, { bundle, sourcePaths: previous.sourcePaths }, deps.bundleSigningKey);
   await recordSourcePaths(deps.redis, data.app, previous.sourcePaths);
   await recordLastRendered(deps.redis, data.app, data.revision);
   log.debug({ previousRevision }, 'source paths unchanged since the last render: bundle reused');

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { TidewaterConfig } from '@tidewater/config';
 import type { EventPublisher } from '@tidewater/events';
-import type { Producers } from '@tidewater/queues';
+import type { BundleSigningKey, Producers } from '@tidewater/queues';
 import type { Logger } from '@tidewater/telemetry';
 import type { SharedTrees } from '../git/shared-trees.ts';
 
@@ -11,6 +11,8 @@ export interface RendererDeps {
   /** Worker connection (`createRedisConnection(url, 'worker')`, maxRetriesPerRequest null). */
   redis: Redis;
   producers: Producers;
+  /** Signs every bundle written (TIDEWATER_BUNDLE_KEY); the syncer applies only bundles signed with the same key. */
+  bundleSigningKey: BundleSigningKey;
   events: EventPublisher;
   logger: Logger;
   /** Bare mirrors (`mirrors/`) and per-job work dirs (`work/`). */

@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { ArgoApplication, Cluster, TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
-import { createRedisConnection, redisKeys, type KubernetesObject, type RenderedBundle, type SyncResult } from '@tidewater/queues';
+import { createRedisConnection, generateBundleSigningKey, redisKeys, signBundle, type KubernetesObject, type RenderedBundle, type SyncResult } from '@tidewater/queues';
 import { createLogger } from '@tidewater/telemetry';
 import { startCluster, startRedis, type RedisInstance, type TestCluster } from '../../../../test/harness/src/index.ts';
 import { createClusterRegistry, type ClusterClient, type ClusterRegistry } from '../clusters/cluster-registry.ts';
@@ -89,16 +89,17 @@ afterAll(async () => {
 });
 
 let revisionCounter = 0;
+const bundleSigningKey = generateBundleSigningKey();
 
 /** Stores a bundle as the renderer would and runs the sync processor on it; resolves with the recorded status. */
 async function sync(objects: KubernetesObject[]): Promise<SyncResult> {
   const revision = `rev${++revisionCounter}`.padEnd(40, '0');
   const bundleKey = redisKeys.bundle(`${app}-${revision}`);
   const bundle: RenderedBundle = { app, repoURL: 'https://git.example.com/team/deploy.git', revision, path: app, objects, renderedAt: new Date().toISOString(), renderer: 'directory' };
-  await redis.set(bundleKey, JSON.stringify(bundle));
+  await redis.set(bundleKey, JSON.stringify(signBundle(bundle, bundleSigningKey)));
   const job = await queue.add('sync', { app, revision, bundleKey, trigger: { kind: 'webhook', actor: 'alice' } }, { attempts: 1 });
   requests.length = 0;
-  await processSyncJob(job, { config: () => config, redis, events: createEventPublisher({ redis, source: '/tidewater/syncer' }), logger, clusters });
+  await processSyncJob(job, { config: () => config, redis, events: createEventPublisher({ redis, source: '/tidewater/syncer' }), logger, clusters, bundleSigningKey });
   return JSON.parse((await redis.get(redisKeys.syncStatus(app)))!) as SyncResult;
 }
 

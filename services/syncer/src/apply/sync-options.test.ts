@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { CoreV1Api, Watch, type V1ConfigMap } from '@kubernetes/client-node';
 import type { ArgoApplication, Cluster, TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher, eventTypes, readAllEvents } from '@tidewater/events';
-import { createRedisConnection, redisKeys, type KubernetesObject, type RenderedBundle, type SyncResult } from '@tidewater/queues';
+import { signBundle, generateBundleSigningKey, createRedisConnection, redisKeys, type KubernetesObject, type RenderedBundle, type SyncResult } from '@tidewater/queues';
 import { createLogger } from '@tidewater/telemetry';
 import { startCluster, startRedis, waitFor, type RedisInstance, type TestCluster } from '../../../../test/harness/src/index.ts';
 import { createClusterRegistry, type ClusterRegistry } from '../clusters/cluster-registry.ts';
@@ -62,15 +62,16 @@ function defineApp(name: string, syncOptions: string[], extra: Partial<NonNullab
 }
 
 let revisionCounter = 0;
+const bundleSigningKey = generateBundleSigningKey();
 
 /** Stores a bundle as the renderer would and runs the sync processor on it; resolves with the recorded status. */
 async function sync(app: string, objects: KubernetesObject[]): Promise<SyncResult> {
   const revision = `rev${++revisionCounter}`.padEnd(40, '0');
   const bundleKey = redisKeys.bundle(`${app}-${revision}`);
   const bundle: RenderedBundle = { app, repoURL: 'https://git.example.com/team/deploy.git', revision, path: app, objects, renderedAt: new Date().toISOString(), renderer: 'directory' };
-  await redis.set(bundleKey, JSON.stringify(bundle));
+  await redis.set(bundleKey, JSON.stringify(signBundle(bundle, bundleSigningKey)));
   const job = await queue.add('sync', { app, revision, bundleKey, trigger: { kind: 'webhook', actor: 'alice' } }, { attempts: 1 });
-  await processSyncJob(job, { config: () => config, redis, events: createEventPublisher({ redis, source: '/tidewater/syncer' }), logger, clusters })
+  await processSyncJob(job, { config: () => config, redis, events: createEventPublisher({ redis, source: '/tidewater/syncer' }), logger, clusters, bundleSigningKey })
     .catch((error: unknown) => {
       if (!(error instanceof UnrecoverableError)) throw error;
     });

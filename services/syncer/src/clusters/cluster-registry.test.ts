@@ -47,7 +47,7 @@ describe('createClusterRegistry', () => {
   });
 
   it('maps https://kubernetes.default.svc to a Cluster named in-cluster', () => {
-    const registry = createClusterRegistry(configWith([clusterDocument('in-cluster', 'https://10.0.0.1', { kubeconfigRef: { file: kubeconfigPath } })]), { env: {} });
+    const registry = createClusterRegistry(configWith([clusterDocument('in-cluster', 'https://10.0.0.1', { kubeconfigRef: { file: kubeconfigPath } })]), { env: { TIDEWATER_SECRET_DIRS: work.dir } });
     expect(registry.forDestination({ server: 'https://kubernetes.default.svc' }).name).toBe('in-cluster');
     registry.close();
   });
@@ -74,19 +74,19 @@ describe('createClusterRegistry', () => {
 
 describe('kubeConfigFor', () => {
   it('reads kubeconfig YAML or a kubeconfig path from an env reference', () => {
-    const fromYaml = kubeConfigFor(clusterDocument('prod', 'https://prod.example.com:6443', { kubeconfigRef: { env: 'PROD_KUBECONFIG' }, context: 'prod' }),
-      { PROD_KUBECONFIG: kubeconfig([{ name: 'prod', server: 'https://prod.example.com:6443' }], 'prod') });
+    const fromYaml = kubeConfigFor(clusterDocument('prod', 'https://prod.example.com:6443', { kubeconfigRef: { env: 'TIDEWATER_SECRET_PROD_KUBECONFIG' }, context: 'prod' }),
+      { TIDEWATER_SECRET_PROD_KUBECONFIG: kubeconfig([{ name: 'prod', server: 'https://prod.example.com:6443' }], 'prod') });
     expect(fromYaml.getCurrentCluster()?.server).toBe('https://prod.example.com:6443');
-    const fromPath = kubeConfigFor(clusterDocument('staging', 'https://staging.example.com:6443', { kubeconfigRef: { env: 'KUBECONFIG_PATH' } }), { KUBECONFIG_PATH: kubeconfigPath });
+    const fromPath = kubeConfigFor(clusterDocument('staging', 'https://staging.example.com:6443', { kubeconfigRef: { env: 'TIDEWATER_SECRET_KUBECONFIG_PATH' } }), { TIDEWATER_SECRET_KUBECONFIG_PATH: kubeconfigPath });
     expect(fromPath.getCurrentCluster()?.server).toBe('https://staging.example.com:6443');
   });
 
   it('names the problem without quoting the kubeconfig', () => {
     const broken = 'apiVersion: v1\nusers: [{name: robot, user: {token: very-secret-token}}\n  : : bad';
-    const load = () => kubeConfigFor(clusterDocument('prod', 'https://prod.example.com', { kubeconfigRef: { env: 'BROKEN' } }), { BROKEN: broken });
+    const load = () => kubeConfigFor(clusterDocument('prod', 'https://prod.example.com', { kubeconfigRef: { env: 'TIDEWATER_SECRET_BROKEN' } }), { TIDEWATER_SECRET_BROKEN: broken });
     expect(load).toThrow(SyncFailure);
-    expect(load).toThrow('cluster prod: kubeconfig in env BROKEN is not a valid kubeconfig');
-    expect(() => kubeConfigFor(clusterDocument('prod', 'https://prod.example.com', { kubeconfigRef: { env: 'UNSET' } }), {})).toThrow('cluster prod: env UNSET is not set');
+    expect(load).toThrow('cluster prod: kubeconfig in env TIDEWATER_SECRET_BROKEN is not a valid kubeconfig');
+    expect(() => kubeConfigFor(clusterDocument('prod', 'https://prod.example.com', { kubeconfigRef: { env: 'TIDEWATER_SECRET_UNSET' } }), {})).toThrow('cluster prod: env TIDEWATER_SECRET_UNSET is not set');
     expect(() => kubeConfigFor(clusterDocument('prod', 'https://prod.example.com', { kubeconfigRef: { file: kubeconfigPath }, context: 'nope' }))).toThrow('kubeconfig has no context nope');
     try {
       load();

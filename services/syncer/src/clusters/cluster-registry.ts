@@ -115,6 +115,7 @@ export function kubeConfigFor(cluster: Cluster, env: NodeJS.ProcessEnv = process
   try {
     if (ref && 'file' in ref) {
       source = `kubeconfig file ${ref.file}`;
+      resolveSecret(ref, env); // only a file inside this process's secret directories (symlinks resolved)
       kubeConfig.loadFromFile(ref.file);
     } else if (ref) {
       source = `kubeconfig in env ${ref.env}`;

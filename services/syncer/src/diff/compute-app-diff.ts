@@ -10,6 +10,7 @@ import { readInventory } from '../prune/inventory.ts';
 import { readAppliedBundle, readAppliedRecord } from '../live-state/applied-bundle.ts';
 import { resolveDesiredObjects } from '../live-state/desired-objects.ts';
 import { ignoreRulesOf } from './ignore-differences.ts';
+import { maskSecretObject, maskSecretPair } from './mask-secrets.ts';
 import { toYaml, unifiedDiff } from './unified-yaml-diff.ts';
 
 export type ObjectDiffStatus = 'changed' | 'added' | 'removed' | 'unchanged';
@@ -69,18 +70,20 @@ export async function computeAppDiff(input: { app: string; revision?: string }, 
     const label = [kind, namespace, name].filter(Boolean).join('/');
     if (!desired.planned) {
       return {
-        ...identity, status: 'added', diff: unifiedDiff(label, '', toYaml(bundleObject(bundle, desired.ref))),
+        ...identity, status: 'added', diff: unifiedDiff(label, '', toYaml(maskSecretObject(bundleObject(bundle, desired.ref)))),
         message: `no kind ${kind} in group ${group || 'core'} on cluster ${cluster.name} (is its CRD installed?)`,
       };
     }
     const live = await readLiveObject(cluster.transport, desired.planned);
-    if (!live) return { ...identity, status: 'added', diff: unifiedDiff(label, '', toYaml(desired.planned.manifest)) };
+    if (!live) return { ...identity, status: 'added', diff: unifiedDiff(label, '', toYaml(maskSecretObject(desired.planned.manifest))) };
     const outcome = await compareWithDesired(cluster.transport, desired.planned, live, ignore);
-    if (outcome.kind === 'missing') return { ...identity, status: 'added', diff: unifiedDiff(label, '', toYaml(desired.planned.manifest)) };
+    if (outcome.kind === 'missing') return { ...identity, status: 'added', diff: unifiedDiff(label, '', toYaml(maskSecretObject(desired.planned.manifest))) };
     if (outcome.kind === 'rejected') return { ...identity, status: 'changed', diff: '', message: outcome.message };
     if (outcome.kind === 'in-sync') return { ...identity, status: 'unchanged', diff: '' };
     // Differences as text: live → what live would be after Tidewater's apply, without the fields ignoreDifferences names.
-    const diff = unifiedDiff(label, toYaml(outcome.compared.live), toYaml(outcome.compared.afterApply));
+    // Secret values never leave the cluster in a diff: masked as Argo CD does (`++++++++`, one more `+` per other value).
+    const masked = maskSecretPair(outcome.compared.live, outcome.compared.afterApply);
+    const diff = unifiedDiff(label, toYaml(masked.live), toYaml(masked.desired));
     return { ...identity, status: 'changed', diff };
   });
 
@@ -94,7 +97,7 @@ export async function computeAppDiff(input: { app: string; revision?: string }, 
     const label = [entry.kind, entry.namespace, entry.name].filter(Boolean).join('/');
     return [{
       group: entry.group, kind: entry.kind, ...(entry.namespace ? { namespace: entry.namespace } : {}), name: entry.name,
-      status: 'removed', diff: unifiedDiff(label, toYaml(withoutServerFields(live)), ''),
+      status: 'removed', diff: unifiedDiff(label, toYaml(maskSecretObject(withoutServerFields(live))), ''),
     }];
   })).flat();
 

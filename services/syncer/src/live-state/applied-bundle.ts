@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { RenderedBundle } from '@tidewater/queues';
+import { verifyBundleSignature, type BundleSigningKey, type RenderedBundle } from '@tidewater/queues';
 
 /** The bundle the latest sync of an application applied (or tried to): what health and drift compare against. */
 export interface AppliedBundleRecord {
@@ -38,8 +38,14 @@ export async function readAppliedRecord(redis: Redis, app: string): Promise<Appl
   return raw ? (JSON.parse(raw) as AppliedBundleRecord) : undefined;
 }
 
-/** The applied bundle's copy, or undefined when the application never synced. */
-export async function readAppliedBundle(redis: Redis, app: string): Promise<RenderedBundle | undefined> {
+/**
+ * The applied bundle's copy, or undefined when the application never synced. With `signingKey`, a copy whose
+ * renderer signature does not verify (altered in Redis) is undefined too, so self-heal never re-applies it.
+ */
+export async function readAppliedBundle(redis: Redis, app: string, signingKey?: BundleSigningKey): Promise<RenderedBundle | undefined> {
   const raw = await redis.get(appliedBundleKey(app));
-  return raw ? (JSON.parse(raw) as RenderedBundle) : undefined;
+  if (!raw) return undefined;
+  const bundle = JSON.parse(raw) as RenderedBundle;
+  if (signingKey && !verifyBundleSignature(bundle, signingKey).ok) return undefined;
+  return bundle;
 }

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { ArgoApplication, TidewaterConfig } from '@tidewater/config';
 import { eventTypes, type EventPublisher } from '@tidewater/events';
-import { redisKeys, type AppHealth, type ObjectHealth } from '@tidewater/queues';
+import { redisKeys, type AppHealth, type BundleSigningKey, type ObjectHealth } from '@tidewater/queues';
 import type { Logger } from '@tidewater/telemetry';
 import type { ClusterClient, ClusterRegistry } from '../clusters/cluster-registry.ts';
 import type { ResourceInfo } from '../discovery/resource-discovery.ts';
@@ -28,6 +28,8 @@ export interface LiveStateDeps {
   events: EventPublisher;
   logger: Logger;
   clusters: ClusterRegistry;
+  /** Self-heal re-applies only an applied bundle whose renderer signature verifies under this key. */
+  bundleSigningKey: BundleSigningKey;
   /** Watch events of one application within this window make one evaluation (default 100 ms). */
   debounceMs?: number;
   /** How long a failing watch may serve its last state before its objects count as Unknown (default 10 s). */
@@ -471,7 +473,7 @@ export function createLiveState(deps: LiveStateDeps): LiveState {
       return;
     }
     const log = logger.child({ app });
-    const bundle = await readAppliedBundle(deps.redis, app);
+    const bundle = await readAppliedBundle(deps.redis, app, deps.bundleSigningKey);
     if (!bundle) {
       log.warn('the applied bundle of the application is missing; health and drift wait for its next sync');
       return;

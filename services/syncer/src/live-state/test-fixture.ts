@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import type { ArgoApplication, Cluster, TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher, readAllEvents, type CloudEvent, type EventPublisher } from '@tidewater/events';
-import { createRedisConnection, queueNames, redisKeys, type AppHealth, type KubernetesObject, type RenderedBundle, type SyncResult } from '@tidewater/queues';
+import { createRedisConnection, generateBundleSigningKey, queueNames, redisKeys, signBundle, type AppHealth, type KubernetesObject, type RenderedBundle, type SyncResult } from '@tidewater/queues';
 import { createLogger } from '@tidewater/telemetry';
 import { startCluster, startRedis, waitFor, type RedisInstance, type TestCluster } from '../../../../test/harness/src/index.ts';
 import { createClusterRegistry, type ClusterRegistry } from '../clusters/cluster-registry.ts';
@@ -85,8 +85,10 @@ export async function startLiveStateFixture(options: {
   const clusters = createClusterRegistry(() => config);
   const events = createEventPublisher({ redis, source: '/tidewater/syncer' });
   const logger = createLogger('live-state-test', { level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  // Bundles are written here as the renderer writes them: signed with the key the syncer verifies.
+  const bundleSigningKey = generateBundleSigningKey();
   const syncer = createSyncer({
-    config: () => config, redis, events, logger, clusters, prefix, concurrency: 4,
+    config: () => config, redis, events, logger, clusters, bundleSigningKey, prefix, concurrency: 4,
     liveState: { debounceMs: 50, staleAfterMs: 1_000, rescanIntervalMs: 60_000, watch: { retryDelayMs: { initial: 100, max: 1_000 } }, ...options.liveState },
   });
   const transport = clusters.byName('test')!.transport;
@@ -121,7 +123,7 @@ export async function startLiveStateFixture(options: {
       const bundle: RenderedBundle = {
         app, repoURL: 'https://git.example.com/team/deploy.git', revision, path: app, objects, renderedAt: new Date().toISOString(), renderer: 'directory',
       };
-      await redis.set(bundleKey, JSON.stringify(bundle));
+      await redis.set(bundleKey, JSON.stringify(signBundle(bundle, bundleSigningKey)));
       await redis.set(redisKeys.desiredRevision(app), JSON.stringify({ revision, at: new Date().toISOString() }));
       const job = await queue.add('sync', { app, revision, bundleKey, trigger: { kind: 'webhook' } }, { attempts: 1 });
       return waitFor(`the sync of ${app} to finish`, async () => {

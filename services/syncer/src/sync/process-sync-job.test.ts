@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import { ApiextensionsV1Api, AppsV1Api, CoreV1Api, CustomObjectsApi, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import type { AppProject, ArgoApplication, Cluster, TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher, eventTypes, readAllEvents, type CloudEvent } from '@tidewater/events';
-import { createRedisConnection, redisKeys, type KubernetesObject, type RenderedBundle, type SyncResult } from '@tidewater/queues';
+import { createRedisConnection, generateBundleSigningKey, redisKeys, signBundle, type KubernetesObject, type RenderedBundle, type SyncResult } from '@tidewater/queues';
 import { createLogger } from '@tidewater/telemetry';
 import { startCluster, startRedis, type RedisInstance, type TestCluster } from '../../../../test/harness/src/index.ts';
 import { createClusterRegistry, type ClusterRegistry } from '../clusters/cluster-registry.ts';
@@ -80,6 +80,7 @@ let revisionCounter = 0;
 
 /** Stores a bundle for `app` as the renderer would and runs the processor on a sync job for it. */
 const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+const bundleSigningKey = generateBundleSigningKey();
 
 async function sync(app: string, objects: KubernetesObject[]): Promise<SyncJobOutcome> {
   const revision = `rev${++revisionCounter}`.padEnd(40, '0');
@@ -87,11 +88,11 @@ async function sync(app: string, objects: KubernetesObject[]): Promise<SyncJobOu
   const bundle: RenderedBundle = {
     app, repoURL: 'https://git.example.com/team/deploy.git', revision, path: app, objects, renderedAt: new Date().toISOString(), renderer: 'directory',
   };
-  await redis.set(bundleKey, JSON.stringify(bundle));
+  await redis.set(bundleKey, JSON.stringify(signBundle(bundle, bundleSigningKey)));
   const job = await queue.add('sync', {
     app, revision, bundleKey, trigger: { kind: 'webhook', actor: 'alice' }, trace: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
   }, { attempts: 3 });
-  return processSyncJob(job, { config: () => config, redis, events: createEventPublisher({ redis, source: '/tidewater/syncer' }), logger, clusters });
+  return processSyncJob(job, { config: () => config, redis, events: createEventPublisher({ redis, source: '/tidewater/syncer' }), logger, clusters, bundleSigningKey });
 }
 
 async function syncExpectingFailure(app: string, objects: KubernetesObject[]): Promise<Error> {
@@ -320,7 +321,7 @@ describe('processSyncJob against a real kube-apiserver', () => {
   it('fails permanently, with an actionable message, when the bundle is gone or the destination is unknown', async () => {
     defineApp('lost', { namespace: 'lost' });
     const job = await queue.add('sync', { app: 'lost', revision: 'a'.repeat(40), bundleKey: redisKeys.bundle('expired'), trigger: { kind: 'webhook' } });
-    const missing = await processSyncJob(job, { config: () => config, redis, events: createEventPublisher({ redis, source: 'test' }), logger, clusters })
+    const missing = await processSyncJob(job, { config: () => config, redis, events: createEventPublisher({ redis, source: 'test' }), logger, clusters, bundleSigningKey })
       .then(() => undefined, (error: Error) => error);
     expect(missing).toBeInstanceOf(UnrecoverableError);
     expect(missing?.message).toContain('render the revision again');

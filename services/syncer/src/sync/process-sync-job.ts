@@ -2,7 +2,10 @@ import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { defaultAppProject, type TidewaterConfig } from '@tidewater/config';
 import { eventTypes, type EventPublisher } from '@tidewater/events';
-import { readDesiredRevision, redisKeys, SyncJob, type ObjectOutcome, type ObjectResult, type RenderedBundle, type SyncResult } from '@tidewater/queues';
+import {
+  describeBundleRefusal, readDesiredRevision, redisKeys, SyncJob, verifyBundleSignature,
+  type BundleSigningKey, type ObjectOutcome, type ObjectResult, type RenderedBundle, type SyncResult,
+} from '@tidewater/queues';
 import { currentTraceId, withSpan, type Logger } from '@tidewater/telemetry';
 import type { ClusterRegistry } from '../clusters/cluster-registry.ts';
 import { SyncFailure } from '../errors/sync-failure.ts';
@@ -19,6 +22,8 @@ export interface SyncProcessorDeps {
   events: EventPublisher;
   logger: Logger;
   clusters: ClusterRegistry;
+  /** The renderer's key (TIDEWATER_BUNDLE_KEY): a bundle without its valid signature is refused, never applied. */
+  bundleSigningKey: BundleSigningKey;
   /** Objects applied at once within a wave (default 16). */
   applyConcurrency?: number;
   /** Live-state hook: called (inside the app's lock) once a sync applied its bundle, Succeeded or Failed. */
@@ -124,7 +129,7 @@ async function syncAndReport(
     const config = deps.config();
     const application = config.applications.find((candidate) => candidate.metadata.name === app);
     if (!application) throw new SyncFailure(`application ${app} is not defined in the configuration`);
-    const bundle = await loadBundle(deps.redis, data);
+    const bundle = await loadBundle(deps.redis, data, deps.bundleSigningKey);
     await deps.events.publish({ type: eventTypes.syncStarted, data: { app, revision, actor, traceId, objectCount: bundle.objects.length } });
     logger.info({ objects: bundle.objects.length, trigger: data.trigger.kind }, 'sync started');
 
@@ -195,7 +200,7 @@ async function syncAndReport(
   }
 }
 
-async function loadBundle(redis: Redis, data: SyncJob): Promise<RenderedBundle> {
+async function loadBundle(redis: Redis, data: SyncJob, signingKey: BundleSigningKey): Promise<RenderedBundle> {
   const raw = await redis.get(data.bundleKey);
   if (raw === null) {
     throw new SyncFailure(`rendered bundle ${data.bundleKey} for ${data.app} at ${data.revision} is missing (expired or never written); render the revision again to sync it`);
@@ -206,6 +211,10 @@ async function loadBundle(redis: Redis, data: SyncJob): Promise<RenderedBundle> 
   } catch {
     throw new SyncFailure(`rendered bundle ${data.bundleKey} is not valid JSON; render the revision again`);
   }
+  if (bundle === null || typeof bundle !== 'object' || Array.isArray(bundle)) throw new SyncFailure(`rendered bundle ${data.bundleKey} is not a bundle object; render the revision again`);
+  // Only what the renderer signed is applied: a rogue Redis writer cannot hand the syncer objects of its own.
+  const verdict = verifyBundleSignature(bundle, signingKey);
+  if (!verdict.ok) throw new SyncFailure(describeBundleRefusal(data.bundleKey, verdict.problem));
   if (!Array.isArray(bundle.objects)) throw new SyncFailure(`rendered bundle ${data.bundleKey} has no objects list; render the revision again`);
   if (bundle.app !== data.app || bundle.revision !== data.revision) {
     throw new SyncFailure(`rendered bundle ${data.bundleKey} holds ${bundle.app} at ${bundle.revision}, not ${data.app} at ${data.revision}`);
