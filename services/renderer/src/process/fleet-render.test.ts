@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { loadConfigDir, type TidewaterConfig } from '@tidewater/config';
@@ -134,6 +134,22 @@ describe('rendering a fleet of applications from one repository', () => {
       expect(readdirSync(join(volume, 'trees'))).toEqual([]); // the partial tree was removed
     } finally {
       execFileSync('umount', [volume], { stdio: 'ignore' });
+    }
+  });
+
+  it('does not reuse a bundle at a commit that holds a symlink anywhere: the commit is checked out and its sandbox walk refuses it', async () => {
+    const deps = depsFor(join(work.dir, 'cache-symlink'));
+    const clean = repo.head();
+    expect(await processRenderJob(job('alpha', clean), deps)).toMatchObject({ cached: false });
+    const tree = makeWorkDir('fleet-symlink');
+    try {
+      symlinkSync('/etc/passwd', join(tree.dir, 'passwd.yaml'));
+      const hostile = (await repo.commitDirectory(tree.dir, 'a symlink out of the repository, outside every app', { prefix: 'elsewhere' })).sha;
+      const failure = await processRenderJob(job('alpha', hostile), deps).then(() => undefined, (error: unknown) => error as Error);
+      expect(failure?.name).toBe('UnrecoverableError');
+      expect(failure?.message).toContain('elsewhere/passwd.yaml is a symlink that point outside the repository; the render is refused');
+    } finally {
+      tree.remove();
     }
   });
 });

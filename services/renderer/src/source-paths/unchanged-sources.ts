@@ -19,11 +19,30 @@ export async function recordLastRendered(redis: Redis, app: string, revision: st
 }
 
 const wholeRepository = new Set(['', '.', '/']);
+const symlinkMode = '120000 ';
+
+// Per commit (commits are immutable), shared by the renders of one push; bounded.
+const symlinkAnswers = new Map<string, Promise<boolean>>();
+const symlinkAnswersKept = 64;
+
+function commitHasSymlinks(git: ReturnType<typeof createGitClient>, repoURL: string, revision: string): Promise<boolean> {
+  const key = `${repoURL}\u0000${revision}`;
+  let answer = symlinkAnswers.get(key);
+  if (!answer) {
+    answer = git.run(['ls-tree', '-r', '--full-tree', revision], { operation: 'ls-tree', repo: repoURL })
+      .then((listing) => listing.split('\n').some((line) => line.startsWith(symlinkMode)));
+    answer.catch(() => symlinkAnswers.delete(key));
+    symlinkAnswers.set(key, answer);
+    if (symlinkAnswers.size > symlinkAnswersKept) symlinkAnswers.delete(symlinkAnswers.keys().next().value!);
+  }
+  return answer;
+}
 
 /**
  * Whether every source path has the same content (tree and blob ids) at `to` as at `from`, read from the bare
- * mirror without a checkout. False when either commit is missing from the mirror, a path is the whole repository
- * or the paths hold a symlink (its target may lie outside them, so equal ids would not mean an equal render).
+ * mirror without a checkout. False when either commit is missing from the mirror, a path is the whole repository,
+ * the paths hold a symlink (its target may lie outside them, so equal ids would not mean an equal render) or the
+ * new commit holds one anywhere (only a real checkout and its sandbox walk may judge it).
  */
 export async function sourcePathsUnchanged(input: { cacheDir: string; repoURL: string; from: string; to: string; paths: readonly string[] }): Promise<boolean> {
   const { from, to, paths } = input;
@@ -34,7 +53,10 @@ export async function sourcePathsUnchanged(input: { cacheDir: string; repoURL: s
   try {
     const [before, after] = await Promise.all([list(from), list(to)]);
     if (after.trim() === '' || before !== after) return false;
-    return !after.split('\n').some((line) => line.startsWith('120000 '));
+    if (after.split('\n').some((line) => line.startsWith(symlinkMode))) return false;
+    // The checkout sandbox refuses a commit with an escaping symlink anywhere for every app: a reused bundle must not
+    // get past that door, so a commit holding any symlink is always rendered (and walked).
+    return !(await commitHasSymlinks(git, input.repoURL, to));
   } catch {
     return false; // a commit the mirror lacks, or anything else: render as usual
   }
