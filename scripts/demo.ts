@@ -3,36 +3,33 @@
 // service in this process; prints the webhook URL and how to push a change. Ctrl-C stops everything.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRedisConnection, redisKeys, type SyncResult } from '@tidewater/queues';
+import { createRedisConnection, readAppStates } from '@tidewater/queues';
 import { createLogger, startTelemetry } from '@tidewater/telemetry';
 import { startTidewaterEnvironment } from '../test/e2e/environment.ts';
 import { freePort, repoRoot, waitFor } from '../test/harness/src/index.ts';
 
 const telemetry = startTelemetry({ serviceName: 'tidewater-demo' });
 const logger = createLogger('tide', { level: process.env.TIDEWATER_LOG_LEVEL ?? 'info' });
-const port = Number(process.env.PORT ?? 0) || await portOr8080();
+const port = Number(process.env.PORT ?? 0) || await portOr(8080);
+const apiPort = Number(process.env.API_PORT ?? 0) || await portOr(8083);
 const started = performance.now();
 console.log('[demo] starting Redis, etcd + kube-apiserver (+ controller-manager, scheduler, kwok), git daemon and Tidewater…');
-const env = await startTidewaterEnvironment({ workloads: true, port, logger });
+const env = await startTidewaterEnvironment({ workloads: true, port, apiPort, logger });
 
 const apps = env.config().applications.map((app) => app.metadata.name);
 const redis = createRedisConnection(env.redis.url, 'worker');
 console.log(`[demo] pushed examples/gitops-repo; waiting for ${apps.length} applications to sync…`);
-await waitFor('the example applications to sync', async () => {
-  const results = await Promise.all(apps.map(async (app) => redis.get(redisKeys.syncStatus(app))));
-  return results.every(Boolean);
-}, { timeoutMs: 120_000, intervalMs: 250 }).catch((error: Error) => console.log(`[demo] ${error.message}`));
-for (const app of apps) {
-  const raw = await redis.get(redisKeys.syncStatus(app));
-  const result = raw ? (JSON.parse(raw) as SyncResult) : undefined;
-  console.log(`[demo]   ${app.padEnd(20)} ${result ? `${result.phase} at ${result.revision.slice(0, 12)}, ${result.objects.length} objects` : 'not synced yet'}`);
+await waitFor('the example applications to sync', async () => (await readAppStates(redis, apps)).every((state) => state.sync),
+  { timeoutMs: 120_000, intervalMs: 250 }).catch((error: Error) => console.log(`[demo] ${error.message}`));
+for (const { app, sync } of await readAppStates(redis, apps)) {
+  console.log(`[demo]   ${app.padEnd(20)} ${sync ? `${sync.phase} at ${sync.revision.slice(0, 12)}, ${sync.objects.length} objects` : 'not synced yet'}`);
 }
 
 const stateDir = join(repoRoot, '.tidewater');
 mkdirSync(stateDir, { recursive: true });
 writeFileSync(join(stateDir, 'demo.env'), [
   `export REDIS_URL=${env.redis.url}`, `export KUBECONFIG=${env.cluster.kubeconfigPath}`,
-  `export TIDEWATER_CONFIG=${env.configDir}`, `export TIDEWATER_GATEWAY=${env.gatewayUrl}`,
+  `export TIDEWATER_CONFIG=${env.configDir}`, `export TIDEWATER_GATEWAY=${env.gatewayUrl}`, `export TIDE_SERVER=${env.apiUrl}`,
   // The configuration's kubeconfig reference lies in the harness's directory, which the environment made a secret directory.
   `export TIDEWATER_SECRET_DIRS=${process.env.TIDEWATER_SECRET_DIRS ?? ''}`,
   `source ${join(repoRoot, 'scripts/node-env')}`, '',
@@ -40,6 +37,8 @@ writeFileSync(join(stateDir, 'demo.env'), [
 console.log(`
 Tidewater is running (ready in ${((performance.now() - started) / 1000).toFixed(1)} s).
 
+  operator API           ${env.apiUrl}      (OpenAPI: ${env.apiUrl}/api/openapi.json, docs: ${env.apiUrl}/api/docs)
+  login                  admin / ${env.adminPassword}
   webhook URL (GitHub)   ${env.gatewayUrl}/webhooks/git/github      (also /gitlab, /gitea, /bitbucket)
   git repository         ${env.repo.url}
   cluster                ${env.cluster.server}
@@ -52,10 +51,12 @@ Push a change; the repository's post-receive hook delivers it as a signed GitHub
 
 Then look:
 
-  source .tidewater/demo.env     # REDIS_URL, KUBECONFIG, TIDEWATER_CONFIG and tide on PATH
+  source .tidewater/demo.env     # KUBECONFIG, TIDE_SERVER and tide on PATH
+  tide login ${env.apiUrl} --username admin --password ${env.adminPassword}
+  tide app list
+  tide app get guestbook-dev
+  tide events -f
   kubectl get deploy,svc,cm -n guestbook-dev -l tidewater.dev/app=guestbook-dev
-  tide status
-  tide events
 
 Ctrl-C stops everything.
 `);
@@ -73,11 +74,11 @@ const stop = async () => {
 process.once('SIGINT', () => void stop());
 process.once('SIGTERM', () => void stop());
 
-async function portOr8080(): Promise<number> {
+async function portOr(preferred: number): Promise<number> {
   const { createServer } = await import('node:net');
   return new Promise((resolvePort) => {
     const probe = createServer();
     probe.once('error', () => void freePort().then(resolvePort));
-    probe.listen(8080, '127.0.0.1', () => probe.close(() => resolvePort(8080)));
+    probe.listen(preferred, '127.0.0.1', () => probe.close(() => resolvePort(preferred)));
   });
 }

@@ -8,7 +8,9 @@ export interface LoadOptions {
   connections: number;
   durationSeconds: number;
   /** Body and headers of the next request; called once per request, so each can differ (delivery ids, signatures). */
-  nextRequest: () => { body: string; headers: Record<string, string> };
+  nextRequest: () => { body?: string; headers: Record<string, string> };
+  /** Default POST. */
+  method?: 'GET' | 'POST';
 }
 
 export interface LoadResult {
@@ -26,7 +28,7 @@ export interface LoadResult {
 }
 
 /**
- * Keep-alive HTTP POST load with autocannon: `connections` connections, one request in flight on each
+ * Keep-alive HTTP load (POST unless `method` says GET) with autocannon: `connections` connections, one request in flight on each
  * (no pipelining), for `durationSeconds`. Only 127.0.0.1 targets are accepted.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
@@ -44,11 +46,11 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       pipelining: 1,
       timeout: 10,
       requests: [{
-        method: 'POST',
+        method: options.method ?? 'POST',
         path: options.path,
         setupRequest: (request) => {
           const next = options.nextRequest();
-          return { ...request, method: 'POST', path: options.path, body: next.body, headers: next.headers };
+          return { ...request, method: options.method ?? 'POST', path: options.path, ...(next.body === undefined ? {} : { body: next.body }), headers: next.headers };
         },
       }],
     }, (error, finished) => (error ? reject(error) : resolve(finished)));

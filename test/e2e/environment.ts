@@ -26,6 +26,9 @@ export interface TidewaterEnvironment {
   /** Rewrites the config dir's documents (e.g. a project change) and reloads them. */
   writeConfig(file: string, text: string): Promise<void>;
   tidewater: RunningTidewater;
+  /** The operator API (started by startAll) and the admin's password there. */
+  apiUrl: string;
+  adminPassword: string;
   stop(): Promise<void>;
 }
 
@@ -38,6 +41,8 @@ export interface EnvironmentOptions {
   seedRepository?: boolean;
   /** Run Redis locked (password, ACL user, TLS); every service connects through REDIS_URL + REDIS_TLS_CA_FILE. */
   redis?: SecureRedisOptions;
+  /** The operator API's port; 0 (default) picks a free one. */
+  apiPort?: number;
 }
 
 /**
@@ -84,6 +89,7 @@ export async function startTidewaterEnvironment(options: EnvironmentOptions = {}
   let config = await loadConfigDir(configDir);
   const caFileBefore = process.env.REDIS_TLS_CA_FILE;
   if (redis.caFile) process.env.REDIS_TLS_CA_FILE = redis.caFile;
+  const adminPassword = randomBytes(12).toString('base64url');
 
   const tidewater = await startAll({
     redisUrl: redis.url,
@@ -92,6 +98,9 @@ export async function startTidewaterEnvironment(options: EnvironmentOptions = {}
     cacheDir: join(work.dir, 'renderer-cache'),
     auditDir: join(work.dir, 'audit'),
     auditPort: 0,
+    apiPort: options.apiPort ?? 0,
+    adminPassword,
+    stateDir: join(work.dir, 'state'),
     tools: { helm: toolPath('helm'), kustomize: toolPath('kustomize') },
     logger: options.logger ?? createLogger('e2e', { level: process.env.TIDEWATER_LOG_LEVEL ?? 'warn' }),
   });
@@ -107,6 +116,8 @@ export async function startTidewaterEnvironment(options: EnvironmentOptions = {}
     redis, cluster, git, repo, webhookSecret, configDir, tidewater,
     gatewayUrl: tidewater.gatewayUrl,
     auditorUrl: tidewater.auditorUrl,
+    apiUrl: tidewater.apiUrl,
+    adminPassword,
     config: () => config,
     async writeConfig(file, text) {
       writeFileSync(join(configDir, file), text);

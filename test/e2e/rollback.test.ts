@@ -22,12 +22,13 @@ describe('history, rollback and the pause of automated sync', () => {
   let env: TidewaterEnvironment;
   let redis: Redis;
   let core: CoreV1Api;
+  let adminToken: string;
   const revisions: Record<'seed' | 'v1' | 'v2' | 'v3', string> = { seed: '', v1: '', v2: '', v3: '' };
 
-  /** The `tide` CLI, as an operator runs it, against this environment's Redis (async: the syncer runs in this process). */
+  /** The `tide` CLI, as an operator runs it, against this environment's API as admin (async: the syncer runs in this process). */
   async function tide(...args: string[]): Promise<string> {
     const { stdout } = await run(process.execPath, [join(repoRoot, 'services/tide/src/main.ts'), ...args], {
-      cwd: repoRoot, env: { ...process.env, REDIS_URL: env.redis.url, TIDE_ACTOR: 'alice' }, timeout: 120_000,
+      cwd: repoRoot, env: { ...process.env, TIDE_SERVER: env.apiUrl, TIDE_AUTH_TOKEN: adminToken }, timeout: 120_000,
     });
     return stdout;
   }
@@ -45,6 +46,8 @@ describe('history, rollback and the pause of automated sync', () => {
     env = await startTidewaterEnvironment();
     redis = new Redis(env.redis.url);
     core = env.cluster.kubeConfig.makeApiClient(CoreV1Api);
+    const session = await fetch(`${env.apiUrl}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: env.adminPassword }) });
+    adminToken = ((await session.json()) as { token: string }).token;
     revisions.seed = env.repo.head();
     await waitForSync(redis, app, revisions.seed);
   });
@@ -63,7 +66,7 @@ describe('history, rollback and the pause of automated sync', () => {
     expect(history[0].id).toBeGreaterThan(history[1].id);
     expect(await region()).toBe('region-v2');
 
-    const table = await tide('history', app);
+    const table = await tide('app', 'history', app);
     expect(table.split('\n')[0]).toBe(`${app}: automated sync running`);
     expect(table).toMatch(new RegExp(`${revisions.v2.slice(0, 12)}\\s+Succeeded\\s+webhook\\s+Dana Dev`));
   });
@@ -73,16 +76,17 @@ describe('history, rollback and the pause of automated sync', () => {
     const v1Entry = (await readHistory(redis, app)).find((entry) => entry.revision === revisions.v1) as SyncHistoryEntry;
     await redis.del(v1Entry.bundleKey as string);
 
-    const output = await tide('rollback', app);
+    // Through the API, the actor is the authenticated account (admin), not whatever the caller claims.
+    const output = await tide('app', 'rollback', app);
     expect(output).toContain(`${app} rolled back to ${revisions.v1.slice(0, 12)} (was ${revisions.v2.slice(0, 12)})`);
     expect(await region()).toBe('region-v1');
-    expect(await pause()).toMatchObject({ revision: revisions.v1, by: 'alice', reason: 'rollback', from: revisions.v2 });
+    expect(await pause()).toMatchObject({ revision: revisions.v1, by: 'admin', reason: 'rollback', from: revisions.v2 });
     const [latest] = await readHistory(redis, app);
-    expect(latest).toMatchObject({ revision: revisions.v1, phase: 'Succeeded', trigger: { kind: 'rollback', actor: 'alice' } });
+    expect(latest).toMatchObject({ revision: revisions.v1, phase: 'Succeeded', trigger: { kind: 'rollback', actor: 'admin' } });
     expect(await eventsOf(redis, eventTypes.rollbackRequested, { app, revision: revisions.v1 })).toHaveLength(1);
     const [paused] = await eventsOf(redis, eventTypes.syncPaused, { app, revision: revisions.v1 });
-    expect(paused.data).toMatchObject({ actor: 'alice', reason: 'rollback' });
-    expect((await tide('history', app)).split('\n')[0]).toContain(`PAUSED at ${revisions.v1.slice(0, 12)} (rollback, by alice`);
+    expect(paused.data).toMatchObject({ actor: 'admin', reason: 'rollback' });
+    expect((await tide('app', 'history', app)).split('\n')[0]).toContain(`PAUSED at ${revisions.v1.slice(0, 12)} (rollback, by admin`);
   });
 
   it('a re-delivered webhook of the commit rolled back from neither resumes nor re-applies it', async () => {
@@ -124,16 +128,16 @@ describe('history, rollback and the pause of automated sync', () => {
       .toEqual([[v3, 'webhook'], [revisions.v1, 'rollback']]);
   });
 
-  it('tide diff answers through the same control queue: in sync, then a hand edit as a unified diff', async () => {
-    expect(await tide('diff', app)).toContain(`${app} at ${revisions.v3.slice(0, 12)}:`);
-    expect(await tide('diff', app)).not.toMatch(/\d+ changed/);
-    // plain-configs has no selfHeal: the edit stays and only shows in the diff.
+  it('tide app diff answers through the API and the same control queue: in sync, then a hand edit as a unified diff', async () => {
+    expect(await tide('app', 'diff', app)).toBe('');
+    // plain-configs has no selfHeal: the edit stays and only shows in the diff (exit code 1: differences).
     const live = await core.readNamespacedConfigMap({ name: 'app-settings', namespace: app });
     await core.replaceNamespacedConfigMap({ name: 'app-settings', namespace: app, body: { ...live, data: { ...live.data, region: 'hand-edited' } } });
-    const diff = await tide('diff', app);
-    expect(diff).toMatch(/1 changed/);
-    expect(diff).toMatch(/^-.*region: hand-edited$/m);
-    expect(diff).toMatch(/^\+.*region: region-v3$/m);
+    const failed = await tide('app', 'diff', app).then(() => undefined, (error: { code: number; stdout: string }) => error);
+    expect(failed?.code).toBe(1);
+    expect(failed?.stdout).toMatch(/ConfigMap plain-configs\/app-settings changed/);
+    expect(failed?.stdout).toMatch(/^-.*region: hand-edited$/m);
+    expect(failed?.stdout).toMatch(/^\+.*region: region-v3$/m);
   });
 
   it('refuses a revision outside the history, and says so when no syncer listens', async () => {
@@ -142,7 +146,7 @@ describe('history, rollback and the pause of automated sync', () => {
     expect(await pause()).toBeUndefined();
     await expect(requestControl({ kind: 'resume', app, trace: {} }, { redisUrl: env.redis.url, prefix: 'nobody-listens' }))
       .rejects.toThrow(/no syncer is running/);
-    await expect(tide('rollback', 'no-such-app')).rejects.toThrow(/application no-such-app is not in the configuration/);
+    await expect(tide('app', 'rollback', 'no-such-app')).rejects.toThrow(/application no-such-app not found/);
   });
 });
 

@@ -11,6 +11,7 @@ import { createRenderer } from '@tidewater/renderer';
 import { createClusterRegistry, createControlWorker, createLsRemoteHeadResolver, createSyncer } from '@tidewater/syncer';
 import { createNotifier } from '@tidewater/notifier';
 import { defaultAuditDir, startAuditor } from '@tidewater/auditor';
+import { bootstrapAdmin, createApi } from '@tidewater/api';
 
 export interface StartAllOptions {
   redisUrl: string;
@@ -38,12 +39,23 @@ export interface StartAllOptions {
   bundleSigningKey?: BundleSigningKey;
   /** Periodic check of each automated app's branch head, the safety net for missed webhooks (default 3 min + jitter). */
   reconcileIntervalMs?: number;
+  /** The operator API's port (0 = a free one, the default; `tide all` uses API_PORT, default 8083); `false` runs no API. */
+  apiPort?: number | false;
+  /** The admin's first password (from a secret); without it one is generated into `stateDir` (see bootstrapAdmin). */
+  adminPassword?: string;
+  /** HMAC key for the API's session and project tokens; default: generated and kept in Redis. */
+  apiSigningKey?: string;
+  stateDir?: string;
 }
 
 export interface RunningTidewater {
   gatewayUrl: string;
   /** The auditor's HTTP API (`/audit/events`, `/audit/verify`, `/audit/export`, `/audit/dora`). */
   auditorUrl: string;
+  /** The operator API (`/api/v1/…`, `/api/docs`), or '' when it was not started. */
+  apiUrl: string;
+  /** Set on the first start when the admin password was generated: the file it was written to (0600). */
+  adminPasswordFile?: string;
   close(): Promise<void>;
 }
 
@@ -135,12 +147,38 @@ export async function startAll(options: StartAllOptions): Promise<RunningTidewat
     ...options.webhookIngress,
   });
 
+  // The operator API: asks the syncer through the control queue like the CLI of an operator would; no credentials.
+  let api: { url: string; close(): Promise<void> } | undefined;
+  let adminPasswordFile: string | undefined;
+  if (options.apiPort !== false) {
+    const admin = await bootstrapAdmin(producerConnection, {
+      ...(options.adminPassword ? { password: options.adminPassword } : {}), ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+    });
+    adminPasswordFile = admin.passwordFile;
+    const apiApp = await createApi({
+      config: options.config,
+      redis: producerConnection,
+      redisUrl: options.redisUrl,
+      events: createEventPublisher({ redis: producerConnection, source: '/tidewater/api', onPublished: recordEventMetrics }),
+      logger: logger.child({ service: 'api' }),
+      ...(auditor.url ? { auditorUrl: auditor.url } : {}),
+      ...(options.apiSigningKey ? { signingKey: options.apiSigningKey } : {}),
+    });
+    const host = options.host ?? '127.0.0.1';
+    await apiApp.listen({ port: options.apiPort ?? 0, host });
+    const address = apiApp.server.address();
+    api = { url: `http://${host}:${typeof address === 'object' && address ? address.port : options.apiPort}`, close: () => apiApp.close() };
+  }
+
   let closing: Promise<void> | undefined;
   return {
     gatewayUrl: gateway.url,
     auditorUrl: auditor.url ?? '',
+    apiUrl: api?.url ?? '',
+    ...(adminPasswordFile ? { adminPasswordFile } : {}),
     close() {
       closing ??= (async () => {
+        await api?.close();
         await gateway.close();
         await Promise.all([renderer.close(), syncer.close(), control.close(), notifier.stop(), auditor.close()]);
         clusters.close();

@@ -133,6 +133,8 @@ function parseDocument(
     result.errors.push(new ConfigError(at(['kind'], documentName), `Secret documents are not accepted: ${inlineSecretMessage}`));
     return;
   }
+  // Argo CD's RBAC and accounts settings: read by the operator API (services/api), which reports its own findings.
+  if (apiVersion === 'v1' && kind === 'ConfigMap' && (documentName === 'argocd-rbac-cm' || documentName === 'argocd-cm')) return keepOther();
   keepOther(`kind ${kind} is not handled yet (apiVersion ${apiVersion}); the document is kept but not acted on`);
 }
 

@@ -34,6 +34,16 @@ export const eventTypes = {
   auditForwardFailed: 'dev.tidewater.audit.forward-failed',
   /** auditor: a failing audit sink accepts records again and catches up (`sink`, `failedForMs`). */
   auditForwardRecovered: 'dev.tidewater.audit.forward-recovered',
+  /** api: an operator asked for an operation (`operation`: sync, rollback, terminate, resume, diff; `app`, `actor`, `jobId`). */
+  operationRequested: 'dev.tidewater.operation.requested',
+  /** api: a password login succeeded (`actor`) or failed (`account`, `reason`; never the password). */
+  loginSucceeded: 'dev.tidewater.session.created',
+  loginFailed: 'dev.tidewater.session.login-failed',
+  /** api: a token was issued or revoked (`actor`, `account` or `project`/`role`, `tokenId`; never the token). */
+  tokenCreated: 'dev.tidewater.token.created',
+  tokenRevoked: 'dev.tidewater.token.revoked',
+  /** api: an account's password was changed (`actor`, `account`). */
+  passwordChanged: 'dev.tidewater.account.password-changed',
 } as const;
 
 export type EventType = (typeof eventTypes)[keyof typeof eventTypes];

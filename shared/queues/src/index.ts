@@ -8,3 +8,7 @@ export {
   requireBundleSigningKey, signBundle, verifyBundleSignature, type BundleKeyEnv, type BundleVerdict,
 } from './bundle-signature.ts';
 export { createProducers, readDesiredRevision, priorityOf, reconcilePriority, type Producers, type DesiredRevision } from './producers.ts';
+export {
+  StoredSyncResult, StoredAppHealth, StoredAppDrift, StoredHistoryEntry, StoredPause, StoredBundle,
+  readAppStates, readSyncHistory, readBundle, type AppState, type UnreadableRecord,
+} from './app-state.ts';

@@ -46,6 +46,27 @@ describe('producers', () => {
     expect(order).toEqual(['pushed', 'r1', 'r2', 'r3', 'r4']);
   });
 
+  it('re-queues a sync whose earlier job completed as superseded (it never applied its bundle)', async () => {
+    const producers = createProducers({ connection: redis });
+    const sync = { app: 'behind', revision: 'e'.repeat(40), bundleKey: 'k-same', trigger: { kind: 'webhook' as const }, trace: {} };
+    expect(await producers.requestSync(sync)).toMatchObject({ added: true });
+    const workerConnection = new Redis(server.url, { maxRetriesPerRequest: null });
+    const results: unknown[] = [{ superseded: true }, { phase: 'Succeeded' }];
+    let runs = 0;
+    const worker = new Worker(queueNames.sync, async (job) => ((job.data as { app: string }).app === 'behind' ? results[runs++] : 'other'), { connection: workerConnection });
+    await waitFor('the superseded run', () => runs === 1);
+    const queue = new Queue(queueNames.sync, { connection: redis });
+    await waitFor('the job to complete', async () => (await (await queue.getJob(`sync:behind:${'e'.repeat(40)}`))?.getState()) === 'completed');
+    expect(await producers.requestSync(sync)).toMatchObject({ added: true });
+    await waitFor('the second run', () => runs === 2);
+    await waitFor('the second job to complete', async () => (await (await queue.getJob(`sync:behind:${'e'.repeat(40)}`))?.getState()) === 'completed');
+    expect(await producers.requestSync(sync)).toMatchObject({ added: false }); // done for real now: the same work is not repeated
+    await worker.close();
+    workerConnection.disconnect();
+    await queue.close();
+    await producers.close();
+  });
+
   it('re-queues a sync whose earlier job failed or synced another bundle', async () => {
     const producers = createProducers({ connection: redis });
     const sync = (bundleKey: string) => ({ app: 'web', revision: 'b'.repeat(40), bundleKey, trigger: { kind: 'webhook' as const }, trace: {} });

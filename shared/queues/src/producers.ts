@@ -55,7 +55,10 @@ export function createProducers(deps: { connection: Redis }): Producers {
     }
     const state = await existing.getState();
     const finished = state === 'completed' || state === 'failed';
-    if (!finished || (state === 'completed' && sameWork(existing.data as Record<string, unknown>))) return { jobId, added: false };
+    // A job that completed as superseded did not do its work (a newer revision was wanted at that moment, e.g. a
+    // reconcile with a stale head): asked for again, it runs, or the app would stay behind until the job expires.
+    const superseded = (existing.returnvalue as { superseded?: unknown } | null | undefined)?.superseded === true;
+    if (!finished || (state === 'completed' && !superseded && sameWork(existing.data as Record<string, unknown>))) return { jobId, added: false };
     await existing.remove().catch(() => undefined);
     await queue.add(name, data, options);
     return { jobId, added: true };

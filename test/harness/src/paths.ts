@@ -13,6 +13,7 @@ export interface ToolVersions {
   KWOK_VERSION: string;
   HELM_VERSION: string;
   KUSTOMIZE_VERSION: string;
+  SCHEMATHESIS_VERSION: string;
 }
 
 /** The versions scripts/setup builds, read from the one file both share. */
@@ -36,6 +37,8 @@ const toolDirs = {
   kwok: ['kwok', 'KWOK_VERSION'],
   helm: ['helm', 'HELM_VERSION'],
   kustomize: ['kustomize', 'KUSTOMIZE_VERSION'],
+  /** A Python venv from PyPI (API fuzzing). */
+  schemathesis: ['schemathesis', 'SCHEMATHESIS_VERSION'],
 } as const satisfies Record<string, readonly [string, keyof ToolVersions]>;
 
 export type CachedTool = keyof typeof toolDirs;

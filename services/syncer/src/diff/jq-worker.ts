@@ -32,4 +32,6 @@ parentPort?.on('message', async (request: JqWorkerRequest) => {
   }
 });
 
+// jq-wasm instantiates its module on first use: do that before saying ready.
+await json({}, '.');
 parentPort?.postMessage({ ready: true } satisfies JqWorkerReady);

@@ -1,0 +1,10 @@
+export { createApi, initialiseAdmin, setAccountPassword, type ApiDeps } from './create-api.ts';
+export { bootstrapAdmin, defaultStateDir, type InitialAdmin } from './auth/initial-admin.ts';
+export { createControlClient, controlJobId, defaultControlTimeoutMs, type ControlClient, type ControlOperation } from './control/control-client.ts';
+export { createRbac, type Rbac, type Permission, type RbacResource } from './rbac/enforcer.ts';
+export { rbacSettingsOf, projectRolesOf, type RbacSettings } from './rbac/rbac-config.ts';
+export { argoCasbinModel } from './rbac/argo-model.ts';
+export { builtinPolicyCsv } from './rbac/builtin-policy.ts';
+export { parseLabelSelector } from './state/label-selector.ts';
+export type { Application } from './state/application-schema.ts';
+export type { Identity } from './auth/identity.ts';

@@ -1,0 +1,40 @@
+import { once } from 'node:events';
+import { loadConfigSource, resolveSecret } from '@tidewater/config';
+import { createEventPublisher } from '@tidewater/events';
+import { createRedisConnection } from '@tidewater/queues';
+import { createLogger, recordEventMetrics, reloadOnHangup, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
+import { bootstrapAdmin } from './auth/initial-admin.ts';
+import { createApi } from './create-api.ts';
+import { ApiEnv } from './env.ts';
+
+const telemetry = startTelemetry({ serviceName: 'tidewater-api' });
+const logger = createLogger('api');
+const env = ApiEnv.parse(process.env);
+let config = await loadConfigSource(env.TIDEWATER_CONFIG);
+for (const warning of config.warnings) logger.warn({ warning }, 'configuration warning');
+
+// Auto-pipelining: the reads of concurrent requests share round trips.
+const redis = createRedisConnection(env.REDIS_URL, 'producer', { enableAutoPipelining: true });
+redis.on('error', (error) => logger.warn({ reason: error.message }, 'redis connection error'));
+if (redis.status !== 'ready') await once(redis, 'ready');
+const admin = await bootstrapAdmin(redis, env.TIDEWATER_ADMIN_PASSWORD_FILE ? { password: resolveSecret({ file: env.TIDEWATER_ADMIN_PASSWORD_FILE }) } : {});
+if (admin.passwordFile) logger.info({ passwordFile: admin.passwordFile }, 'admin password generated; read it once from this file, then change it');
+const app = await createApi({
+  config: () => config,
+  redis,
+  redisUrl: env.REDIS_URL,
+  events: createEventPublisher({ redis, source: '/tidewater/api', onPublished: recordEventMetrics }),
+  logger,
+  ...(env.AUDITOR_URL ? { auditorUrl: env.AUDITOR_URL } : {}),
+  ...(env.TIDEWATER_API_SIGNING_KEY_FILE ? { signingKey: resolveSecret({ file: env.TIDEWATER_API_SIGNING_KEY_FILE }) } : {}),
+});
+await app.listen({ port: env.PORT, host: env.HOST });
+reloadOnHangup({ logger, load: () => loadConfigSource(env.TIDEWATER_CONFIG), apply: (next) => { config = next; } });
+stopOnSignals({
+  service: 'api', logger, deadlineMs: env.SHUTDOWN_TIMEOUT_MS,
+  async stop() {
+    await app.close();
+    await redis.quit();
+    await telemetry.shutdown();
+  },
+});
