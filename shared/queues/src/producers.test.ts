@@ -46,6 +46,18 @@ describe('producers', () => {
     expect(order).toEqual(['pushed', 'r1', 'r2', 'r3', 'r4']);
   });
 
+  it('keeps a pushed revision that a reconcile with an older view of the branch would overwrite', async () => {
+    const producers = createProducers({ connection: redis });
+    const seenBeforePush = new Date(Date.now() - 5_000).toISOString();
+    await producers.requestRender({ ...render('3'.repeat(40)), app: 'raced' });
+    await producers.requestRender({ ...render('2'.repeat(40)), app: 'raced', trigger: { kind: 'reconcile' as const, receivedAt: seenBeforePush } });
+    expect((await readDesiredRevision(redis, 'raced'))?.revision).toBe('3'.repeat(40));
+    // A reconcile that saw the branch after the push moves the desired revision as before.
+    await producers.requestRender({ ...render('4'.repeat(40)), app: 'raced', trigger: { kind: 'reconcile' as const, receivedAt: new Date(Date.now() + 1_000).toISOString() } });
+    expect((await readDesiredRevision(redis, 'raced'))?.revision).toBe('4'.repeat(40));
+    await producers.close();
+  });
+
   it('re-queues a sync whose earlier job completed as superseded (it never applied its bundle)', async () => {
     const producers = createProducers({ connection: redis });
     const sync = { app: 'behind', revision: 'e'.repeat(40), bundleKey: 'k-same', trigger: { kind: 'webhook' as const }, trace: {} };

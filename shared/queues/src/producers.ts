@@ -22,6 +22,16 @@ const keepFinished: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {
 export const reconcilePriority = 100;
 export const priorityOf = (triggerKind: string): Pick<JobsOptions, 'priority'> => (triggerKind === 'reconcile' ? { priority: reconcilePriority } : {});
 
+// SET KEYS[1] = ARGV[1] unless it holds a desired revision recorded after ARGV[2] (ISO timestamps compare as strings).
+const setUnlessNewerScript = `
+local current = redis.call('GET', KEYS[1])
+if current then
+  local ok, decoded = pcall(cjson.decode, current)
+  if ok and type(decoded) == 'table' and type(decoded.at) == 'string' and decoded.at > ARGV[2] then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1])
+return 1`;
+
 export interface Producers {
   /** Marks `revision` as the newest wanted for the app, then queues its render (idempotent per app and commit). */
   requestRender(job: RenderJob): Promise<{ jobId: string; added: boolean }>;
@@ -70,8 +80,14 @@ export function createProducers(deps: { connection: Redis }): Producers {
       const desired: DesiredRevision = { revision: data.revision, at: new Date().toISOString() };
       // Sent before the job's add on the same connection, so Redis records the desired revision first (a renderer
       // that picks the job up at once must not find it superseded); awaited together: one round trip.
+      // A reconcile saw its head at trigger.receivedAt: a desired revision recorded after that (a webhook's push
+      // meanwhile) is newer than what it saw and stays; otherwise its stale head would supersede the push's work.
+      const seenAt = data.trigger.kind === 'reconcile' ? data.trigger.receivedAt : undefined;
+      const recordDesired = seenAt
+        ? deps.connection.eval(setUnlessNewerScript, 1, redisKeys.desiredRevision(data.app), JSON.stringify(desired), seenAt)
+        : deps.connection.set(redisKeys.desiredRevision(data.app), JSON.stringify(desired));
       const [, result] = await Promise.all([
-        deps.connection.set(redisKeys.desiredRevision(data.app), JSON.stringify(desired)),
+        recordDesired,
         add(renderQueue, 'render', jobIds.render(data.app, data.revision), data, jobCatalogue.render),
       ]);
       return result;

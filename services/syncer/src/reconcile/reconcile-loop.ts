@@ -52,16 +52,18 @@ export function createReconcileLoop(deps: ReconcileDeps): ReconcileLoop {
   let closed = false;
   let running: Promise<unknown> | undefined;
 
-  async function reconcileApp(application: ArgoApplication, heads: Map<string, Promise<string>>): Promise<ReconcileOutcome> {
+  async function reconcileApp(application: ArgoApplication, heads: Map<string, Promise<{ head: string; at: string }>>): Promise<ReconcileOutcome> {
     const app = application.metadata.name;
     if (!isAutomatedSync(application)) return { app, result: 'skipped', reason: 'manual sync' };
     if (await deps.redis.exists(redisKeys.paused(app))) return { app, result: 'skipped', reason: 'paused' };
     const { repoURL, targetRevision = 'HEAD' } = application.spec.source;
     const headKey = `${normalizeRepoUrl(repoURL)}#${targetRevision}`;
     let head: string;
+    let seenAt: string;
     try {
-      if (!heads.has(headKey)) heads.set(headKey, deps.resolveHead(application));
-      head = await heads.get(headKey)!;
+      // When the head was seen travels with the request, so a push recorded after it is not overruled (producers).
+      if (!heads.has(headKey)) heads.set(headKey, (async () => ({ at: new Date().toISOString(), head: await deps.resolveHead(application) }))());
+      ({ head, at: seenAt } = await heads.get(headKey)!);
     } catch (error) {
       const reason = (error as Error).message;
       logger.warn({ app, reason }, 'cannot resolve the branch head of an application');
@@ -71,7 +73,7 @@ export function createReconcileLoop(deps: ReconcileDeps): ReconcileLoop {
     const synced = rawStatus ? (JSON.parse(rawStatus) as SyncResult).revision : undefined;
     if (synced === head) return { app, result: 'up-to-date', revision: head };
     const requested = await deps.producers.requestRender({
-      app, repoURL, revision: head, targetRevision, trigger: { kind: 'reconcile', receivedAt: new Date().toISOString() }, trace: {},
+      app, repoURL, revision: head, targetRevision, trigger: { kind: 'reconcile', receivedAt: seenAt }, trace: {},
     });
     if (!requested.added) return { app, result: 'in-flight', revision: head };
     logger.info({ app, revision: head, previous: synced }, 'reconcile found a commit that was not synced; rendering it');
@@ -80,7 +82,7 @@ export function createReconcileLoop(deps: ReconcileDeps): ReconcileLoop {
   }
 
   async function runOnce(): Promise<ReconcileOutcome[]> {
-    const heads = new Map<string, Promise<string>>();
+    const heads = new Map<string, Promise<{ head: string; at: string }>>();
     return mapBounded(deps.config().applications, deps.concurrency ?? 4, async (application) => {
       try {
         return await reconcileApp(application, heads);
