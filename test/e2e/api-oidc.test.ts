@@ -9,7 +9,7 @@ import { apiTestConfig, apiTestConfigYaml, startApiFixture, type ApiFixture } fr
 // run here with its development login and consent pages, which accept any user name. Dex does not build here
 // from its Go module (the module proxy serves only its 2018 release), so this stands in for it.
 const clientSecret = 'tidewater-test-oidc-secret';
-const secretEnv = 'TIDEWATER_TEST_OIDC_CLIENT_SECRET';
+const secretEnv = 'TIDEWATER_SECRET_TEST_OIDC_CLIENT';
 
 /** A minimal browser: cookies per host, redirects followed by hand, forms of the provider's pages submitted. */
 function createBrowser() {

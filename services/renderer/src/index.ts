@@ -5,3 +5,6 @@ export { ExternalServiceError } from './errors/external-service-error.ts';
 export { bundleCacheKey, bundleTtlSeconds } from './cache/bundle-cache.ts';
 export { mirrorPathFor } from './git/mirror.ts';
 export { renderSource, detectRenderer, type RenderOutcome, type RendererKind } from './render/render-source.ts';
+export { startGitAppSets, type GitAppSetsDeps } from './applicationset/start-git-appsets.ts';
+export { createGitAppSetEvaluator, type GitAppSetEvaluator, type GitAppSetOutcome } from './applicationset/git-appset-evaluator.ts';
+export { createGitTreeReader, type GitTreeReader } from './applicationset/git-tree.ts';

@@ -48,3 +48,4 @@ export { computeAppDiff, DiffUnavailable, type AppDiff, type ObjectDiff, type Ap
 export { handleDiffJob, diffRequestHandler } from './diff/handle-diff-job.ts';
 export { createReconcileLoop, reconcileLockKey, type ReconcileLoop, type ReconcileDeps, type ReconcileOutcome } from './reconcile/reconcile-loop.ts';
 export { createLsRemoteHeadResolver } from './reconcile/ls-remote-head.ts';
+export { probeCluster, type ClusterProbe } from './clusters/cluster-probe.ts';

@@ -21,7 +21,7 @@ describe('accepted fields Tidewater does not act on are warned at load', () => {
     expect(warnings[0].message).toMatch(/removing the Application does not delete its objects/);
   });
 
-  it('warns about AppProject roles, sync windows, orphaned resources and source namespaces only when set', () => {
+  it('warns about AppProject sync windows, orphaned resources and source namespaces only when set', () => {
     const project = (spec: string) => `apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: { name: team }\nspec:\n  sourceRepos: ['*']\n${spec}`;
     expect(parseConfigText(project('  roles: []\n'), 'projects.yaml').warnings).toEqual([]);
     const { warnings } = parseConfigText(project(`  roles: [{ name: ci, policies: ['p, proj:team:ci, applications, sync, team/*, allow'] }]
@@ -29,7 +29,7 @@ describe('accepted fields Tidewater does not act on are warned at load', () => {
   orphanedResources: { warn: true }
   sourceNamespaces: [argocd-apps]
 `), 'projects.yaml');
-    expect(warnings.map((warning) => warning.field)).toEqual(['spec.roles', 'spec.syncWindows', 'spec.orphanedResources', 'spec.sourceNamespaces']);
+    expect(warnings.map((warning) => warning.field)).toEqual(['spec.syncWindows', 'spec.orphanedResources', 'spec.sourceNamespaces']);
   });
 });
 

@@ -33,7 +33,6 @@ export function inactiveApplicationFields(application: ArgoApplication): Inactiv
 export function inactiveProjectFields(project: AppProject): InactiveField[] {
   const found: InactiveField[] = [];
   const { spec } = project;
-  if (spec.roles?.length) found.push({ field: ['spec', 'roles'], detail: 'project roles are not enforced yet' });
   if (spec.syncWindows?.length) found.push({ field: ['spec', 'syncWindows'], detail: 'sync windows are not enforced yet: syncs run at any time' });
   if (spec.orphanedResources) found.push({ field: ['spec', 'orphanedResources'], detail: 'orphaned objects are not reported yet' });
   if (spec.sourceNamespaces?.length) found.push({ field: ['spec', 'sourceNamespaces'], detail: 'Tidewater has no Application namespaces; this list is not acted on' });

@@ -210,9 +210,9 @@ spec:
 
   it('keeps other kinds raw, warning unless they are Tidewater kinds planned for later', () => {
     const text = `apiVersion: argoproj.io/v1alpha1
-kind: ApplicationSet
+kind: Rollout
 metadata: {name: envs}
-spec: {generators: []}
+spec: {replicas: 1}
 ---
 apiVersion: tidewater.dev/v1alpha1
 kind: ImagePolicy
@@ -228,7 +228,7 @@ metadata: {name: settings}
     expect(config.otherDocuments).toHaveLength(3);
     expect(config.otherDocuments[1]).toEqual({ apiVersion: 'tidewater.dev/v1alpha1', kind: 'ImagePolicy', metadata: { name: 'web' }, spec: { image: 'ghcr.io/org/web' } });
     expect(warnings.map((warning) => warning.message)).toEqual([
-      expect.stringContaining('misc.yaml: document 0 (envs): kind ApplicationSet is not handled yet'),
+      expect.stringContaining('misc.yaml: document 0 (envs): kind Rollout is not handled yet'),
       expect.stringContaining('misc.yaml: document 2 (settings): kind ConfigMap is not handled yet'),
     ]);
   });

@@ -1,8 +1,11 @@
-import { ConfigError, type ConfigLocation, type ConfigWarning } from './errors.ts';
+import { ConfigError, configWarning, type ConfigLocation, type ConfigWarning } from './errors.ts';
 import { parseConfigFile, type LoadedDocument, type ParseOptions } from './parse-text.ts';
 import { defaultAppProject, type AppProject } from './schema/app-project.ts';
 import type { ArgoApplication } from './schema/application.ts';
 import type { Cluster, Repository } from './schema/tidewater.ts';
+import type { ApplicationSet } from './applicationset/schema.ts';
+import { generateApplications, type ApplicationSetReport } from './applicationset/config-view.ts';
+import { translateFlux } from './flux/translate.ts';
 
 /** The whole validated configuration. */
 export interface TidewaterConfig {
@@ -11,6 +14,12 @@ export interface TidewaterConfig {
   projects: AppProject[];
   repositories: Repository[];
   clusters: Cluster[];
+  /** ApplicationSet documents as written; their generated Applications are already in `applications`. */
+  applicationSets?: ApplicationSet[];
+  /** Per ApplicationSet: the Applications it contributes and its problems (also in `warnings`). */
+  applicationSetReports?: ApplicationSetReport[];
+  /** Applications written directly, before any ApplicationSet generated more (see mergePublishedSets). */
+  writtenApplications?: ArgoApplication[];
   /** Documents of kinds Tidewater keeps but does not act on here (ApplicationSet, ImagePolicy, ...), as parsed. */
   otherDocuments: unknown[];
   warnings: ConfigWarning[];
@@ -32,7 +41,7 @@ export interface ConfigFile {
 /** Parses one file's contents: every document validated, no cross-document checks, never throws. */
 export function parseConfigText(text: string, file: string, options: ParseOptions = {}): ConfigLoadResult {
   const { documents, warnings, errors } = parseConfigFile(text, file, options);
-  return { config: collect(documents, warnings, false), errors, warnings };
+  return { config: collect(withFluxTranslated(documents, errors, warnings), warnings, false), errors, warnings };
 }
 
 /** Parses several files and checks them as one configuration (unique names, known projects); never throws. */
@@ -46,28 +55,68 @@ export function buildConfig(files: readonly ConfigFile[], options: ParseOptions 
     warnings.push(...parsed.warnings);
     errors.push(...parsed.errors);
   }
-  errors.push(...crossDocumentErrors(documents));
-  return { config: collect(documents, warnings, true), errors, warnings };
+  const translated = withFluxTranslated(documents, errors, warnings);
+  errors.push(...crossDocumentErrors(translated));
+  return { config: collect(translated, warnings, true), errors, warnings };
+}
+
+/** Flux GitRepository / Kustomization documents replaced by the Applications and Repositories they mean. */
+function withFluxTranslated(documents: readonly LoadedDocument[], errors: ConfigError[], warnings: ConfigWarning[]): LoadedDocument[] {
+  const gitRepositories = documents.flatMap((document) => (document.kind === 'FluxGitRepository' ? [document] : []));
+  const kustomizations = documents.flatMap((document) => (document.kind === 'FluxKustomization' ? [document] : []));
+  if (gitRepositories.length === 0 && kustomizations.length === 0) return [...documents];
+  const repositories = documents.flatMap((document) => (document.kind === 'Repository' ? [document.value] : []));
+  const translation = translateFlux(gitRepositories, kustomizations, repositories);
+  errors.push(...translation.errors);
+  warnings.push(...translation.warnings);
+  return [
+    ...documents.filter((document) => document.kind !== 'FluxGitRepository' && document.kind !== 'FluxKustomization'),
+    ...translation.repositories.map(({ value, location }) => ({ kind: 'Repository' as const, value, location })),
+    ...translation.applications.map(({ value, location }) => ({ kind: 'Application' as const, value, location })),
+  ];
 }
 
 function collect(documents: readonly LoadedDocument[], warnings: ConfigWarning[], implyDefaultProject: boolean): TidewaterConfig {
-  const config: TidewaterConfig = { applications: [], projects: [], repositories: [], clusters: [], otherDocuments: [], warnings };
+  const config: TidewaterConfig & { applicationSets: ApplicationSet[] } = {
+    applications: [],
+    projects: [],
+    repositories: [],
+    clusters: [],
+    applicationSets: [],
+    applicationSetReports: [],
+    writtenApplications: [],
+    otherDocuments: [],
+    warnings,
+  };
+  const applicationSetLocations = new Map<string, ConfigLocation>();
   for (const document of documents) {
     if (document.kind === 'Application') config.applications.push(document.value);
     else if (document.kind === 'AppProject') config.projects.push(document.value);
     else if (document.kind === 'Repository') config.repositories.push(document.value);
     else if (document.kind === 'Cluster') config.clusters.push(document.value);
-    else config.otherDocuments.push(document.value);
+    else if (document.kind === 'ApplicationSet') {
+      config.applicationSets.push(document.value);
+      applicationSetLocations.set(document.value.metadata.name, document.location);
+    } else config.otherDocuments.push(document.value);
   }
   if (implyDefaultProject && !config.projects.some((project) => project.metadata.name === 'default')) {
     config.projects.push(defaultAppProject());
+  }
+  config.writtenApplications = config.applications;
+  const generated = generateApplications(config);
+  config.applications = generated.applications;
+  config.applicationSetReports = generated.reports;
+  for (const report of generated.reports) {
+    const location = applicationSetLocations.get(report.name);
+    if (!location) continue;
+    for (const problem of report.problems) warnings.push(configWarning(location, `ApplicationSet: ${problem}`));
   }
   return config;
 }
 
 function crossDocumentErrors(documents: readonly LoadedDocument[]): ConfigError[] {
   const errors: ConfigError[] = [];
-  for (const kind of ['Application', 'AppProject', 'Repository', 'Cluster'] as const) {
+  for (const kind of ['Application', 'AppProject', 'Repository', 'Cluster', 'ApplicationSet'] as const) {
     const firstByName = new Map<string, ConfigLocation>();
     for (const document of documents) {
       if (document.kind !== kind) continue;

@@ -71,3 +71,19 @@ export { syncWaveAnnotation, syncWaveOf } from './sync-wave.ts';
 export { globMatch, type GlobOptions } from './glob.ts';
 export { projectPermits, type PermitDecision, type PermitRequest } from './project-rules.ts';
 export { loadConfigSource, parseConfigSource } from './load-source.ts';
+
+export {
+  ApplicationSet,
+  ApplicationSetSpec,
+  ApplicationSetSyncPolicy,
+  ApplicationSetTemplate,
+  applicationSetAnnotation,
+  ApplicationsSyncPolicy,
+  applicationsSyncPolicies,
+} from './applicationset/schema.ts';
+export { evaluateApplicationSet, type EvaluationInputs, type EvaluationResult, type GeneratedApplication } from './applicationset/evaluate.ts';
+export { clusterLabels, gitGeneratorSources, usesGit, type GitTree } from './applicationset/generators.ts';
+export { applyGeneration, resolveConflicts, type GenerationGuard, type GenerationOutcome } from './applicationset/generation-policy.ts';
+export { generateApplications, type ApplicationSetReport, type PublishedSet } from './applicationset/config-view.ts';
+export { goTemplateFunctions } from './applicationset/go-template.ts';
+export { createPublishedConfigView, publishedSetNames, withPublishedSets, type RawPublishedSet } from './applicationset/published-sets.ts';

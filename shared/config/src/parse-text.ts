@@ -9,6 +9,9 @@ import { Cluster, laterTidewaterKinds, Repository, tidewaterApiVersion } from '.
 import { inspectAgainstSchema } from './schema/unknown-fields.ts';
 import { checkSyncOptions, parseSyncOptions } from './sync-options.ts';
 import { inactiveApplicationFields, inactiveProjectFields } from './accepted-not-acted-on.ts';
+import { ApplicationSet } from './applicationset/schema.ts';
+import { checkApplicationSet } from './applicationset/check.ts';
+import { FluxGitRepository, fluxGitRepositoryApiVersion, FluxKustomization, fluxKustomizationApiVersion } from './flux/schema.ts';
 
 /** One validated document and where it came from. */
 export type LoadedDocument =
@@ -16,6 +19,9 @@ export type LoadedDocument =
   | { kind: 'AppProject'; value: AppProject; location: ConfigLocation }
   | { kind: 'Repository'; value: Repository; location: ConfigLocation }
   | { kind: 'Cluster'; value: Cluster; location: ConfigLocation }
+  | { kind: 'ApplicationSet'; value: ApplicationSet; location: ConfigLocation }
+  | { kind: 'FluxGitRepository'; value: FluxGitRepository; location: ConfigLocation }
+  | { kind: 'FluxKustomization'; value: FluxKustomization; location: ConfigLocation }
   | { kind: 'other'; value: unknown; location: ConfigLocation };
 
 export interface FileParseResult {
@@ -55,6 +61,13 @@ export function parseConfigFile(text: string, file: string, options: ParseOption
     if (raw === null || raw === undefined) return; // empty document, e.g. after a trailing `---`
     parseDocument(raw, { file, documentIndex }, lineOf, result, secretScope);
   });
+  return result;
+}
+
+/** Validates one already-parsed document (e.g. an Application an ApplicationSet generated); no line numbers. */
+export function parseRawDocument(raw: unknown, file: string, options: ParseOptions = {}): FileParseResult {
+  const result: FileParseResult = { documents: [], warnings: [], errors: [] };
+  parseDocument(raw, { file, documentIndex: 0 }, () => undefined, result, options.secretScope ?? secretScopeFromEnv());
   return result;
 }
 
@@ -108,6 +121,34 @@ function parseDocument(
     } else {
       for (const inactive of inactiveProjectFields(value as AppProject)) result.warnings.push(configWarning(at(inactive.field, documentName), inactive.detail));
       result.documents.push({ kind, value: value as AppProject, location: at([], documentName) });
+    }
+    return;
+  }
+  if (group === 'argoproj.io' && kind === 'ApplicationSet') {
+    if (apiVersion !== argoApiVersion) {
+      result.errors.push(new ConfigError(at(['apiVersion'], documentName), `${kind} is supported as ${argoApiVersion}`));
+      return;
+    }
+    const value = validate(ApplicationSet, true) as ApplicationSet | undefined;
+    if (value === undefined) return;
+    const checked = checkApplicationSet(value);
+    for (const warning of checked.warnings) result.warnings.push(configWarning(at(warning.path, documentName), warning.detail));
+    for (const error of checked.errors) result.errors.push(new ConfigError(at(error.path, documentName), error.detail));
+    if (checked.errors.length === 0) result.documents.push({ kind, value, location: at([], documentName) });
+    return;
+  }
+  if ((group === 'source.toolkit.fluxcd.io' && kind === 'GitRepository') || (group === 'kustomize.toolkit.fluxcd.io' && kind === 'Kustomization')) {
+    const wanted = kind === 'GitRepository' ? fluxGitRepositoryApiVersion : fluxKustomizationApiVersion;
+    if (apiVersion !== wanted) {
+      result.errors.push(new ConfigError(at(['apiVersion'], documentName), `Flux ${kind} is supported as ${wanted}`));
+      return;
+    }
+    if (kind === 'GitRepository') {
+      const value = validate(FluxGitRepository, true) as FluxGitRepository | undefined;
+      if (value) result.documents.push({ kind: 'FluxGitRepository', value, location: at([], documentName) });
+    } else {
+      const value = validate(FluxKustomization, true) as FluxKustomization | undefined;
+      if (value) result.documents.push({ kind: 'FluxKustomization', value, location: at([], documentName) });
     }
     return;
   }

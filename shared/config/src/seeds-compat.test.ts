@@ -34,7 +34,7 @@ function argoExamples(): { examples: ArgoExample[]; skippedBlocks: string[] } {
       documents.forEach((document, documentIndex) => {
         const value = document.toJS() as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: string }; spec?: unknown } | null;
         if (typeof value?.apiVersion !== 'string' || !value.apiVersion.startsWith('argoproj.io/')) return;
-        if (value.kind !== 'Application' && value.kind !== 'AppProject') return;
+        if (value.kind !== 'Application' && value.kind !== 'AppProject' && value.kind !== 'ApplicationSet') return;
         const label = `${seedFile} block ${blockIndex} document ${documentIndex}: ${value.kind} ${value.metadata?.name ?? '(unnamed)'}`;
         examples.push({ label, block, documentIndex, elided: value.spec === null || value.spec === undefined });
       });

@@ -44,6 +44,10 @@ export const eventTypes = {
   tokenRevoked: 'dev.tidewater.token.revoked',
   /** api: an account's password was changed (`actor`, `account`). */
   passwordChanged: 'dev.tidewater.account.password-changed',
+  /** An ApplicationSet's generated set changed (`applicationSet`, `created`, `updated`, `deleted`, `revisions`). */
+  applicationSetGenerated: 'dev.tidewater.applicationset.generated',
+  /** An ApplicationSet could not be evaluated or looked wrong; its previous set is kept (`applicationSet`, `problem`). */
+  applicationSetFailed: 'dev.tidewater.applicationset.failed',
 } as const;
 
 export type EventType = (typeof eventTypes)[keyof typeof eventTypes];

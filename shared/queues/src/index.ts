@@ -12,3 +12,4 @@ export {
   StoredSyncResult, StoredAppHealth, StoredAppDrift, StoredHistoryEntry, StoredPause, StoredBundle,
   readAppStates, readSyncHistory, readBundle, type AppState, type UnreadableRecord,
 } from './app-state.ts';
+export { GeneratedApplicationSet, readGeneratedApplicationSets, writeGeneratedApplicationSet } from './generated-set.ts';

@@ -24,6 +24,11 @@ export const redisKeys = {
   paused: (app: string) => `tidewater:app:${app}:paused`,
   /** Revisions pushed for an app (written by the gateway, read by rollback/resume): a sorted set, score = first sighting. */
   pushedRevisions: (app: string) => `tidewater:app:${app}:pushed`,
+  /**
+   * The last good set of an ApplicationSet with a git generator, as the renderer evaluated it:
+   * `GeneratedApplicationSet` JSON (generated-set.ts). Other services merge it into their config view.
+   */
+  generatedApplicationSet: (name: string) => `tidewater:appset:${name}:generated`,
   /** Webhook delivery ids seen recently (dedupe, with TTL). */
   delivery: (provider: string, deliveryId: string) => `tidewater:delivery:${provider}:${deliveryId}`,
 } as const;

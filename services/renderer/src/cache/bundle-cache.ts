@@ -17,6 +17,10 @@ export interface BundleCacheInput {
   path: string;
   source: Pick<ApplicationSource, 'directory' | 'kustomize' | 'helm'>;
   destinationNamespace?: string;
+  /** Flux postBuild.substitute variables (see render/post-build-substitute.ts). */
+  substitute?: Record<string, string>;
+  /** Flux spec.patches (see render/flux-patches.ts). */
+  patches?: unknown[];
 }
 
 /** sha256 over everything that decides the rendered objects: repository, commit, path, render options, namespace, app. */
@@ -29,6 +33,9 @@ export function bundleCacheKey(input: BundleCacheInput): string {
     options: { directory: input.source.directory ?? null, kustomize: input.source.kustomize ?? null, helm: input.source.helm ?? null },
     namespace: input.destinationNamespace ?? '',
     app: input.app,
+    // Flux postBuild.substitute variables change the output: part of the key only when present (old keys stay valid).
+    ...(input.substitute ? { substitute: input.substitute } : {}),
+    ...(input.patches ? { patches: input.patches } : {}),
   });
   return createHash('sha256').update(material).digest('hex');
 }

@@ -95,7 +95,7 @@ function knownCommits(mirrorDir: string): MirrorKnowledge {
   return known;
 }
 
-async function ensureCommitInMirror(mirrorDir: string, request: Omit<CheckoutRequest, 'targetDir'>): Promise<boolean> {
+export async function ensureCommitInMirror(mirrorDir: string, request: Omit<CheckoutRequest, 'targetDir'>): Promise<boolean> {
   const { repoURL, revision, logger } = request;
   if (!existsSync(join(mirrorDir, 'HEAD'))) {
     // A half-created mirror (process killed mid-init) is useless: start over.

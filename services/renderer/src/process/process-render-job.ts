@@ -14,6 +14,8 @@ import { appSourcePath, needsPrivateTree, renderSource, type RendererKind } from
 import { sharedTreesFor, type SharedTree } from '../git/shared-trees.ts';
 import { readLastRendered, recordLastRendered, sourcePathsUnchanged } from '../source-paths/unchanged-sources.ts';
 import { assertSafeToolArguments } from '../render/tool-arguments.ts';
+import { substituteVariables, substituteVariablesOf } from '../render/post-build-substitute.ts';
+import { applyFluxPatches, fluxPatchesOf } from '../render/flux-patches.ts';
 import { recordSourcePaths } from '../source-paths/record-source-paths.ts';
 import type { RendererDeps } from './renderer-deps.ts';
 
@@ -141,6 +143,8 @@ function cacheKeyOf(data: RenderJob, app: ArgoApplication): string {
   return bundleCacheKey({
     app: data.app, repoURL: data.repoURL, revision: data.revision, path: appSourcePath(app), source: app.spec.source,
     destinationNamespace: app.spec.destination.namespace,
+    ...(substituteVariablesOf(app) ? { substitute: substituteVariablesOf(app) } : {}),
+    ...(fluxPatchesOf(app) ? { patches: fluxPatchesOf(app) } : {}),
   });
 }
 
@@ -213,14 +217,21 @@ async function renderWithCache(
       timeoutMs: deps.toolTimeoutMs ?? defaultToolTimeoutMs,
       origin: { repoURL: data.repoURL, revision: data.revision }, allowRemoteBases: access.repository?.spec.allowRemoteBases ?? false,
     }));
+    // Flux Kustomizations: patches on top of the path, then postBuild substitution, in Flux's order.
+    const patches = fluxPatchesOf(app);
+    const patched = patches
+      ? await applyFluxPatches({ objects: outcome.objects, patches, kustomize: deps.tools?.kustomize ?? 'kustomize', scratchDir, timeoutMs: deps.toolTimeoutMs ?? defaultToolTimeoutMs })
+      : outcome.objects;
+    const variables = substituteVariablesOf(app);
+    const objects = variables ? substituteVariables(patched, variables) : patched;
     const bundle: RenderedBundle = {
-      app: data.app, repoURL: data.repoURL, revision: data.revision, path, objects: outcome.objects,
+      app: data.app, repoURL: data.repoURL, revision: data.revision, path, objects,
       renderedAt: new Date().toISOString(), renderer: outcome.renderer,
     };
     const bundleKey = await storeRender(deps.redis, cacheKey, { bundle, sourcePaths: outcome.sourcePaths }, deps.bundleSigningKey);
     await recordSourcePaths(deps.redis, data.app, outcome.sourcePaths);
     await recordLastRendered(deps.redis, data.app, data.revision);
-    return { bundleKey, objectCount: outcome.objects.length, renderer: outcome.renderer, cached: false };
+    return { bundleKey, objectCount: objects.length, renderer: outcome.renderer, cached: false };
   } finally {
     shared?.release();
     // Off the event loop: a private tree can be a whole repository.

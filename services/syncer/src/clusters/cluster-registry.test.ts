@@ -95,3 +95,34 @@ describe('kubeConfigFor', () => {
     }
   });
 });
+
+describe('kubeConfigFor with credential references instead of a kubeconfig', () => {
+  const env = { TIDEWATER_SECRET_TOKEN: 'token-value', TIDEWATER_SECRET_CERT: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----', TIDEWATER_SECRET_KEY: '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----', TIDEWATER_SECRET_CA: '-----BEGIN CERTIFICATE-----\nCA\n-----END CERTIFICATE-----' };
+
+  it('builds a bearer-token user, with the CA when given', () => {
+    const kubeConfig = kubeConfigFor(clusterDocument('west', 'https://west.example:6443', { bearerTokenRef: { env: 'TIDEWATER_SECRET_TOKEN' }, caRef: { env: 'TIDEWATER_SECRET_CA' } }), env);
+    expect(kubeConfig.getCurrentCluster()).toMatchObject({ server: 'https://west.example:6443', skipTLSVerify: false });
+    expect(Buffer.from(kubeConfig.getCurrentCluster()?.caData ?? '', 'base64').toString()).toContain('CA');
+    expect(kubeConfig.getCurrentUser()?.token).toBe('token-value');
+  });
+
+  it('builds a client-certificate user', () => {
+    const kubeConfig = kubeConfigFor(clusterDocument('east', 'https://east.example:6443', { clientCertificateRef: { env: 'TIDEWATER_SECRET_CERT' }, clientKeyRef: { env: 'TIDEWATER_SECRET_KEY' } }), env);
+    const user = kubeConfig.getCurrentUser();
+    expect(Buffer.from(user?.certData ?? '', 'base64').toString()).toContain('BEGIN CERTIFICATE');
+    expect(Buffer.from(user?.keyData ?? '', 'base64').toString()).toContain('BEGIN PRIVATE KEY');
+  });
+
+  it('refuses half a certificate or two kinds of credentials, and never quotes a value', () => {
+    expect(() => kubeConfigFor(clusterDocument('x', 'https://x', { clientCertificateRef: { env: 'TIDEWATER_SECRET_CERT' } }), env)).toThrow('cluster x: clientCertificateRef and clientKeyRef go together');
+    expect(() => kubeConfigFor(clusterDocument('x', 'https://x', { bearerTokenRef: { env: 'TIDEWATER_SECRET_TOKEN' }, kubeconfigRef: { file: kubeconfigPath } }), env)).toThrow('give either kubeconfigRef or bearerTokenRef');
+    let message = '';
+    try {
+      kubeConfigFor(clusterDocument('x', 'https://x', { bearerTokenRef: { env: 'TIDEWATER_SECRET_MISSING' } }), env);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('cluster x: spec.bearerTokenRef:');
+    expect(message).not.toContain('token-value');
+  });
+});

@@ -112,6 +112,11 @@ export function kubeConfigFor(cluster: Cluster, env: NodeJS.ProcessEnv = process
   const kubeConfig = new KubeConfig();
   const ref = cluster.spec.kubeconfigRef;
   let source = 'the default kubeconfig';
+  const direct = cluster.spec.bearerTokenRef ?? cluster.spec.clientCertificateRef ?? cluster.spec.clientKeyRef;
+  if (direct) {
+    if (ref) throw new SyncFailure(`cluster ${name}: give either kubeconfigRef or bearerTokenRef / clientCertificateRef, not both`);
+    return directKubeConfig(cluster, env);
+  }
   try {
     if (ref && 'file' in ref) {
       source = `kubeconfig file ${ref.file}`;
@@ -149,5 +154,42 @@ export function kubeConfigFor(cluster: Cluster, env: NodeJS.ProcessEnv = process
       clusters, users: kubeConfig.getUsers(), contexts: kubeConfig.getContexts(), currentContext: kubeConfig.getCurrentContext(),
     });
   }
+  return kubeConfig;
+}
+
+/**
+ * KubeConfig from a Cluster's own credential references: a bearer token, or a client certificate with its
+ * key, for `spec.server`, with `caRef` (or the system CAs) to verify it. Values are read here and never logged.
+ */
+function directKubeConfig(cluster: Cluster, env: NodeJS.ProcessEnv): KubeConfig {
+  const name = cluster.metadata.name;
+  const { bearerTokenRef, clientCertificateRef, clientKeyRef, caRef } = cluster.spec;
+  if (Boolean(clientCertificateRef) !== Boolean(clientKeyRef)) {
+    throw new SyncFailure(`cluster ${name}: clientCertificateRef and clientKeyRef go together`);
+  }
+  const read = (secretRef: NonNullable<typeof caRef>, field: string) => {
+    try {
+      return resolveSecret(secretRef, env);
+    } catch (error) {
+      throw new SyncFailure(`cluster ${name}: spec.${field}: ${(error as Error).message}`, { cause: error });
+    }
+  };
+  const base64 = (text: string) => Buffer.from(text.endsWith('\n') ? text : `${text}\n`).toString('base64');
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromOptions({
+    clusters: [{
+      name, server: cluster.spec.server, skipTLSVerify: cluster.spec.insecure ?? false,
+      ...(caRef ? { caData: base64(read(caRef, 'caRef')) } : {}),
+    }],
+    users: [{
+      name,
+      ...(bearerTokenRef ? { token: read(bearerTokenRef, 'bearerTokenRef') } : {}),
+      ...(clientCertificateRef && clientKeyRef
+        ? { certData: base64(read(clientCertificateRef, 'clientCertificateRef')), keyData: base64(read(clientKeyRef, 'clientKeyRef')) }
+        : {}),
+    }],
+    contexts: [{ name, cluster: name, user: name }],
+    currentContext: name,
+  });
   return kubeConfig;
 }

@@ -6,6 +6,7 @@ import { completionCommand } from './completion.ts';
 import { defaultConfigPath, readCliConfig, resolveContext } from './config-file.ts';
 import { eventsCommands } from './events-commands.ts';
 import { CliError, exitCodes } from './exit-codes.ts';
+import { localConfigCommands } from './local-config-commands.ts';
 import { sessionCommands } from './session-commands.ts';
 
 export interface ProgramDeps {
@@ -59,6 +60,7 @@ export function createProgram(deps: ProgramDeps): Command {
   for (const command of eventsCommands(io)) program.addCommand(command);
   program.addCommand(accountCommand(io));
   program.addCommand(projCommand(io));
+  for (const command of localConfigCommands(io)) program.addCommand(command);
   program.addCommand(completionCommand(() => program));
   // Every subcommand reports usage errors the same way (exit code 20 after the help line).
   const override = (command: Command) => {

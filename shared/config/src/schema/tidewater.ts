@@ -48,6 +48,13 @@ export const ClusterSpec = z.strictObject({
   labels: z.record(z.string(), z.string()).optional(),
   /** Skip TLS verification of the API server. */
   insecure: z.boolean().optional(),
+  /** Without a kubeconfig: a bearer token (e.g. a ServiceAccount token) for `server`. */
+  bearerTokenRef: SecretRef.optional(),
+  /** Without a kubeconfig: a client certificate and its key (PEM) for `server`. */
+  clientCertificateRef: SecretRef.optional(),
+  clientKeyRef: SecretRef.optional(),
+  /** The CA (PEM) that signed the API server's certificate, when it is not a public one. */
+  caRef: SecretRef.optional(),
 });
 export type ClusterSpec = z.infer<typeof ClusterSpec>;
 
