@@ -82,9 +82,10 @@ export async function run(): Promise<void> {
     index === 0 ? '-' : `${fixed(speedups[index - 1].cold, 2)}×`, index === 0 ? '-' : `${fixed(speedups[index - 1].noop, 2)}×`, result.detail,
   ]));
   console.log(`speedup = peer time / tidewater time. syncer's own durationMs: cold ${tidewater.coldProcessorMs}, no-op ${runs(tidewater.noopProcessorMs ?? [])}`);
-  const [headline] = speedups;
-  console.log(`targets (vs kubectl as shipped): cold ≥ 3× (${headline.cold >= 3 ? 'met' : 'missed'}), no-op ≥ 10× (${headline.noop >= 10 ? 'met' : 'missed'})`);
-  console.log(`BENCH apply cold_speedup=${fixed(headline.cold, 2)} noop_speedup=${fixed(headline.noop, 2)}`);
+  const [headline, novalidate] = speedups;
+  console.log(`targets (vs kubectl as shipped): cold ≥ 3× (${headline.cold >= 3 ? 'met' : 'missed'}), no-op ≥ 10× (${headline.noop >= 10 ? 'met' : 'missed'}); `
+    + `vs kubectl --validate=false (the honest floor): no-op ≥ 10× (${novalidate.noop >= 10 ? 'met' : 'missed'})`);
+  console.log(`BENCH apply cold_speedup=${fixed(headline.cold, 2)} noop_speedup=${fixed(headline.noop, 2)} noop_speedup_novalidate=${fixed(novalidate.noop, 2)}`);
 }
 
 async function measureTidewater(redisUrl: string, cluster: TestCluster): Promise<SideResult> {

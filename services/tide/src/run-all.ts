@@ -4,6 +4,7 @@ import { auditSinkFromEnv, auditSinksFromConfig, parseAuditorEnv } from '@tidewa
 import { webhookIngressFromEnv } from '@tidewater/gateway';
 import { createLogger, exitOnPortClash, onHangup, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { startAll } from './start-all.ts';
+import { workerConcurrencyFromEnv } from './concurrency-env.ts';
 
 async function loadConfig(): Promise<TidewaterConfig> {
   const source = process.env.TIDEWATER_CONFIG;
@@ -33,6 +34,7 @@ export async function runAll(): Promise<void> {
     tools: { helm: env.TIDEWATER_HELM ?? 'helm', kustomize: env.TIDEWATER_KUSTOMIZE ?? 'kustomize' },
     ...(env.TIDEWATER_WEBHOOK_SECRET ? { globalWebhookSecret: env.TIDEWATER_WEBHOOK_SECRET } : {}),
     webhookIngress: webhookIngressFromEnv(env),
+    ...workerConcurrencyFromEnv(env),
     ...(env.TIDEWATER_RECONCILE_INTERVAL_MS ? { reconcileIntervalMs: Number(env.TIDEWATER_RECONCILE_INTERVAL_MS) } : {}),
     ...(env.TIDEWATER_AUDIT_DIR ? { auditDir: env.TIDEWATER_AUDIT_DIR } : {}),
     auditPort: ports.AUDIT_PORT,

@@ -7,7 +7,7 @@ export {
   BundleSigningKey, bundleSigningKeyFromEnv, canonicalBundleJson, describeBundleRefusal, generateBundleSigningKey, loadOrCreateBundleKeyFile, minimumBundleKeyLength,
   requireBundleSigningKey, signBundle, verifyBundleSignature, type BundleKeyEnv, type BundleVerdict,
 } from './bundle-signature.ts';
-export { createProducers, readDesiredRevision, type Producers, type DesiredRevision } from './producers.ts';
+export { createProducers, readDesiredRevision, priorityOf, reconcilePriority, type Producers, type DesiredRevision } from './producers.ts';
 export {
   StoredSyncResult, StoredComparison, StoredAppHealth, StoredAppDrift, StoredHistoryEntry, StoredPause, StoredBundle,
   readAppStates, readSyncHistory, readBundle, type AppState, type UnreadableRecord,

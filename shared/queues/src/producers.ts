@@ -15,6 +15,23 @@ const keepFinished: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'> = {
   removeOnFail: { age: 7 * 24 * 3_600, count: 5_000 },
 };
 
+/**
+ * Work a periodic reconcile finds waits behind everything else: BullMQ runs jobs without a priority before any
+ * prioritized job, so a webhook's (or an operator's) render or sync never queues behind a reconcile backlog.
+ */
+export const reconcilePriority = 100;
+export const priorityOf = (triggerKind: string): Pick<JobsOptions, 'priority'> => (triggerKind === 'reconcile' ? { priority: reconcilePriority } : {});
+
+// SET KEYS[1] = ARGV[1] unless it holds a desired revision recorded after ARGV[2] (ISO timestamps compare as strings).
+const setUnlessNewerScript = `
+local current = redis.call('GET', KEYS[1])
+if current then
+  local ok, decoded = pcall(cjson.decode, current)
+  if ok and type(decoded) == 'table' and type(decoded.at) == 'string' and decoded.at > ARGV[2] then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1])
+return 1`;
+
 export interface Producers {
   /** Marks `revision` as the newest wanted for the app, then queues its render (idempotent per app and commit). */
   requestRender(job: RenderJob): Promise<{ jobId: string; added: boolean }>;
@@ -28,11 +45,11 @@ export function createProducers(deps: { connection: Redis }): Producers {
   const syncQueue = new Queue(queueNames.sync, { connection: deps.connection });
 
   async function add(
-    queue: Queue, name: string, jobId: string, data: object, retry: { attempts: number; backoffMs: number },
+    queue: Queue, name: string, jobId: string, data: { trigger: { kind: string } }, retry: { attempts: number; backoffMs: number },
     sameWork: (existing: Record<string, unknown>) => boolean = () => true,
   ) {
     const options: JobsOptions = {
-      jobId, attempts: retry.attempts, backoff: { type: 'exponential', delay: retry.backoffMs }, ...keepFinished,
+      jobId, attempts: retry.attempts, backoff: { type: 'exponential', delay: retry.backoffMs }, ...keepFinished, ...priorityOf(data.trigger.kind),
     };
     // One round trip in the common case: "does the job exist?" and the add go out together on this connection,
     // in that order (BullMQ ignores an add whose job id exists), so the answer tells whether the add was new work.
@@ -48,7 +65,10 @@ export function createProducers(deps: { connection: Redis }): Producers {
     }
     const state = await existing.getState();
     const finished = state === 'completed' || state === 'failed';
-    if (!finished || (state === 'completed' && sameWork(existing.data as Record<string, unknown>))) return { jobId, added: false };
+    // A job that completed as superseded did not do its work (a newer revision was wanted at that moment, e.g. a
+    // reconcile with a stale head): asked for again, it runs, or the app would stay behind until the job expires.
+    const superseded = (existing.returnvalue as { superseded?: unknown } | null | undefined)?.superseded === true;
+    if (!finished || (state === 'completed' && !superseded && sameWork(existing.data as Record<string, unknown>))) return { jobId, added: false };
     await existing.remove().catch(() => undefined);
     await queue.add(name, data, options);
     return { jobId, added: true };
@@ -60,8 +80,14 @@ export function createProducers(deps: { connection: Redis }): Producers {
       const desired: DesiredRevision = { revision: data.revision, at: new Date().toISOString() };
       // Sent before the job's add on the same connection, so Redis records the desired revision first (a renderer
       // that picks the job up at once must not find it superseded); awaited together: one round trip.
+      // A reconcile saw its head at trigger.receivedAt: a desired revision recorded after that (a webhook's push
+      // meanwhile) is newer than what it saw and stays; otherwise its stale head would supersede the push's work.
+      const seenAt = data.trigger.kind === 'reconcile' ? data.trigger.receivedAt : undefined;
+      const recordDesired = seenAt
+        ? deps.connection.eval(setUnlessNewerScript, 1, redisKeys.desiredRevision(data.app), JSON.stringify(desired), seenAt)
+        : deps.connection.set(redisKeys.desiredRevision(data.app), JSON.stringify(desired));
       const [, result] = await Promise.all([
-        deps.connection.set(redisKeys.desiredRevision(data.app), JSON.stringify(desired)),
+        recordDesired,
         add(renderQueue, 'render', jobIds.render(data.app, data.revision), data, jobCatalogue.render),
       ]);
       return result;

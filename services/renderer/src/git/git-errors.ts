@@ -29,6 +29,7 @@ const permanentPatterns: Array<{ pattern: RegExp; explain: string }> = [
   { pattern: /repository .* not found|repository not found|no such repository|not found: did you run git update-server-info|does not appear to be a git repository|repository not exported|access denied/i, explain: 'the repository does not exist or is not readable' },
   { pattern: /authentication failed|could not read username|could not read password|permission denied \(publickey|invalid username or password|http basic: access denied|(?:error|status):? 403\b/i, explain: 'the repository refused the credentials' },
   { pattern: /returned error: 30[1278]\b/i, explain: 'the repository URL redirects elsewhere; with a credential, redirects are not followed (the token would go along): set the Repository url to the final location' },
+  { pattern: /no space left on device|disk quota exceeded/i, explain: "the renderer's cache volume is full (the repository does not fit: give TIDEWATER_CACHE_DIR a larger volume)" },
   { pattern: /host key verification failed/i, explain: 'the SSH host key of the remote is not trusted' },
   { pattern: /protocol '.*' is not supported|transport '.*' not allowed|unsupported url protocol/i, explain: 'the repository URL uses an unsupported protocol' },
 ];

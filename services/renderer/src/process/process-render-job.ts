@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArgoApplication } from '@tidewater/config';
 import { eventTypes } from '@tidewater/events';
@@ -9,7 +10,9 @@ import { isPermanent, permanent } from '../errors/permanent.ts';
 import { gitCredentialEnv } from '../git/credentials.ts';
 import { checkoutCommit, newestRevisionOnBranch } from '../git/mirror.ts';
 import { authorizeSource, type SourceAccess } from '../git/source-access.ts';
-import { appSourcePath, renderSource, type RendererKind } from '../render/render-source.ts';
+import { appSourcePath, needsPrivateTree, renderSource, type RendererKind } from '../render/render-source.ts';
+import { sharedTreesFor, type SharedTree } from '../git/shared-trees.ts';
+import { readLastRendered, recordLastRendered, sourcePathsUnchanged } from '../source-paths/unchanged-sources.ts';
 import { assertSafeToolArguments } from '../render/tool-arguments.ts';
 import { substituteVariables, substituteVariablesOf } from '../render/post-build-substitute.ts';
 import { applyFluxPatches, fluxPatchesOf } from '../render/flux-patches.ts';
@@ -127,7 +130,7 @@ async function followBranch(data: RenderJob, deps: RendererDeps, access: SourceA
     });
   } finally {
     credentials.dispose();
-    rmSync(scratchDir, { recursive: true, force: true });
+    await rm(scratchDir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
@@ -173,26 +176,42 @@ async function renderWithCache(
   const cachedRender = lookedUp ? lookedUp.cached : await readCachedRender(deps.redis, cacheKey, deps.bundleSigningKey);
   if (cachedRender) {
     await recordSourcePaths(deps.redis, data.app, cachedRender.sourcePaths.length ? cachedRender.sourcePaths : [path]);
+    await recordLastRendered(deps.redis, data.app, data.revision);
     log.debug({ cacheKey }, 'bundle cache hit');
     return { bundleKey: redisKeys.bundle(cacheKey), objectCount: cachedRender.bundle.objects.length, renderer: cachedRender.bundle.renderer, cached: true };
   }
 
+  const reused = await reuseUnchangedRender(data, app, deps, cacheKey, log);
+  if (reused) return reused;
+
   mkdirSync(join(deps.cacheDir, 'work'), { recursive: true });
-  const workDir = mkdtempSync(join(deps.cacheDir, 'work', 'render-'));
-  const treeDir = join(workDir, 'tree');
+  const workDir = await mkdtemp(join(deps.cacheDir, 'work', 'render-'));
   const scratchDir = join(workDir, 'scratch');
-  mkdirSync(treeDir);
-  mkdirSync(scratchDir);
+  await mkdir(scratchDir);
+  let shared: SharedTree | undefined;
   try {
-    const credentials = credentialsFor(access, data.repoURL, scratchDir, log);
-    try {
-      const { fetched } = await checkoutCommit({
-        cacheDir: deps.cacheDir, repoURL: data.repoURL, revision: data.revision, targetDir: treeDir, scratchDir,
-        credentialEnv: credentials.env, allowProtocols: access.allowProtocols, logger: log,
-      });
-      log.debug({ fetched }, 'commit checked out');
-    } finally {
-      credentials.dispose();
+    const checkout = async (targetDir: string) => {
+      const credentials = credentialsFor(access, data.repoURL, scratchDir, log);
+      try {
+        // checkoutCommit runs the sandbox walk on every tree it writes, shared or private.
+        const { fetched } = await checkoutCommit({
+          cacheDir: deps.cacheDir, repoURL: data.repoURL, revision: data.revision, targetDir, scratchDir,
+          credentialEnv: credentials.env, allowProtocols: access.allowProtocols, logger: log,
+        });
+        log.debug({ fetched }, 'commit checked out');
+      } finally {
+        credentials.dispose();
+      }
+    };
+    // One read-only tree per commit for every render that only reads; a private one for those that write.
+    shared = await (deps.sharedTrees ?? sharedTreesFor(deps.cacheDir, deps.logger)).acquire({ repoURL: data.repoURL, revision: data.revision, materialise: checkout });
+    let treeDir = shared.treeDir;
+    if (needsPrivateTree(treeDir, app)) {
+      shared.release();
+      shared = undefined;
+      treeDir = join(workDir, 'tree');
+      await mkdir(treeDir);
+      await checkout(treeDir);
     }
 
     const outcome = await namingOrigin(data, () => renderSource({
@@ -213,8 +232,31 @@ async function renderWithCache(
     };
     const bundleKey = await storeRender(deps.redis, cacheKey, { bundle, sourcePaths: outcome.sourcePaths }, deps.bundleSigningKey);
     await recordSourcePaths(deps.redis, data.app, outcome.sourcePaths);
+    await recordLastRendered(deps.redis, data.app, data.revision);
     return { bundleKey, objectCount: objects.length, renderer: outcome.renderer, cached: false };
   } finally {
-    rmSync(workDir, { recursive: true, force: true });
+    shared?.release();
+    // Off the event loop: a private tree can be a whole repository.
+    await rm(workDir, { recursive: true, force: true }).catch((error: Error) => log.warn({ reason: error.message }, 'could not remove a render work directory'));
   }
+}
+
+/**
+ * The bundle of the commit this application was last rendered at, re-labelled for this commit, when the app's
+ * source paths hold the same files at both (see unchanged-sources.ts): no checkout, no tool run.
+ */
+async function reuseUnchangedRender(data: RenderJob, app: ArgoApplication, deps: RendererDeps, cacheKey: string, log: Logger): Promise<RenderedApp | undefined> {
+  const previousRevision = await readLastRendered(deps.redis, data.app);
+  if (!previousRevision || previousRevision === data.revision) return undefined;
+  const previous = await readCachedRender(deps.redis, cacheKeyOf({ ...data, revision: previousRevision }, app), deps.bundleSigningKey);
+  if (!previous || previous.sourcePaths.length === 0) return undefined;
+  const unchanged = await sourcePathsUnchanged({ cacheDir: deps.cacheDir, repoURL: data.repoURL, from: previousRevision, to: data.revision, paths: previous.sourcePaths });
+  if (!unchanged) return undefined;
+  const { signature: _previousSignature, ...content } = previous.bundle as RenderedBundle & { signature?: string };
+  const bundle: RenderedBundle = { ...content, revision: data.revision, renderedAt: new Date().toISOString() };
+  const bundleKey = await storeRender(deps.redis, cacheKey, { bundle, sourcePaths: previous.sourcePaths }, deps.bundleSigningKey);
+  await recordSourcePaths(deps.redis, data.app, previous.sourcePaths);
+  await recordLastRendered(deps.redis, data.app, data.revision);
+  log.debug({ previousRevision }, 'source paths unchanged since the last render: bundle reused');
+  return { bundleKey, objectCount: bundle.objects.length, renderer: bundle.renderer, cached: true };
 }

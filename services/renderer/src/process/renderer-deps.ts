@@ -3,6 +3,7 @@ import type { TidewaterConfig } from '@tidewater/config';
 import type { EventPublisher } from '@tidewater/events';
 import type { BundleSigningKey, Producers } from '@tidewater/queues';
 import type { Logger } from '@tidewater/telemetry';
+import type { SharedTrees } from '../git/shared-trees.ts';
 
 export interface RendererDeps {
   /** Current configuration; read per job so a reload takes effect on the next job. */
@@ -20,6 +21,8 @@ export interface RendererDeps {
   concurrency?: number;
   /** Binary paths; default `helm` / `kustomize` on PATH. */
   tools?: { helm: string; kustomize: string };
+  /** Trees of commits shared by the renders of one commit (default: one per cacheDir in this process). */
+  sharedTrees?: SharedTrees;
   /** Limit for one helm/kustomize run (default 60 s). */
   toolTimeoutMs?: number;
 }

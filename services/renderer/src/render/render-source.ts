@@ -7,7 +7,7 @@ import { collapseSourcePaths } from '../source-paths/collapse-source-paths.ts';
 import { kustomizeSourcePaths } from '../source-paths/kustomize-source-paths.ts';
 import { renderDirectory } from './directory.ts';
 import { localDependencyPaths, renderHelm, resolveValueFiles } from './helm.ts';
-import { kustomizationFileIn, renderKustomize } from './kustomize.ts';
+import { editCommands, kustomizationFileIn, renderKustomize } from './kustomize.ts';
 import { assertKustomizeReferencesAllowed } from './kustomize-references.ts';
 import { assertHelmReleaseName } from './tool-arguments.ts';
 import { absoluteIn, assertInsideRepo, escapesRepo, normalizeRepoPath } from './repo-paths.ts';
@@ -58,6 +58,17 @@ export function detectRenderer(appDir: string, app: ArgoApplication): RendererKi
   if (kustomizationFileIn(appDir)) return 'kustomize';
   if (existsSync(join(appDir, 'Chart.yaml'))) return 'helm';
   return 'directory';
+}
+
+/**
+ * Whether rendering this Application writes into the tree (`kustomize edit` for its kustomize options, Helm's
+ * `dependency build`), so it needs a private checkout rather than the commit's shared read-only tree.
+ */
+export function needsPrivateTree(repoRoot: string, app: ArgoApplication): boolean {
+  const appDir = absoluteIn(repoRoot, appSourcePath(app));
+  if (!existsSync(appDir) || !statSync(appDir).isDirectory()) return false; // renderSource names the missing path
+  const renderer = detectRenderer(appDir, app);
+  return renderer === 'helm' || (renderer === 'kustomize' && editCommands(app.spec.source.kustomize ?? {}).length > 0);
 }
 
 /** Renders the Application's source from a checked-out tree. */

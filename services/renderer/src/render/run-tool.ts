@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { ExternalServiceError } from '../errors/external-service-error.ts';
 import { permanent } from '../errors/permanent.ts';
 
@@ -19,26 +19,61 @@ const maxOutputBytes = 256 * 1024 * 1024;
 
 /**
  * Runs a render tool and returns its stdout. stderr (warnings such as kustomize's `bases` deprecation) is
- * never mixed into the output. A non-zero exit is permanent and carries the tool's trimmed stderr; a timeout
- * or a missing binary is retryable.
+ * never mixed into the output. A non-zero exit is permanent and carries the tool's trimmed stderr; a missing
+ * binary is retryable. The tool runs in its own process group: past its time limit the whole group is killed
+ * (plugins and whatever they started included) and the render fails naming the limit.
  */
 export function runTool(run: ToolRun): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile(run.binary, run.args, {
-      cwd: run.cwd, env: run.env, timeout: run.timeoutMs, killSignal: 'SIGKILL', maxBuffer: maxOutputBytes, encoding: 'utf8',
-    }, (error, stdout, stderr) => {
-      if (!error) return resolve({ stdout, stderr });
-      const failure = error as NodeJS.ErrnoException & { killed?: boolean; code?: number | string; signal?: string };
-      if (failure.code === 'ENOENT') {
-        return reject(new ExternalServiceError(run.tool, `${run.tool} binary not found at ${run.binary}`, { cause: error }));
+    const child = spawn(run.binary, run.args, { cwd: run.cwd, env: run.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let outputBytes = 0;
+    let stopped: 'timeout' | 'output' | undefined;
+    const killGroup = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL'); // the group is gone already; make sure the child is
       }
-      if (failure.killed || failure.signal === 'SIGKILL') {
-        return reject(new ExternalServiceError(run.tool, `${run.tool} ${run.args[0]} did not finish within ${run.timeoutMs} ms`, { cause: error }));
+    };
+    const timer = setTimeout(() => {
+      stopped = 'timeout';
+      killGroup();
+    }, run.timeoutMs);
+    const collect = (into: Buffer[]) => (chunk: Buffer) => {
+      outputBytes += chunk.length;
+      if (outputBytes > maxOutputBytes) {
+        stopped ??= 'output';
+        killGroup();
+        return;
       }
-      if (failure.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
-        return reject(permanent(`${run.tool} ${run.args[0]} produced more than ${maxOutputBytes} bytes of output`));
+      into.push(chunk);
+    };
+    child.stdout.on('data', collect(stdout));
+    child.stderr.on('data', collect(stderr));
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      if (error.code === 'ENOENT') reject(new ExternalServiceError(run.tool, `${run.tool} binary not found at ${run.binary}`, { cause: error }));
+      else reject(new ExternalServiceError(run.tool, `${run.tool} ${run.args[0]} could not start: ${error.message}`, { cause: error }));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      // Anything the tool left running in its group goes with it.
+      if (child.pid) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // no process left in the group
+        }
       }
-      reject(permanent(`${run.tool} ${run.args[0]} failed: ${toolMessage(stderr, run.repoRoot) || `exit code ${String(failure.code)}`}`));
+      const errorText = Buffer.concat(stderr).toString('utf8');
+      if (stopped === 'timeout') {
+        return reject(new ExternalServiceError(run.tool, `${run.tool} ${run.args[0]} did not finish within ${run.timeoutMs} ms; its process group was killed`));
+      }
+      if (stopped === 'output') return reject(permanent(`${run.tool} ${run.args[0]} produced more than ${maxOutputBytes} bytes of output`));
+      if (code === 0) return resolve({ stdout: Buffer.concat(stdout).toString('utf8'), stderr: errorText });
+      reject(permanent(`${run.tool} ${run.args[0]} failed: ${toolMessage(errorText, run.repoRoot) || (signal ? `killed by ${signal}` : `exit code ${String(code)}`)}`));
     });
   });
 }

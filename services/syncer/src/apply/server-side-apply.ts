@@ -1,4 +1,4 @@
-import type { ObjectResult } from '@tidewater/queues';
+import type { KubernetesObject, ObjectResult } from '@tidewater/queues';
 import { isRetryableStatus, retryableStatusError, statusMessage } from '../clusters/api-status.ts';
 import type { KubeTransport } from '../clusters/kube-transport.ts';
 import { describeObject } from './object-ref.ts';
@@ -11,6 +11,8 @@ export const fieldManager = 'tidewater';
 export interface AppliedObject extends ObjectResult {
   /** resourceVersion after the apply, recorded in the inventory to tell `unchanged` next time. */
   resourceVersion?: string;
+  /** The object as the API server answered the write (fingerprinted for the next sync; never part of a result). */
+  liveObject?: KubernetesObject;
 }
 
 /** `fieldValidation` query value: Strict as `kubectl apply` validates by default, Ignore for `Validate=false`. */
@@ -26,17 +28,17 @@ export async function applyObject(transport: KubeTransport, planned: PlannedObje
   const { ref } = planned;
   const identity = { group: ref.group, kind: ref.kind, namespace: ref.namespace, name: ref.name };
   const validate = options.validate ?? planned.options?.validate;
-  const response = await transport.request<{ metadata?: { resourceVersion?: string } }>({
+  const response = await transport.request<KubernetesObject>({
     method: 'PATCH',
     path: `${resourcePath(ref, planned.info)}?fieldManager=${fieldManager}&force=true&fieldValidation=${fieldValidationOf(validate)}`,
     contentType: 'application/apply-patch+yaml',
     body: planned.manifest,
   });
   if (response.status === 200 || response.status === 201) {
-    const resourceVersion = response.body.metadata?.resourceVersion;
+    const resourceVersion = response.body.metadata?.resourceVersion as string | undefined;
     const outcome = response.status === 201 ? 'created'
       : resourceVersion !== undefined && resourceVersion === planned.previousResourceVersion ? 'unchanged' : 'configured';
-    return { ...identity, outcome, resourceVersion };
+    return { ...identity, outcome, resourceVersion, liveObject: response.body };
   }
   // The API server answers 500 when a manifest does not fit the kind's schema (an unknown field of a built-in
   // kind, a string where a boolean belongs): the manifest is wrong, so retrying cannot help.

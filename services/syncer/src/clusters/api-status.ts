@@ -15,10 +15,25 @@ export function statusMessage(response: KubeResponse): string {
   return `HTTP ${response.status}`;
 }
 
-/** Wraps a retryable answer (429, 5xx) into the error BullMQ retries. */
+const statusTexts: Record<number, string> = {
+  429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+};
+
+/** `429 Too Many Requests`, `503 Service Unavailable`, `HTTP 599`: the answer's status as an operator reads it. */
+export function describeStatus(status: number): string {
+  if (status === 0) return 'no HTTP status';
+  return statusTexts[status] ? `${status} ${statusTexts[status]}` : `HTTP ${status}`;
+}
+
+/**
+ * Wraps a retryable answer (429, 5xx) into the error BullMQ retries. The cluster answered, so the message names
+ * its HTTP status (throttled, overloaded, failing) rather than calling it unreachable.
+ */
 export function retryableStatusError(clusterName: string, response: KubeResponse, doing: string): ExternalServiceError {
+  const detail = statusMessage(response);
+  const answered = describeStatus(response.status);
   return new ExternalServiceError(
     `kubernetes cluster ${clusterName}`,
-    `cluster ${clusterName} unreachable: ${doing} answered ${response.status}: ${statusMessage(response)}`,
+    `cluster ${clusterName} answered ${answered} while ${doing}${detail === `HTTP ${response.status}` ? '' : `: ${detail}`}`,
   );
 }

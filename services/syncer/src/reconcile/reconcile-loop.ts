@@ -74,15 +74,17 @@ export function createReconcileLoop(deps: ReconcileDeps): ReconcileLoop {
     sync: new Queue(queueNames.sync, { connection: deps.redis }),
   });
 
-  async function reconcileApp(application: ArgoApplication, heads: Map<string, Promise<string>>, force: boolean): Promise<ReconcileOutcome> {
+  async function reconcileApp(application: ArgoApplication, heads: Map<string, Promise<{ head: string; at: string }>>, force: boolean): Promise<ReconcileOutcome> {
     const app = application.metadata.name;
     if (await deps.redis.exists(redisKeys.paused(app))) return { app, result: 'skipped', reason: 'paused' };
     const { repoURL, targetRevision = 'HEAD' } = application.spec.source;
     const headKey = `${normalizeRepoUrl(repoURL)}#${targetRevision}`;
     let head: string;
+    let seenAt: string;
     try {
-      if (!heads.has(headKey)) heads.set(headKey, deps.resolveHead(application));
-      head = await heads.get(headKey)!;
+      // When the head was seen travels with the request, so a push recorded after it is not overruled (producers).
+      if (!heads.has(headKey)) heads.set(headKey, (async () => ({ at: new Date().toISOString(), head: await deps.resolveHead(application) }))());
+      ({ head, at: seenAt } = await heads.get(headKey)!);
     } catch (error) {
       const reason = (error as Error).message;
       logger.warn({ app, reason }, 'cannot resolve the branch head of an application');
@@ -106,7 +108,7 @@ export function createReconcileLoop(deps: ReconcileDeps): ReconcileLoop {
       return { app, result: 'render-failed', revision: head };
     }
     const requested = await deps.producers.requestRender({
-      app, repoURL, revision: head, targetRevision, trigger: { kind: 'reconcile', receivedAt: new Date().toISOString() }, trace: {},
+      app, repoURL, revision: head, targetRevision, trigger: { kind: 'reconcile', receivedAt: seenAt }, trace: {},
     });
     if (!requested.added) return { app, result: 'in-flight', revision: head };
     logger.info({ app, revision: head, previous, force }, 'reconcile found a commit that was not synced or compared; rendering it');
@@ -127,7 +129,7 @@ export function createReconcileLoop(deps: ReconcileDeps): ReconcileLoop {
   }
 
   async function runOnce(options: { applications?: readonly ArgoApplication[]; force?: boolean } = {}): Promise<ReconcileOutcome[]> {
-    const heads = new Map<string, Promise<string>>();
+    const heads = new Map<string, Promise<{ head: string; at: string }>>();
     return mapBounded(options.applications ?? deps.config().applications, deps.concurrency ?? 4, async (application) => {
       try {
         return await reconcileApp(application, heads, options.force ?? false);

@@ -26,6 +26,7 @@ import { splitHooks } from '../hooks/split-hooks.ts';
 import { resolveDeferredKinds } from '../apply/deferred-kinds.ts';
 import { isSelected } from './resource-selection.ts';
 import type { SyncOperationInput } from './sync-operation-input.ts';
+import { findUnchangedObjects, liveContentFingerprint, manifestFingerprint, readAppliedFingerprints, writeAppliedFingerprints, type AppliedFingerprint, type UnchangedObjects } from '../apply/applied-fingerprints.ts';
 
 export interface RunSyncInput {
   application: ArgoApplication;
@@ -65,7 +66,7 @@ export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
   // Effective options: the Application's (merged with a sync operation's), then each object's annotation.
   const appOptions = applicationSyncOptions(application, input.operation);
   const destinationNamespace = application.spec.destination.namespace || undefined;
-  const previousInventory = await readInventory(input.redis, appName);
+  const [previousInventory, recordedFingerprints] = await Promise.all([readInventory(input.redis, appName), readAppliedFingerprints(input.redis, appName)]);
   const previousByKey = new Map(previousInventory.map((entry) => [objectKey(entry.cluster, entry), entry]));
 
   // Hooks (argocd.argoproj.io/hook, helm.sh/hook) run around the sync and never join the inventory.
@@ -109,13 +110,16 @@ export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
 
   await respectIgnoreDifferences({ application, options: appOptions, transport: cluster.transport, objects });
   const hookRun = createHookRun(plannedHooks.hooks, { transport: cluster.transport, app: appName, logger: input.logger });
-  const applied = await applySteps(input, orderSteps(objects), hookRun);
+  // Objects whose manifest and live content are what the last sync left need no PATCH (applied-fingerprints.ts).
+  const unchanged = await findUnchangedObjects({ transport: cluster.transport, cluster: cluster.name, app: appName, objects, recorded: recordedFingerprints });
+  const applied = await applySteps(input, orderSteps(objects), hookRun, unchanged);
+  await writeAppliedFingerprints(input.redis, appName, fingerprintsOf(applied, cluster.name));
   const appliedInventory = applied.results.flatMap((result, index): InventoryEntry[] => {
     const object = applied.objects[index];
     if (result.outcome === 'failed' || result.outcome === 'skipped') return [];
     return [{ ...object.ref, cluster: cluster.name, resourceVersion: result.resourceVersion, ...(object.managedNamespace ? { managedNamespace: true } : {}) }];
   });
-  const results: ObjectResult[] = applied.results.map(({ resourceVersion: _resourceVersion, ...result }) => result);
+  const results: ObjectResult[] = applied.results.map(({ resourceVersion: _resourceVersion, liveObject: _liveObject, ...result }) => result);
   results.push(...bundleParts.skipped);
   // A selective sync leaves what it did not select as it was, in the cluster and in the inventory.
   const unselected = selection ? previousInventory.filter((entry) => !isSelected(selection, entry)) : [];
@@ -246,7 +250,7 @@ interface AppliedSteps {
  * Applies the steps in order with the hooks around them: namespaces first, then PreSync hooks, CRDs and each wave,
  * each wave's Sync hooks right after its objects (Sync hooks of waves without objects before the next wave).
  */
-async function applySteps(input: RunSyncInput, steps: SyncStep[], hookRun: HookRun): Promise<AppliedSteps> {
+async function applySteps(input: RunSyncInput, steps: SyncStep[], hookRun: HookRun, unchanged: UnchangedObjects): Promise<AppliedSteps> {
   const { cluster, logger } = input;
   const total = steps.reduce((sum, step) => sum + step.objects.length, 0);
   const applied: AppliedSteps = { results: [], objects: [] };
@@ -279,9 +283,21 @@ async function applySteps(input: RunSyncInput, steps: SyncStep[], hookRun: HookR
       }
     }
     const unresolved = await resolveDeferredKinds(cluster, step.objects);
-    const results = await mapBounded(step.objects, input.applyConcurrency, async (object): Promise<AppliedObject> => input.signal?.aborted
-      ? { ...identityOf(object), outcome: 'skipped', message: `not applied: ${abortReason(input.signal)}` }
-      : unresolved.get(object) ?? syncObject(cluster.transport, object, object.options, { ignoreRules }));
+    const results = await mapBounded(step.objects, input.applyConcurrency, async (object): Promise<AppliedObject> => {
+      if (input.signal?.aborted) return { ...identityOf(object), outcome: 'skipped', message: `not applied: ${abortReason(input.signal)}` };
+      const resolved = unresolved.get(object);
+      if (resolved) return resolved;
+      const { group, kind, namespace, name } = object.ref;
+      const unchangedLive = unchanged.unchanged.get(object);
+      if (unchangedLive) return { group, kind, namespace, name, outcome: 'unchanged', resourceVersion: unchangedLive.metadata.resourceVersion as string | undefined, liveObject: unchangedLive };
+      const result = await syncObject(cluster.transport, object, object.options, { ignoreRules });
+      // Applied although recorded (drift, or only a controller's write since): unchanged when the apply changed nothing.
+      const before = unchanged.live.get(objectKey(cluster.name, object.ref));
+      if (result.outcome === 'configured' && before && result.liveObject && liveContentFingerprint(before) === liveContentFingerprint(result.liveObject)) {
+        return { ...result, outcome: 'unchanged' };
+      }
+      return result;
+    });
     if (step.phase === 'crds') await awaitDefinitions(input, step.objects, results);
     applied.results.push(...results);
     applied.objects.push(...step.objects);
@@ -314,6 +330,17 @@ async function applySteps(input: RunSyncInput, steps: SyncStep[], hookRun: HookR
   }
   applied.failure = (preSyncDone ? undefined : await hookRun.runPhase('PreSync')) ?? await hookRun.runSyncHooksThrough(Number.POSITIVE_INFINITY);
   return applied;
+}
+
+/** What to remember of this sync's objects for the next one: those applied or left unchanged, with the API server's answer. */
+function fingerprintsOf(applied: AppliedSteps, clusterName: string): Map<string, AppliedFingerprint> {
+  const fingerprints = new Map<string, AppliedFingerprint>();
+  applied.results.forEach((result, index) => {
+    if (result.outcome === 'failed' || result.outcome === 'skipped' || !result.liveObject) return;
+    const object = applied.objects[index];
+    fingerprints.set(objectKey(clusterName, object.ref), { manifest: manifestFingerprint(object), live: liveContentFingerprint(result.liveObject) });
+  });
+  return fingerprints;
 }
 
 /** After applying CRDs: wait until each is Established, then refresh discovery so their kinds are known. */
