@@ -114,8 +114,8 @@ describe('a port clash names the setting to change', () => {
   }
 
   it('tide all reads the services\' own knobs (a bad value is refused naming it)', async () => {
-    for (const [variable, expected] of [['SYNC_CONCURRENCY', 'SYNC_CONCURRENCY must be a positive integer'],
-      ['TIDEWATER_RENDER_CONCURRENCY', 'TIDEWATER_RENDER_CONCURRENCY must be a positive integer'],
+    for (const [variable, expected] of [['SYNC_CONCURRENCY', 'SYNC_CONCURRENCY must be a whole number from 1 to 256'],
+      ['TIDEWATER_RENDER_CONCURRENCY', 'TIDEWATER_RENDER_CONCURRENCY must be a whole number from 1 to 256'],
       ['TIDEWATER_AUDIT_BATCH_SIZE', 'TIDEWATER_AUDIT_BATCH_SIZE']] as const) {
       const work = makeWorkDir(`knob-${variable}`);
       try {

@@ -72,7 +72,8 @@ function defineApp(name: string, repoURL = 'https://git.example.com/team/deploy.
     spec: {
       project: 'default', source: { repoURL, targetRevision: 'main', path: 'app' },
       destination: { name: 'test', namespace: name },
-      syncPolicy: { syncOptions: ['CreateNamespace=true'], ...(selfHeal ? { automated: { prune: true, selfHeal: true } } : {}) },
+      // Automated: the strongest case, where an accepted bundle would be applied at once.
+      syncPolicy: { syncOptions: ['CreateNamespace=true'], automated: { prune: true, ...(selfHeal ? { selfHeal: true } : {}) } },
     },
   });
   config.applications = [...config.applications.filter((candidate) => candidate.metadata.name !== name), application];

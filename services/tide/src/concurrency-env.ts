@@ -2,9 +2,10 @@
 export interface WorkerConcurrency {
   renderConcurrency?: number;
   syncConcurrency?: number;
+  applyConcurrency?: number;
 }
 
-const variables = { renderConcurrency: 'TIDEWATER_RENDER_CONCURRENCY', syncConcurrency: 'SYNC_CONCURRENCY' } as const;
+const variables = { renderConcurrency: 'TIDEWATER_RENDER_CONCURRENCY', syncConcurrency: 'SYNC_CONCURRENCY', applyConcurrency: 'APPLY_CONCURRENCY' } as const;
 
 /** Unset variables keep startAll's defaults; a value that is not a positive integer is refused, naming the variable. */
 export function workerConcurrencyFromEnv(env: NodeJS.ProcessEnv): WorkerConcurrency {

@@ -34,6 +34,7 @@ export async function runAll(): Promise<void> {
     tools: { helm: env.TIDEWATER_HELM ?? 'helm', kustomize: env.TIDEWATER_KUSTOMIZE ?? 'kustomize' },
     ...(env.TIDEWATER_WEBHOOK_SECRET ? { globalWebhookSecret: env.TIDEWATER_WEBHOOK_SECRET } : {}),
     webhookIngress: webhookIngressFromEnv(env),
+    // The same concurrency knobs as the renderer and syncer running alone.
     ...workerConcurrencyFromEnv(env),
     ...(env.TIDEWATER_RECONCILE_INTERVAL_MS ? { reconcileIntervalMs: Number(env.TIDEWATER_RECONCILE_INTERVAL_MS) } : {}),
     ...(env.TIDEWATER_AUDIT_DIR ? { auditDir: env.TIDEWATER_AUDIT_DIR } : {}),
@@ -45,10 +46,6 @@ export async function runAll(): Promise<void> {
       sinks: [...(fromEnv ? [fromEnv] : []), ...configuredSinks],
     },
     apiPort: ports.API_PORT,
-    // The same concurrency knobs as the renderer and syncer running alone.
-    ...(env.TIDEWATER_RENDER_CONCURRENCY ? { renderConcurrency: positiveInteger(env, 'TIDEWATER_RENDER_CONCURRENCY') } : {}),
-    ...(env.SYNC_CONCURRENCY ? { syncConcurrency: positiveInteger(env, 'SYNC_CONCURRENCY') } : {}),
-    ...(env.APPLY_CONCURRENCY ? { applyConcurrency: positiveInteger(env, 'APPLY_CONCURRENCY') } : {}),
     configSource: env.TIDEWATER_CONFIG!,
     ...(env.TIDEWATER_ADMIN_PASSWORD_FILE ? { adminPassword: resolveSecret({ file: env.TIDEWATER_ADMIN_PASSWORD_FILE }) } : {}),
     ...(env.TIDEWATER_API_SIGNING_KEY_FILE ? { apiSigningKey: resolveSecret({ file: env.TIDEWATER_API_SIGNING_KEY_FILE }) } : {}),
@@ -71,10 +68,4 @@ export async function runAll(): Promise<void> {
       await telemetry.shutdown();
     },
   });
-}
-
-function positiveInteger(env: NodeJS.ProcessEnv, name: string): number {
-  const value = Number(env[name]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer`);
-  return value;
 }
