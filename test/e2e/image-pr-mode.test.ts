@@ -85,8 +85,25 @@ describe('image write-back in pull-request mode (GitHub, GitLab, Gitea APIs)', (
         : `{provider: ${name}, apiURL: "${forge.apiUrl[name as ForgeName]}", tokenRef: {env: ${tokenEnv[name as ForgeName]}}}`;
       documents.push(appAndPolicy(`${name}-shop`, repo, image, pullRequest));
     }
+    // An Image Updater user's Application: its annotations, plus Tidewater's pull-request annotations.
+    const annotatedRepo = git.createRepo('acme/annotated');
+    repos.set('acme/annotated', annotatedRepo);
+    await annotatedRepo.commit({ 'deploy/kustomization.yaml': kustomization(`${registry.host}/org/annotated`, '1.0.0'), 'deploy/deployment.yaml': 'kind: Deployment\n' }, 'seed');
+    documents.push([
+      'apiVersion: argoproj.io/v1alpha1', 'kind: Application', 'metadata:', '  name: annotated-shop', '  annotations:',
+      `    argocd-image-updater.argoproj.io/image-list: "web=${registry.host}/org/annotated"`,
+      '    argocd-image-updater.argoproj.io/write-back-method: git',
+      '    argocd-image-updater.argoproj.io/write-back-target: kustomization',
+      '    argocd-image-updater.argoproj.io/git-branch: "main:image-bumps"',
+      '    tidewater.dev/image-pull-request: gitea',
+      `    tidewater.dev/image-pull-request-api-url: "${forge.apiUrl.gitea}"`,
+      `    tidewater.dev/image-pull-request-token: "env:${tokenEnv.gitea}"`,
+      'spec:', '  project: default', `  source: {repoURL: "${annotatedRepo.url}", targetRevision: main, path: deploy}`,
+      '  destination: {server: "https://kubernetes.default.svc", namespace: annotated}',
+    ].join('\n'));
     const built = buildConfig([{ file: 'apps.yaml', text: documents.join('\n---\n') }]);
     expect(built.errors.map((error) => error.message)).toEqual([]);
+    expect(built.config.warnings).toEqual([]);
     config = built.config;
     promoter = createPromoter({
       config: () => config, redis, logger: createLogger('test', { level: 'silent' }), cacheDir: join(work.dir, 'cache'),
@@ -101,7 +118,7 @@ describe('image write-back in pull-request mode (GitHub, GitLab, Gitea APIs)', (
     work.remove();
   });
 
-  const runJob = async (name: string, tag: string) => {
+  const runJob = async (name: string, tag: string, policy = `tidewater:${name}-shop`) => {
     const pushed = await registry.pushImage(`org/${name}`, tag);
     const producerConnection = createRedisConnection(redisServer.url, 'producer');
     await waitFor('producer ready', async () => producerConnection.status === 'ready');
@@ -109,7 +126,7 @@ describe('image write-back in pull-request mode (GitHub, GitLab, Gitea APIs)', (
     const queueEvents = new QueueEvents(queueNames.image, { connection: { url: redisServer.url } });
     await queueEvents.waitUntilReady();
     const { jobId } = await producer.requestImageUpdate({
-      policy: `tidewater:${name}-shop`, app: `${name}-shop`, image: `${registry.host}/org/${name}`, tag, digest: pushed.digest,
+      policy, app: `${name}-shop`, image: `${registry.host}/org/${name}`, tag, digest: pushed.digest,
       source: { provider: 'test', deliveryId: `d-${name}-${tag}`, receivedAt: new Date().toISOString() }, trace: {},
     });
     try {
@@ -169,5 +186,24 @@ describe('image write-back in pull-request mode (GitHub, GitLab, Gitea APIs)', (
     expect(String(failed[0].data.reason)).toContain('redirects are not followed');
     // No token in any event.
     expect(JSON.stringify(await readAllEvents(redis))).not.toMatch(/prModeToken/);
+  });
+
+  it('Image Updater annotations with tidewater.dev/image-pull-request: git-branch base:target names the pull request head', async () => {
+    const result = await runJob('annotated', '1.1.0', 'argocd:annotated-shop:web');
+    expect(result).toMatchObject({ outcome: 'updated', newTag: '1.1.0', pullRequest: { action: 'opened' } });
+    expect(show('acme/annotated', 'image-bumps', 'deploy/kustomization.yaml')).toContain('newTag: 1.1.0');
+    expect(forge.pulls.gitea.filter((pull) => pull.repository === 'acme/annotated')).toMatchObject([{ head: 'image-bumps', base: 'main' }]);
+  });
+
+  it('a forge failing after the push is retried: the owed pull request is opened once, and image.updated published once', async () => {
+    forge.failNextWrites('gitlab', 1);
+    const before = forge.pulls.gitlab.length;
+    const result = await runJob('gitlab', '1.3.0');
+    expect(result).toMatchObject({ outcome: 'updated', newTag: '1.3.0', pullRequest: { action: 'updated', number: 1 } });
+    expect(forge.pulls.gitlab).toHaveLength(before);
+    expect(forge.pulls.gitlab[0].title).toContain(':1.3.0');
+    const updated = (await readAllEvents(redis)).filter((event) => event.type === eventTypes.imageUpdated && event.data.newTag === '1.3.0');
+    expect(updated).toHaveLength(1);
+    expect(updated[0].data).toMatchObject({ app: 'gitlab-shop', pullRequestNumber: 1 });
   });
 });

@@ -37,6 +37,8 @@ export interface ForgeApiServer {
   redirectingApiUrl: string;
   requests: ForgeRequest[];
   pulls: Record<ForgeName, StoredPullRequest[]>;
+  /** The next `count` writes (POST/PUT/PATCH) to this forge answer 502, as a forge having a bad minute does. */
+  failNextWrites(forge: ForgeName, count: number): void;
   close(): Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export async function startForgeApiServer(options: {
   const requests: ForgeRequest[] = [];
   const pulls: Record<ForgeName, StoredPullRequest[]> = { github: [], gitlab: [], gitea: [] };
   let url = '';
+  const failingWrites: Record<ForgeName, number> = { github: 0, gitlab: 0, gitea: 0 };
 
   const render = (forge: ForgeName, pull: StoredPullRequest): Record<string, unknown> => {
     const [owner] = pull.repository.split('/');
@@ -186,6 +189,11 @@ export async function startForgeApiServer(options: {
         reply(401, errors(`${forge}-errors.json`).unauthorized);
         return;
       }
+      if (method !== 'GET' && failingWrites[forge] > 0) {
+        failingWrites[forge]--;
+        reply(502, { message: 'Server Error' });
+        return;
+      }
       let input: Record<string, unknown> = {};
       try {
         input = body ? (JSON.parse(body) as Record<string, unknown>) : {};
@@ -205,6 +213,9 @@ export async function startForgeApiServer(options: {
     redirectingApiUrl: `${url}/moved/github`,
     requests,
     pulls,
+    failNextWrites: (forge, count) => {
+      failingWrites[forge] = count;
+    },
     close: () => new Promise((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
