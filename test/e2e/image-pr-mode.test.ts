@@ -206,4 +206,25 @@ describe('image write-back in pull-request mode (GitHub, GitLab, Gitea APIs)', (
     expect(updated).toHaveLength(1);
     expect(updated[0].data).toMatchObject({ app: 'gitlab-shop', pullRequestNumber: 1 });
   });
+
+  it('after the pull request was merged, the next update starts again from the base and opens a new pull request', async () => {
+    const repository = 'acme/github';
+    const head = 'image-updater-github-shop';
+    // The reviewer merges (fast-forward) and someone changes main afterwards.
+    const clone = join(work.dir, 'operator');
+    const gitIn = (...args: string[]) => execFileSync('git', ['-C', clone, '-c', 'user.name=Operator', '-c', 'user.email=op@example.invalid', ...args], { encoding: 'utf8' });
+    execFileSync('git', ['clone', '--quiet', repos.get(repository)!.url, clone]);
+    gitIn('merge', '--quiet', '--ff-only', `origin/${head}`);
+    gitIn('commit', '--quiet', '--allow-empty', '-m', 'operator change after the merge');
+    gitIn('push', '--quiet', 'origin', 'HEAD:refs/heads/main');
+    forge.markMerged('github', repository, 1);
+    const mainAfterMerge = repos.get(repository)!.head('main');
+
+    const result = await runJob('github', '1.4.0');
+    expect(result).toMatchObject({ outcome: 'updated', newTag: '1.4.0', oldTag: '1.2.0', pullRequest: { action: 'opened', number: 2 } });
+    // Built on main as it is now (a fast-forward of the old write branch, so no force-push was needed).
+    const parent = execFileSync('git', ['--git-dir', repos.get(repository)!.gitDir, 'rev-parse', `${head}^`], { encoding: 'utf8' }).trim();
+    expect(parent).toBe(mainAfterMerge);
+    expect(forge.pulls.github.map((pull) => [pull.number, pull.state])).toEqual([[1, 'merged'], [2, 'open']]);
+  });
 });

@@ -27,6 +27,7 @@ export interface StoredPullRequest {
   base: string;
   title: string;
   body: string;
+  state: 'open' | 'merged';
 }
 
 export interface ForgeApiServer {
@@ -39,6 +40,8 @@ export interface ForgeApiServer {
   pulls: Record<ForgeName, StoredPullRequest[]>;
   /** The next `count` writes (POST/PUT/PATCH) to this forge answer 502, as a forge having a bad minute does. */
   failNextWrites(forge: ForgeName, count: number): void;
+  /** Marks a pull request merged (the test fast-forwards the base branch on the git server itself). */
+  markMerged(forge: ForgeName, repository: string, number: number): void;
   close(): Promise<void>;
 }
 
@@ -65,6 +68,7 @@ export async function startForgeApiServer(options: {
       const target = base.base as Record<string, unknown>;
       return {
         ...base, number: pull.number, id: pull.number, title: pull.title, body: pull.body,
+        state: pull.state === 'open' ? 'open' : 'closed', merged: pull.state === 'merged',
         url: `${url}/github/repos/${pull.repository}/pulls/${pull.number}`, html_url: `https://github.example/${pull.repository}/pull/${pull.number}`,
         head: { ...head, label: `${owner}:${pull.head}`, ref: pull.head }, base: { ...target, label: `${owner}:${pull.base}`, ref: pull.base },
       };
@@ -72,6 +76,7 @@ export async function startForgeApiServer(options: {
     if (forge === 'gitlab') {
       return {
         ...fixture('gitlab-merge-request.json'), id: 100 + pull.number, iid: pull.number, title: pull.title, description: pull.body,
+        state: pull.state === 'open' ? 'opened' : 'merged',
         source_branch: pull.head, target_branch: pull.base, web_url: `https://gitlab.example/${pull.repository}/-/merge_requests/${pull.number}`,
         references: { short: `!${pull.number}`, relative: `!${pull.number}`, full: `${pull.repository}!${pull.number}` },
       };
@@ -79,6 +84,7 @@ export async function startForgeApiServer(options: {
     const base = fixture('gitea-pull-request.json');
     return {
       ...base, id: pull.number, number: pull.number, title: pull.title, body: pull.body,
+      state: pull.state === 'open' ? 'open' : 'closed', merged: pull.state === 'merged',
       url: `https://gitea.example/${pull.repository}/pulls/${pull.number}`, html_url: `https://gitea.example/${pull.repository}/pulls/${pull.number}`,
       head: { ...(base.head as Record<string, unknown>), label: pull.head, ref: pull.head }, base: { ...(base.base as Record<string, unknown>), label: pull.base, ref: pull.base },
     };
@@ -103,7 +109,7 @@ export async function startForgeApiServer(options: {
       const iid = match[2] ? Number(match[2]) : undefined;
       if (method === 'GET' && iid === undefined) {
         const state = query.get('state');
-        const found = held.filter((pull) => pull.repository === repository && (state === null || state === 'opened' || state === 'all')
+        const found = held.filter((pull) => pull.repository === repository && (state === 'all' || (state === 'merged' ? pull.state === 'merged' : state === null || pull.state === 'open'))
           && (!query.get('source_branch') || pull.head === query.get('source_branch')) && (!query.get('target_branch') || pull.base === query.get('target_branch')));
         return { status: 200, body: found.map((pull) => render(forge, pull)) };
       }
@@ -111,9 +117,9 @@ export async function startForgeApiServer(options: {
         const head = String(input.source_branch ?? '');
         const base = String(input.target_branch ?? '');
         if (!options.branchExists(repository, head)) return { status: 422, body: known.sourceMissing };
-        const existing = held.find((pull) => pull.repository === repository && pull.head === head && pull.base === base);
+        const existing = held.find((pull) => pull.repository === repository && pull.head === head && pull.base === base && pull.state === 'open');
         if (existing) return { status: 409, body: { message: [`Another open merge request already exists for this source branch: !${existing.number}`] } };
-        const pull = { number: held.length + 1, repository, head, base, title: String(input.title ?? ''), body: String(input.description ?? '') };
+        const pull: StoredPullRequest = { number: held.filter((other) => other.repository === repository).length + 1, repository, head, base, title: String(input.title ?? ''), body: String(input.description ?? ''), state: 'open' };
         held.push(pull);
         return { status: 201, body: render(forge, pull) };
       }
@@ -131,7 +137,8 @@ export async function startForgeApiServer(options: {
     const repository = `${decodeURIComponent(match[1])}/${decodeURIComponent(match[2])}`;
     const number = match[3] ? Number(match[3]) : undefined;
     if (method === 'GET' && number === undefined) {
-      let found = held.filter((pull) => pull.repository === repository);
+      const state = query.get('state') ?? 'open';
+      let found = held.filter((pull) => pull.repository === repository && (state === 'all' || (state === 'closed' ? pull.state === 'merged' : pull.state === 'open')));
       if (forge === 'github') {
         const head = query.get('head');
         if (head) found = found.filter((pull) => `${repository.split('/')[0]}:${pull.head}` === head);
@@ -146,9 +153,9 @@ export async function startForgeApiServer(options: {
       const head = String(input.head ?? '');
       const base = String(input.base ?? '');
       if (!options.branchExists(repository, head)) return forge === 'github' ? { status: 422, body: known.headInvalid } : notFound;
-      const existing = held.find((pull) => pull.repository === repository && pull.head === head && pull.base === base);
+      const existing = held.find((pull) => pull.repository === repository && pull.head === head && pull.base === base && pull.state === 'open');
       if (existing) return { status: forge === 'github' ? 422 : 409, body: known.exists };
-      const pull = { number: held.length + 1, repository, head, base, title: String(input.title ?? ''), body: String(input.body ?? '') };
+      const pull: StoredPullRequest = { number: held.filter((other) => other.repository === repository).length + 1, repository, head, base, title: String(input.title ?? ''), body: String(input.body ?? ''), state: 'open' };
       held.push(pull);
       return { status: 201, body: render(forge, pull) };
     }
@@ -215,6 +222,10 @@ export async function startForgeApiServer(options: {
     pulls,
     failNextWrites: (forge, count) => {
       failingWrites[forge] = count;
+    },
+    markMerged: (forge, repository, number) => {
+      const pull = pulls[forge].find((candidate) => candidate.repository === repository && candidate.number === number);
+      if (pull) pull.state = 'merged';
     },
     close: () => new Promise((resolve) => {
       server.closeAllConnections();
