@@ -9,6 +9,8 @@ import { buildConfig, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher, eventTypes, readAllEvents } from '@tidewater/events';
 import { createImageProducer, createRedisConnection, queueNames } from '@tidewater/queues';
 import { createLogger } from '@tidewater/telemetry';
+import { createNotifier } from '../../services/notifier/src/notifier.ts';
+import { startSlackSink, type SlackSink } from '../../services/notifier/src/test-support/slack-sink.ts';
 import { createPromoter, type Promoter } from '../../services/promoter/src/promoter.ts';
 import {
   makeWorkDir, startGitServer, startRedis, startRegistry, waitFor, type GitRepo, type GitServer, type RedisInstance, type TestRegistry,
@@ -40,6 +42,7 @@ describe('image write-back in pull-request mode (GitHub, GitLab, Gitea APIs)', (
   let registry: TestRegistry;
   let forge: ForgeApiServer;
   let otherHost: Awaited<ReturnType<typeof startOtherHost>>;
+  let slack: SlackSink;
   let promoter: Promoter;
   let config: TidewaterConfig;
   const repos = new Map<string, GitRepo>();
@@ -70,7 +73,7 @@ describe('image write-back in pull-request mode (GitHub, GitLab, Gitea APIs)', (
   ].join('\n');
 
   beforeAll(async () => {
-    [redisServer, git, registry, otherHost] = await Promise.all([startRedis(), startGitServer(), startRegistry(), startOtherHost()]);
+    [redisServer, git, registry, otherHost, slack] = await Promise.all([startRedis(), startGitServer(), startRegistry(), startOtherHost(), startSlackSink()]);
     redis = new Redis(redisServer.url, { maxRetriesPerRequest: null });
     forge = await startForgeApiServer({ tokens, branchExists, redirectTo: otherHost.url });
     const documents: string[] = [];
@@ -101,6 +104,11 @@ describe('image write-back in pull-request mode (GitHub, GitLab, Gitea APIs)', (
       'spec:', '  project: default', `  source: {repoURL: "${annotatedRepo.url}", targetRevision: main, path: deploy}`,
       '  destination: {server: "https://kubernetes.default.svc", namespace: annotated}',
     ].join('\n'));
+    documents.push([
+      'apiVersion: tidewater.dev/v1alpha1', 'kind: NotificationChannel', 'metadata: {name: image-slack}', 'spec:', '  type: slack',
+      '  webhookUrlRef: {env: TIDEWATER_SECRET_IMAGE_SLACK_HOOK}', `  apiUrl: ${slack.url}/api`,
+      '  subscriptions: [{trigger: on-image-updated, apps: [github-shop]}]',
+    ].join('\n'));
     const built = buildConfig([{ file: 'apps.yaml', text: documents.join('\n---\n') }]);
     expect(built.errors.map((error) => error.message)).toEqual([]);
     expect(built.config.warnings).toEqual([]);
@@ -114,7 +122,7 @@ describe('image write-back in pull-request mode (GitHub, GitLab, Gitea APIs)', (
   afterAll(async () => {
     await promoter?.close();
     redis?.disconnect();
-    await Promise.all([git?.stop(), registry?.stop(), redisServer?.stop(), forge?.close(), otherHost?.close()]);
+    await Promise.all([git?.stop(), registry?.stop(), redisServer?.stop(), forge?.close(), otherHost?.close(), slack?.close()]);
     work.remove();
   });
 
@@ -226,5 +234,28 @@ describe('image write-back in pull-request mode (GitHub, GitLab, Gitea APIs)', (
     const parent = execFileSync('git', ['--git-dir', repos.get(repository)!.gitDir, 'rev-parse', `${head}^`], { encoding: 'utf8' }).trim();
     expect(parent).toBe(mainAfterMerge);
     expect(forge.pulls.github.map((pull) => [pull.number, pull.state])).toEqual([[1, 'merged'], [2, 'open']]);
+  });
+
+  it('the notifier posts one Slack message per pushed image change, naming the app, image, old → new tag, commit and pull request', async () => {
+    const notifier = createNotifier({
+      config: () => config, redis, logger: createLogger('test', { level: 'silent' }),
+      events: createEventPublisher({ redis, source: '/tidewater/notifier' }), consumerName: 'test',
+      env: { TIDEWATER_SECRET_IMAGE_SLACK_HOOK: `${slack.url}/services/T0/B0/imagehook` }, delivery: { baseDelayMs: 10 },
+    });
+    try {
+      await notifier.drainOnce();
+    } finally {
+      await notifier.stop();
+    }
+    const texts = slack.to('/services/T0/B0/imagehook').map((request) => (JSON.parse(request.body) as { text: string }).text);
+    // github-shop's updates so far: 1.1.0, 1.2.0 (pull request 1) and 1.4.0 after the merge (pull request 2).
+    expect(texts).toHaveLength(3);
+    expect(texts[0]).toContain('Application *github-shop* has a new image');
+    expect(texts[0]).toContain(`Image: ${registry.host}/org/github`);
+    expect(texts[0]).toContain('Tag: 1.0.0 → 1.1.0');
+    expect(texts[0]).toMatch(/Commit: [0-9a-f]{7}/);
+    expect(texts[0]).toContain('Pull request: https://github.example/acme/github/pull/1');
+    expect(texts[2]).toContain('Tag: 1.2.0 → 1.4.0');
+    expect(texts[2]).toContain('/pull/2');
   });
 });
