@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { buildConfig } from '../build-config.ts';
 import { imagePoliciesFromAnnotations } from './argocd-image-updater.ts';
 import { pullRequestFromAnnotations } from './pull-request-annotations.ts';
 
@@ -46,5 +47,23 @@ describe('pull-request annotations', () => {
     const { policies, warnings } = imagePoliciesFromAnnotations(application({ 'tidewater.dev/image-pull-request': 'bitbucket' }));
     expect(warnings.map((warning) => warning.annotation)).toEqual(['tidewater.dev/image-pull-request']);
     expect(policies[0].disabledReason).toContain('bad pull-request annotations');
+  });
+
+  it('apply to Applications an Image Updater v1 resource selects, from the Application\'s own annotations', () => {
+    const updater = [
+      'apiVersion: argocd-image-updater.argoproj.io/v1alpha1', 'kind: ImageUpdater', 'metadata: {name: shop-updater, namespace: argocd}', 'spec:',
+      '  writeBackConfig: {method: git, gitConfig: {writeBackTarget: kustomization}}',
+      '  applicationRefs: [{namePattern: shop, images: [{alias: web, imageName: ghcr.io/acme/web}]}]', '',
+    ].join('\n');
+    const app = [
+      'apiVersion: argoproj.io/v1alpha1', 'kind: Application', 'metadata:', '  name: shop', '  annotations:',
+      '    tidewater.dev/image-pull-request: github', '    tidewater.dev/image-pull-request-token: "env:TIDEWATER_SECRET_GH_PR"',
+      'spec:', '  project: default', '  source: {repoURL: "https://git.example.com/acme/shop.git", targetRevision: main, path: deploy}',
+      '  destination: {server: "https://kubernetes.default.svc", namespace: shop}', '',
+    ].join('\n');
+    const { config, errors, warnings } = buildConfig([{ file: 'a.yaml', text: app }, { file: 'u.yaml', text: updater }]);
+    expect(errors).toEqual([]);
+    expect(warnings.map((warning) => warning.message)).toEqual([]);
+    expect(config.imagePolicies[0].writeBack).toMatchObject({ branch: 'image-updater-shop', pullRequest: { provider: 'github', apiUrl: 'https://api.github.com' } });
   });
 });
