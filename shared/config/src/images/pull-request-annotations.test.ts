@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildConfig } from '../build-config.ts';
 import { imagePoliciesFromAnnotations } from './argocd-image-updater.ts';
+import { imagePoliciesOf } from './policies-of.ts';
 import { pullRequestFromAnnotations } from './pull-request-annotations.ts';
 
 const scope = { envPrefix: 'TIDEWATER_SECRET_', dirs: ['/var/run/secrets/tidewater'] };
@@ -64,6 +65,6 @@ describe('pull-request annotations', () => {
     const { config, errors, warnings } = buildConfig([{ file: 'a.yaml', text: app }, { file: 'u.yaml', text: updater }]);
     expect(errors).toEqual([]);
     expect(warnings.map((warning) => warning.message)).toEqual([]);
-    expect(config.imagePolicies[0].writeBack).toMatchObject({ branch: 'image-updater-shop', pullRequest: { provider: 'github', apiUrl: 'https://api.github.com' } });
+    expect(imagePoliciesOf(config)[0].writeBack).toMatchObject({ branch: 'image-updater-shop', pullRequest: { provider: 'github', apiUrl: 'https://api.github.com' } });
   });
 });
