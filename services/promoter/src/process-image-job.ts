@@ -1,7 +1,7 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { imagePoliciesOf, type ArgoApplication, type ImagePolicy, type TidewaterConfig } from '@tidewater/config';
-import { eventTypes, type EventPublisher } from '@tidewater/events';
+import { eventTypes, type EventPublisher, type ImageUpdatedData } from '@tidewater/events';
 import { ImageJob, redisKeys, type RenderedBundle, type SyncHistoryEntry } from '@tidewater/queues';
 import { currentTraceId, withSpan, type Logger } from '@tidewater/telemetry';
 import { currentImageInFile, imagesInObjects, manifestNameOf, targetFileOf } from './current-image.ts';
@@ -19,6 +19,8 @@ import { setKustomizationImage } from './write-back/kustomization-images.ts';
 import { currentSetterTag, setSetterMarkers } from './write-back/flux-setters.ts';
 import type { WorkingCopy } from './git/working-copy.ts';
 import { writeBack, type FileEdit } from './write-back/write-back.ts';
+import type { PullRequestOutcome } from './pull-requests/pull-request-target.ts';
+import { openOrUpdatePullRequest, resumePendingPullRequest, type PullRequestWriteBack } from './pull-requests/write-back-pull-request.ts';
 
 export interface ImageJobDeps {
   config: () => TidewaterConfig;
@@ -31,10 +33,13 @@ export interface ImageJobDeps {
   cacheDir: string;
   /** Commit author (default: Image Updater's `argocd-image-updater <noreply@argoproj.io>`). */
   author?: { name: string; email: string };
+  /** Pull-request mode: how the forge API is called (default global fetch) and where token references are read (default process.env). */
+  fetch?: typeof fetch;
+  env?: NodeJS.ProcessEnv;
 }
 
 export type ImageJobResult =
-  | { outcome: 'updated'; commit: string; oldTag?: string; newTag: string; file: string }
+  | { outcome: 'updated'; commit: string; oldTag?: string; newTag: string; file: string; pullRequest?: PullRequestOutcome }
   | { outcome: 'unchanged' | 'pinned' | 'skipped'; reason: string };
 
 /** The unit of work of the image queue: one pushed tag, one policy → at most one commit. */
@@ -134,7 +139,16 @@ async function updateImage(deps: ImageJobDeps, request: {
   const source = application?.spec.source;
   const repoUrl = policy.writeBack.repoUrl ?? source?.repoURL;
   if (!repoUrl) throw new ImageUpdateError(`Application ${app} has no single source to write back to`);
-  const branch = policy.writeBack.branch ?? (source?.targetRevision && source.targetRevision !== 'HEAD' ? source.targetRevision : 'main');
+  const appBranch = source?.targetRevision && source.targetRevision !== 'HEAD' ? source.targetRevision : 'main';
+  const pullRequestSettings = policy.writeBack.pullRequest;
+  // Pull-request mode pushes to a write branch (`image-updater-<app>` unless git-branch names one) and proposes it to the app's branch.
+  const branch = policy.writeBack.branch ?? (pullRequestSettings ? `image-updater-${app}` : appBranch);
+  const baseBranch = policy.writeBack.baseBranch ?? (pullRequestSettings ? appBranch : undefined);
+  if (pullRequestSettings && branch === baseBranch) throw new ImageUpdateError(`${policy.id}: pull-request mode needs a write branch other than ${branch} (git-branch base:target)`);
+  const pullRequestTarget: PullRequestWriteBack | undefined = pullRequestSettings && baseBranch
+    ? { settings: pullRequestSettings, repoUrl, head: branch, base: baseBranch }
+    : undefined;
+  const pullRequestDeps = { redis: deps.redis, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.env ? { env: deps.env } : {}), ...(request.signal ? { signal: request.signal } : {}) };
   const file = targetFileOf(policy);
   const manifestName = manifestNameOf(policy, policy.image);
   const written = await readWrittenImage(deps.redis, policy.id);
@@ -178,7 +192,7 @@ async function updateImage(deps: ImageJobDeps, request: {
   };
 
   const result = await writeBack({ redis: deps.redis, git: deps.git, cacheDir: deps.cacheDir, ...(request.signal ? { signal: request.signal } : {}) }, {
-    repoUrl, branch, ...(policy.writeBack.baseBranch ? { baseBranch: policy.writeBack.baseBranch } : {}), file, edit,
+    repoUrl, branch, ...(baseBranch ? { baseBranch } : {}), file, edit,
     author: deps.author ?? defaultCommitAuthor,
   });
   if (result.kind === 'unchanged') {
@@ -189,22 +203,43 @@ async function updateImage(deps: ImageJobDeps, request: {
       await deps.events.publish({ type: eventTypes.imagePinned, data: { ...base, tag, cause: 'git-revert', reason: pinnedBy } });
       return { outcome: 'pinned', reason: pinnedBy };
     }
+    if (pullRequestTarget) {
+      // An earlier attempt pushed the write branch but the forge call failed: its pull request is owed still.
+      const resumed = await resumePendingPullRequest(pullRequestDeps, pullRequestTarget);
+      if (resumed) {
+        const { outcome, event } = resumed;
+        log.info({ commit: event.commit, pullRequest: outcome.number, action: outcome.action }, 'image updated: pull request of an earlier push');
+        await deps.events.publish({ type: eventTypes.imageUpdated, data: { ...event, pullRequestUrl: outcome.url, pullRequestNumber: outcome.number } });
+        return { outcome: 'updated', commit: event.commit, ...(event.oldTag ? { oldTag: event.oldTag } : {}), newTag: event.newTag, file: event.file, pullRequest: outcome };
+      }
+    }
     log.debug({ reason: result.reason }, 'image unchanged');
     return { outcome: 'unchanged', reason: result.reason };
   }
   const applied = change as ImageChange;
+  // Recorded before the pull request: a retry after a forge failure must see this tag as the promoter's own, not a revert.
   await recordWrittenImage(deps.redis, policy.id, { tag: applied.newTag, ...(applied.newDigest ? { digest: applied.newDigest } : {}), commit: result.commit, at: new Date().toISOString() });
+  const updated: ImageUpdatedData = {
+    ...base, newTag: applied.newTag, ...(applied.oldTag ? { oldTag: applied.oldTag } : {}),
+    ...(applied.newDigest ? { newDigest: applied.newDigest } : {}), ...(applied.oldDigest ? { oldDigest: applied.oldDigest } : {}),
+    commit: result.commit, revision: result.commit, repo: repoUrl, branch, file,
+  };
+  let pullRequest: PullRequestOutcome | undefined;
+  if (pullRequestTarget) {
+    const message = defaultCommitMessage(app, [applied]);
+    pullRequest = await openOrUpdatePullRequest(pullRequestDeps, pullRequestTarget, {
+      title: `Update ${app}: ${applied.image}:${applied.newTag}`,
+      body: `${message}\n\nOpened by Tidewater's promoter. Later image updates of this target are pushed to \`${branch}\` and update this pull request.`,
+      event: updated,
+    });
+  }
   getImageUpdaterMetrics().imagesUpdated.inc({ application: app });
-  log.info({ commit: result.commit, oldTag: applied.oldTag, newTag: applied.newTag, file, attempts: result.attempts }, 'image updated');
+  log.info({ commit: result.commit, oldTag: applied.oldTag, newTag: applied.newTag, file, attempts: result.attempts, pullRequest: pullRequest?.number }, 'image updated');
   await deps.events.publish({
     type: eventTypes.imageUpdated,
-    data: {
-      ...base, newTag: applied.newTag, ...(applied.oldTag ? { oldTag: applied.oldTag } : {}),
-      ...(applied.newDigest ? { newDigest: applied.newDigest } : {}), ...(applied.oldDigest ? { oldDigest: applied.oldDigest } : {}),
-      commit: result.commit, revision: result.commit, repo: repoUrl, branch, file,
-    },
+    data: { ...updated, ...(pullRequest ? { pullRequestUrl: pullRequest.url, pullRequestNumber: pullRequest.number } : {}) },
   });
-  return { outcome: 'updated', commit: result.commit, ...(applied.oldTag ? { oldTag: applied.oldTag } : {}), newTag: applied.newTag, file };
+  return { outcome: 'updated', commit: result.commit, ...(applied.oldTag ? { oldTag: applied.oldTag } : {}), newTag: applied.newTag, file, ...(pullRequest ? { pullRequest } : {}) };
 }
 
 /** Whether the app's last applied bundle runs the image (undefined when no bundle is at hand). */

@@ -23,6 +23,9 @@ export interface PromoterDeps {
   /** Git write credentials: held by the promoter alone. */
   git?: PromoterGitOptions;
   author?: { name: string; email: string };
+  /** Pull-request mode: the forge API's fetch (default global) and where token references are read (default process.env). */
+  fetch?: typeof fetch;
+  env?: NodeJS.ProcessEnv;
   /** Poll watched images for registries that send nothing (default 60 s; 0 turns polling off). */
   pollIntervalMs?: number;
 }
@@ -39,6 +42,7 @@ export function createPromoter(deps: PromoterDeps): Promoter {
   const jobDeps = {
     config: deps.config, redis: deps.redis, events: deps.events, logger: deps.logger, cacheDir: deps.cacheDir,
     registry, git: createPromoterGit(deps.git), ...(deps.author ? { author: deps.author } : {}),
+    ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.env ? { env: deps.env } : {}),
   };
   const producer = createImageProducer({ connection: deps.redis });
   const poller = createRegistryPoller({

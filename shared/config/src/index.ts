@@ -91,5 +91,5 @@ export { createPublishedConfigView, publishedSetNames, withPublishedSets, type R
 export {
   collectImagePolicies, imagePoliciesFromAnnotations, imagePoliciesOf, imagePolicyFromTidewater, imageUpdaterPrefix, normaliseImageName,
   policiesWatching, registryHostOf, splitImageReference, TidewaterImagePolicy, TidewaterImagePolicySpec,
-  type ImagePolicy, type ImageUpdateStrategy, type ImageWriteBackTarget,
+  type ImagePolicy, type ImagePullRequestSettings, type PullRequestProvider, type ImageUpdateStrategy, type ImageWriteBackTarget,
 } from './images/index.ts';

@@ -31,6 +31,9 @@ export const ImageUpdatedData = ImageEventBase.extend({
   repo: z.string(),
   branch: z.string(),
   file: z.string(),
+  /** Pull-request mode: the pull (merge) request the write branch is proposed in. */
+  pullRequestUrl: z.string().optional(),
+  pullRequestNumber: z.number().int().optional(),
 });
 export type ImageUpdatedData = z.infer<typeof ImageUpdatedData>;
 

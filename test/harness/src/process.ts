@@ -74,6 +74,12 @@ export function startProcess(
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);
+      // Grandchildren (git daemon's per-connection git processes) may still hold the pipes after the child exits:
+      // stop piping and drain them before ending the log, or their late output is an uncaught "write after end".
+      for (const stream of [child.stdout, child.stderr]) {
+        stream?.unpipe(log);
+        stream?.resume();
+      }
       log.end();
     },
   };

@@ -38,6 +38,7 @@ function defaultText(fields: TemplateFields, trigger: TriggerDefinition, format:
     fields.author ? `Author: ${value(fields.author)}` : undefined,
     fields.health ? `Health: ${value(fields.health)}` : undefined,
     fields.duration ? `Duration: ${fields.duration}` : undefined,
+    ...(fields.details ?? []).map((detail) => `${detail.label}: ${value(detail.value)}`),
   ].filter((line) => line !== undefined);
   const reason = fields.reason ? `\nReason: ${value(truncate(fields.reason, maxReasonLength))}` : '';
   return `${lead}\n${details.join(' · ')}${reason}`;
@@ -53,6 +54,7 @@ function defaultBlocks(fields: TemplateFields, trigger: TriggerDefinition): Arra
     fields.author ? mrkdwn(`*Author*\n${escapeSlack(fields.author)}`) : undefined,
     fields.health ? mrkdwn(`*Health*\n${escapeSlack(fields.health)}`) : undefined,
     fields.duration ? mrkdwn(`*Duration*\n${fields.duration}`) : undefined,
+    ...(fields.details ?? []).map((detail) => mrkdwn(`*${escapeSlack(detail.label)}*\n${escapeSlack(detail.value)}`)),
   ].filter((fact) => fact !== undefined);
   const blocks: Array<Record<string, unknown>> = [
     { type: 'section', text: mrkdwn(`${trigger.emoji} Application *${escapeSlack(fields.app)}* ${trigger.headline}`) },

@@ -1,6 +1,6 @@
 import type { ArgoApplication } from '@tidewater/config';
 import type { CloudEvent } from '@tidewater/events';
-import { healthOf, type TriggerDefinition } from '../triggers/trigger-table.ts';
+import { healthOf, type TriggerDefinition, type TriggerDetail } from '../triggers/trigger-table.ts';
 
 /** What templates may reference (`{{ app }}`, `{{ data.counts.applied }}`); absent fields stay undefined. */
 export interface TemplateFields {
@@ -20,6 +20,8 @@ export interface TemplateFields {
   duration?: string;
   durationMs?: number;
   reason?: string;
+  /** The trigger's extra facts (image, old → new tag, commit for image triggers). */
+  details?: TriggerDetail[];
   time: string;
   event: { id: string; type: string; source: string; time: string; subject?: string };
   data: Record<string, unknown>;
@@ -80,6 +82,7 @@ export function buildTemplateFields(input: {
     duration: durationMs === undefined ? undefined : formatDuration(durationMs),
     durationMs,
     reason: text(data.reason) ?? text(data.message),
+    ...(trigger.details ? { details: trigger.details(event) } : {}),
     time: event.time,
     event: { id: event.id, type: event.type, source: event.source, time: event.time, ...(event.subject ? { subject: event.subject } : {}) },
     data,

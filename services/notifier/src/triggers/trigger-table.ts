@@ -12,6 +12,14 @@ export interface TriggerDefinition {
   /** What happened, after the application name: `was deployed`. */
   headline: string;
   emoji: string;
+  /** Extra facts the default message shows after the result (`Image`, `Tag`, `Commit` for image triggers). */
+  details?(event: CloudEvent): TriggerDetail[];
+}
+
+/** One labelled fact of a default message. */
+export interface TriggerDetail {
+  label: string;
+  value: string;
 }
 
 /** The application health an event reports: `data.health` (a status, or `{status}`), or a health event's `data.status`. */
@@ -23,6 +31,27 @@ export function healthOf(event: CloudEvent): string | undefined {
 }
 
 const health = healthOf;
+
+const textOf = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/** What Image Updater users look for in an image message: the image, old → new tag (and digest) and the commit. */
+export function imageDetails(event: CloudEvent): TriggerDetail[] {
+  const data = event.data as Record<string, unknown>;
+  const details: TriggerDetail[] = [];
+  const image = textOf(data.image);
+  if (image) details.push({ label: 'Image', value: image });
+  const newTag = textOf(data.newTag);
+  const tag = textOf(data.tag);
+  if (newTag) details.push({ label: 'Tag', value: `${textOf(data.oldTag) ?? '(none)'} → ${newTag}` });
+  else if (tag) details.push({ label: 'Tag', value: tag });
+  const newDigest = textOf(data.newDigest);
+  if (newDigest) details.push({ label: 'Digest', value: newDigest });
+  const commit = textOf(data.commit);
+  if (commit) details.push({ label: 'Commit', value: /^[0-9a-f]{40,64}$/i.test(commit) ? commit.slice(0, 7) : commit });
+  const pullRequest = textOf(data.pullRequestUrl);
+  if (pullRequest) details.push({ label: 'Pull request', value: pullRequest });
+  return details;
+}
 
 /**
  * The built-in triggers. Promotion triggers (and any other) are one more row: pass them to createNotifier's
@@ -82,6 +111,26 @@ export const builtInTriggers: readonly TriggerDefinition[] = [
     result: () => 'Drift detected',
     headline: 'drifted from Git',
     emoji: ':ocean:',
+  },
+  {
+    name: 'on-image-updated',
+    description: 'the promoter committed a new image tag to Git (or to a pull request)',
+    eventTypes: [eventTypes.imageUpdated],
+    when: () => true,
+    result: () => 'Image updated',
+    headline: 'has a new image',
+    emoji: ':package:',
+    details: imageDetails,
+  },
+  {
+    name: 'on-image-update-failed',
+    description: 'an image update failed for good (after the last retry)',
+    eventTypes: [eventTypes.imageUpdateFailed],
+    when: () => true,
+    result: () => 'Image update failed',
+    headline: 'failed to update its image',
+    emoji: ':x:',
+    details: imageDetails,
   },
 ];
 

@@ -57,6 +57,16 @@ export async function checkoutBranch(deps: { git: PromoterGit; cacheDir: string;
     } catch {
       // The write branch does not exist yet: it starts at the base.
     }
+    if (startRef !== `refs/remotes/origin/${base}`) {
+      try {
+        // A write branch already merged into the base (its tip is in the base's history) starts again from the base,
+        // so the next change sees what happened there since; pushing the base's descendant stays a fast-forward.
+        await git.run(dir, ['merge-base', '--is-ancestor', startRef, `refs/remotes/origin/${base}`], context('merge-base'), signal);
+        startRef = `refs/remotes/origin/${base}`;
+      } catch {
+        // Not merged (or not comparable): keep building on the write branch.
+      }
+    }
   }
   await git.run(dir, ['checkout', '--quiet', '--force', '-B', 'tidewater-write-back', startRef], context('checkout'), signal);
   await git.run(dir, ['clean', '--quiet', '-fdx'], context('checkout'), signal);

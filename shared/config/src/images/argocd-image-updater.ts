@@ -1,4 +1,5 @@
 import { validRange } from 'semver';
+import { pullRequestFromAnnotations } from './pull-request-annotations.ts';
 import { normaliseImageName, splitImageReference, type ImagePolicy, type ImageUpdateStrategy, type ImageWriteBackTarget } from './image-policy.ts';
 
 /** The annotation prefix of Argo CD Image Updater. */
@@ -91,9 +92,16 @@ export function imagePoliciesFromAnnotations(application: ApplicationLike): Anno
     branch = targetBranch ?? base;
     if (branch && /\{\{/.test(branch)) {
       appProblems.push('templated git-branch');
-      warnings.push({ annotation: `${imageUpdaterPrefix}git-branch`, detail: 'templates in the target branch ({{…}}) are not supported yet: pull-request style branches are not implemented; this Application\'s images are not updated' });
+      warnings.push({ annotation: `${imageUpdaterPrefix}git-branch`, detail: 'templates in the target branch ({{…}}) are not supported yet: name a fixed branch (with tidewater.dev/image-pull-request, the default is image-updater-<app>); this Application\'s images are not updated' });
     }
   }
+  // Pull-request mode (a Tidewater extension): push to the target branch and open or update one pull request.
+  const pullRequest = pullRequestFromAnnotations(annotations);
+  if (pullRequest.problems.length > 0) {
+    appProblems.push('bad pull-request annotations');
+    warnings.push(...pullRequest.problems);
+  }
+  if (pullRequest.settings && !branch) branch = `image-updater-${app}`;
   if (get('git-repository') !== undefined) {
     warnings.push({ annotation: `${imageUpdaterPrefix}git-repository`, detail: 'is not supported: the promoter writes to the Application\'s own repository' });
   }
@@ -205,7 +213,12 @@ export function imagePoliciesFromAnnotations(application: ApplicationLike): Anno
       platforms: platforms.filter((platform) => /^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(platform)),
       ...(kustomizeImageName ? { kustomizeImageName } : {}),
       ...(Object.keys(helm).length > 0 ? { helm } : {}),
-      writeBack: { target: aliasTarget, ...(branch ? { branch } : {}), ...(baseBranch ? { baseBranch } : {}) },
+      writeBack: {
+        target: aliasTarget, ...(branch ? { branch } : {}),
+        // git-branch `main:target` names the base; plain `git-branch: target` in pull-request mode proposes to the app's branch.
+        ...(baseBranch && !(pullRequest.settings && baseBranch === branch) ? { baseBranch } : {}),
+        ...(pullRequest.settings ? { pullRequest: pullRequest.settings } : {}),
+      },
       ...(problems.length > 0 ? { disabledReason: problems.join('; ') } : {}),
     });
   }

@@ -3,7 +3,25 @@
  * automation kinds, Tidewater's own `ImagePolicy`) is translated into. The gateway routes registry pushes with it
  * (`image`), the promoter decides and writes back with it. It never holds a secret value, only references.
  */
+import type { SecretRef } from '../schema/secret-ref.ts';
+
 export type ImageUpdateStrategy = 'semver' | 'newest-build' | 'digest' | 'alphabetical' | 'numerical';
+
+/** A forge whose REST API opens pull (merge) requests. */
+export type PullRequestProvider = 'github' | 'gitlab' | 'gitea';
+
+/**
+ * Pull-request mode of write-back: commits go to the write branch, and one pull request per target (write branch →
+ * base branch) is opened or updated through the forge's API. The token is a secret reference, sent only to `apiUrl`'s origin.
+ */
+export interface ImagePullRequestSettings {
+  provider: PullRequestProvider;
+  /** `https://api.github.com`, `https://gitlab.example.com/api/v4`, `https://gitea.example.com/api/v1`. */
+  apiUrl: string;
+  tokenRef: SecretRef;
+  /** `owner/repo` (GitLab: the project path); default the path of the repository URL. */
+  repository?: string;
+}
 
 /** Where the new image is written in the Application's source. */
 export type ImageWriteBackTarget =
@@ -52,6 +70,8 @@ export interface ImagePolicy {
     baseBranch?: string;
     /** The repository written to, when it is not the Application's (Flux: the automation's GitRepository). */
     repoUrl?: string;
+    /** Open or update one pull request per target instead of pushing to the Application's branch. */
+    pullRequest?: ImagePullRequestSettings;
   };
   /** Set when the policy was accepted but must not update anything (a bad constraint, an unsupported method). */
   disabledReason?: string;

@@ -2,6 +2,9 @@ import { globMatch } from '../glob.ts';
 import type { ArgoApplication } from '../schema/application.ts';
 import { imagePoliciesFromAnnotations, imageUpdaterPrefix } from './argocd-image-updater.ts';
 import type { ImagePolicy } from './image-policy.ts';
+import { pullRequestAnnotations } from './pull-request-annotations.ts';
+
+const pullRequestKeys: readonly string[] = Object.values(pullRequestAnnotations);
 
 interface RawDocument {
   value: unknown;
@@ -84,9 +87,12 @@ export function imagePoliciesFromImageUpdater(documents: readonly RawDocument[],
           ...(str(gitConfig.repository) ? { [`${imageUpdaterPrefix}git-repository`]: str(gitConfig.repository) as string } : {}),
         };
         for (const application of selected) {
-          const translated = imagePoliciesFromAnnotations({ ...application, metadata: { ...application.metadata, annotations } });
+          // Pull-request mode stays on the Application (Tidewater's annotations; the resource has no such setting).
+          const own = Object.entries(application.metadata.annotations ?? {}).filter(([key]) => pullRequestKeys.includes(key));
+          const translated = imagePoliciesFromAnnotations({ ...application, metadata: { ...application.metadata, annotations: { ...annotations, ...Object.fromEntries(own) } } });
           for (const warning of translated.warnings) {
-            findings.push({ document, field: imageField, detail: `${application.metadata.name}: ${warning.detail} (${warning.annotation.slice(imageUpdaterPrefix.length)})` });
+            const setting = warning.annotation.startsWith(imageUpdaterPrefix) ? warning.annotation.slice(imageUpdaterPrefix.length) : warning.annotation;
+            findings.push({ document, field: imageField, detail: `${application.metadata.name}: ${warning.detail} (${setting})` });
           }
           policies.push(...translated.policies.map((policy) => ({ ...policy, id: `imageupdater:${name}:${application.metadata.name}:${alias}` })));
         }

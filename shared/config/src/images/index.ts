@@ -1,4 +1,4 @@
-export { type ImagePolicy, type ImageUpdateStrategy, type ImageWriteBackTarget, normaliseImageName, registryHostOf, splitImageReference } from './image-policy.ts';
+export { type ImagePolicy, type ImagePullRequestSettings, type PullRequestProvider, type ImageUpdateStrategy, type ImageWriteBackTarget, normaliseImageName, registryHostOf, splitImageReference } from './image-policy.ts';
 export { imagePoliciesFromAnnotations, imageUpdaterPrefix, type AnnotationFinding, type AnnotationPolicies } from './argocd-image-updater.ts';
 export { imagePolicyFromTidewater, TidewaterImagePolicy, TidewaterImagePolicySpec } from './tidewater-image-policy.ts';
 export { collectImagePolicies, type CollectedImagePolicies, type ImagePolicySourceDocument } from './collect-image-policies.ts';

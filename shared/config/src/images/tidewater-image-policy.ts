@@ -1,7 +1,30 @@
 import { validRange } from 'semver';
 import { z } from 'zod';
 import { ObjectMeta } from '../schema/object-meta.ts';
+import { SecretRef } from '../schema/secret-ref.ts';
 import { normaliseImageName, type ImagePolicy } from './image-policy.ts';
+
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** A forge API base URL: https, or plain http to a loopback host only (the token travels in it). */
+export const PullRequestApiUrl = z.string().refine((value) => {
+  try {
+    const url = new URL(value);
+    return !url.username && !url.password && (url.protocol === 'https:' || (url.protocol === 'http:' && loopbackHosts.has(url.hostname)));
+  } catch {
+    return false;
+  }
+}, { message: 'must be an https URL without credentials (plain http only to a loopback host)' });
+
+/** `writeBack.pullRequest`: open or update one pull request per target through the forge's REST API. */
+export const ImagePullRequestSpec = z.object({
+  provider: z.enum(['github', 'gitlab', 'gitea']),
+  apiURL: PullRequestApiUrl,
+  tokenRef: SecretRef,
+  /** `owner/repo` (GitLab: the project path); default the path of the repository URL. */
+  repository: z.string().regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/, 'must be owner/repo (GitLab: group/…/project)').optional(),
+}).strict();
+export type ImagePullRequestSpec = z.infer<typeof ImagePullRequestSpec>;
 
 /** Tidewater's own `ImagePolicy` (apiVersion tidewater.dev/v1alpha1), for what neither peer format fits. */
 export const TidewaterImagePolicySpec = z.object({
@@ -22,7 +45,9 @@ export const TidewaterImagePolicySpec = z.object({
     path: z.string().min(1).optional(),
     kustomizeImageName: z.string().min(1).optional(),
     helm: z.object({ imageName: z.string().optional(), imageTag: z.string().optional(), imageSpec: z.string().optional() }).strict().optional(),
+    /** The branch pushed to (pull-request mode: the pull request's head, default `image-updater-<application>`). */
     branch: z.string().min(1).optional(),
+    pullRequest: ImagePullRequestSpec.optional(),
   }).strict().default({ target: 'kustomization' }),
 }).strict();
 export type TidewaterImagePolicySpec = z.infer<typeof TidewaterImagePolicySpec>;
@@ -79,9 +104,18 @@ export function imagePolicyFromTidewater(document: TidewaterImagePolicy, sourceP
       ...(spec.minTagAgeSeconds !== undefined ? { minTagAgeSeconds: spec.minTagAgeSeconds } : {}),
       ...(writeBack.kustomizeImageName ? { kustomizeImageName: writeBack.kustomizeImageName } : {}),
       ...(writeBack.helm ? { helm: writeBack.helm } : {}),
-      writeBack: { target, ...(writeBack.branch ? { branch: writeBack.branch } : {}) },
+      writeBack: {
+        target,
+        ...(writeBack.branch ?? writeBack.pullRequest ? { branch: writeBack.branch ?? `image-updater-${spec.application}` } : {}),
+        ...(writeBack.pullRequest ? { pullRequest: pullRequestSettings(writeBack.pullRequest) } : {}),
+      },
       ...(problems.length > 0 ? { disabledReason: problems.join('; ') } : {}),
     },
     warnings,
   };
+}
+
+/** The policy model's pull-request settings from the `writeBack.pullRequest` field. */
+export function pullRequestSettings(spec: ImagePullRequestSpec): NonNullable<ImagePolicy['writeBack']['pullRequest']> {
+  return { provider: spec.provider, apiUrl: spec.apiURL.replace(/\/+$/, ''), tokenRef: spec.tokenRef, ...(spec.repository ? { repository: spec.repository } : {}) };
 }
