@@ -122,7 +122,8 @@ export function translateFlux(
     const application = ArgoApplication.parse({
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
-      metadata: { name: metadata.name, annotations },
+      // Flux garbage-collects a pruning Kustomization's objects when it is deleted: Argo CD's cascade finalizer.
+      metadata: { name: metadata.name, annotations, ...(spec.prune ? { finalizers: ['resources-finalizer.argocd.argoproj.io'] } : {}) },
       spec: {
         project: 'default',
         source: { repoURL: source.value.spec.url, targetRevision, path, ...(Object.keys(kustomize).length ? { kustomize } : {}) },
