@@ -71,7 +71,7 @@ describe('app of apps from a git:: configuration repository (real control plane)
   let config: TidewaterConfig;
   const work = makeWorkDir('app-of-apps');
   const secretEnv = `TIDEWATER_SECRET_E2E_APP_OF_APPS_${randomBytes(4).toString('hex').toUpperCase()}`;
-  const names = ['keeper', 'cascaded', 'alpha', 'beta', 'gamma', 'flux-web'];
+  const names = ['keeper', 'cascaded', 'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'flux-web'];
   const configMap = (name: string) => core.readNamespacedConfigMap({ name, namespace: name }).then((found) => found.data, () => undefined);
 
   beforeAll(async () => {
@@ -127,6 +127,7 @@ describe('app of apps from a git:: configuration repository (real control plane)
       'tidewater/cascaded.yaml': application('cascaded', apps.url, true),
       'tidewater/fleet.yaml': listSet('fleet', apps.url, ['alpha', 'beta']),
       'tidewater/preserved.yaml': listSet('preserved', apps.url, ['gamma'], '{preserveResourcesOnDeletion: true}'),
+      'tidewater/grow.yaml': listSet('grow', apps.url, ['delta', 'epsilon'], '{applicationsSync: create-only}'),
       'tidewater/flux.yaml': flux(apps.url),
     }, 'App of apps: add applications, ApplicationSets and a Flux Kustomization');
     for (const name of names) {
@@ -143,14 +144,20 @@ describe('app of apps from a git:: configuration repository (real control plane)
       'tidewater/cascaded.yaml': null,
       'tidewater/fleet.yaml': listSet('fleet', apps.url, ['alpha']),
       'tidewater/preserved.yaml': null,
+      'tidewater/grow.yaml': listSet('grow', apps.url, ['delta'], '{applicationsSync: create-only}'),
       'tidewater/flux.yaml': null,
     }, 'App of apps: remove them');
     for (const name of ['cascaded', 'beta', 'flux-web']) {
       await waitFor(`${name}'s objects deleted`, async () => (await configMap(name)) === undefined ? true : undefined, { timeoutMs: 90_000 });
     }
     await waitFor('cascaded state cleared', async () => (await client.exists(redisKeys.syncStatus('cascaded'), redisKeys.comparison('cascaded'), 'tidewater:syncer:inventory:cascaded')) === 0 ? true : undefined, { timeoutMs: 30_000 });
-    expect(config.applications.map((entry) => entry.metadata.name)).toEqual(['alpha']);
-    // No finalizer (keeper), preserveResourcesOnDeletion (gamma), still generated (alpha): the objects stay.
-    for (const name of ['keeper', 'gamma', 'alpha']) expect((await configMap(name))?.from).toBe(name);
+    expect(config.applications.map((entry) => entry.metadata.name)).toEqual(['alpha', 'delta']);
+    // No finalizer (keeper), preserveResourcesOnDeletion (gamma), create-only never deletes (epsilon), still
+    // generated (alpha, delta): the objects stay.
+    // Their removal is handled (state cleared) before their objects are looked at.
+    for (const name of ['keeper', 'gamma', 'epsilon']) {
+      await waitFor(`${name} state cleared`, async () => (await client.exists(redisKeys.syncStatus(name))) === 0 ? true : undefined, { timeoutMs: 30_000 });
+    }
+    for (const name of ['keeper', 'gamma', 'epsilon', 'alpha', 'delta']) expect((await configMap(name))?.from).toBe(name);
   }, 180_000);
 });
