@@ -39,6 +39,24 @@ const listSet = (name: string, repoURL: string, elements: string[], syncPolicy =
   '',
 ].join('\n');
 
+/** A git-directories ApplicationSet (evaluated by the renderer, re-evaluated on a push to the apps repository). */
+const gitSet = (repoURL: string) => [
+  'apiVersion: argoproj.io/v1alpha1',
+  'kind: ApplicationSet',
+  'metadata: {name: teams}',
+  'spec:',
+  '  goTemplate: true',
+  `  generators: [{git: {repoURL: '${repoURL}', revision: main, directories: [{path: 'teams/*'}]}}]`,
+  '  template:',
+  "    metadata: {name: 'team-{{ .path.basename }}'}",
+  '    spec:',
+  '      project: default',
+  `      source: {repoURL: '${repoURL}', targetRevision: main, path: '{{ .path.path }}'}`,
+  "      destination: {name: in-cluster, namespace: 'team-{{ .path.basename }}'}",
+  '      syncPolicy: {automated: {prune: true}, syncOptions: [CreateNamespace=true]}',
+  '',
+].join('\n');
+
 const flux = (repoURL: string) => [
   'apiVersion: source.toolkit.fluxcd.io/v1',
   'kind: GitRepository',
@@ -72,6 +90,7 @@ describe('app of apps from a git:: configuration repository (real control plane)
   const work = makeWorkDir('app-of-apps');
   const secretEnv = `TIDEWATER_SECRET_E2E_APP_OF_APPS_${randomBytes(4).toString('hex').toUpperCase()}`;
   const names = ['keeper', 'cascaded', 'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'flux-web'];
+  const teams = ['team-red', 'team-blue'];
   const configMap = (name: string) => core.readNamespacedConfigMap({ name, namespace: name }).then((found) => found.data, () => undefined);
 
   beforeAll(async () => {
@@ -86,6 +105,7 @@ describe('app of apps from a git:: configuration repository (real control plane)
       ...Object.fromEntries(names.map((name) => [`apps/${name}/settings.yaml`, configMapYaml(name, { from: name })])),
       // Flux's targetNamespace is a kustomize option: the path is a kustomization.
       'apps/flux-web/kustomization.yaml': 'resources: [settings.yaml]\n',
+      ...Object.fromEntries(teams.map((name) => [`teams/${name.slice('team-'.length)}/settings.yaml`, configMapYaml(name, { from: name })])),
     }, 'Applications');
     await configRepo.commit({
       'tidewater/platform.yaml': [
@@ -129,10 +149,12 @@ describe('app of apps from a git:: configuration repository (real control plane)
       'tidewater/preserved.yaml': listSet('preserved', apps.url, ['gamma'], '{preserveResourcesOnDeletion: true}'),
       'tidewater/grow.yaml': listSet('grow', apps.url, ['delta', 'epsilon'], '{applicationsSync: create-only}'),
       'tidewater/flux.yaml': flux(apps.url),
+      'tidewater/teams.yaml': gitSet(apps.url),
     }, 'App of apps: add applications, ApplicationSets and a Flux Kustomization');
-    for (const name of names) {
+    for (const name of [...names, ...teams]) {
       await waitFor(`${name} synced`, async () => (await configMap(name))?.from === name, { timeoutMs: 90_000 });
     }
+    // The loaded configuration (git generators' sets are merged in by each service, from the renderer's publication).
     expect(config.applications.map((entry) => entry.metadata.name).sort()).toEqual([...names].sort());
     expect(config.applications.find((entry) => entry.metadata.name === 'flux-web')?.metadata.finalizers).toEqual([finalizer]);
   }, 240_000);
@@ -147,17 +169,19 @@ describe('app of apps from a git:: configuration repository (real control plane)
       'tidewater/grow.yaml': listSet('grow', apps.url, ['delta'], '{applicationsSync: create-only}'),
       'tidewater/flux.yaml': null,
     }, 'App of apps: remove them');
-    for (const name of ['cascaded', 'beta', 'flux-web']) {
+    // A directory removed from the apps repository: the git generator stops generating team-blue.
+    await apps.commit({ 'teams/blue/settings.yaml': null }, 'team blue leaves');
+    for (const name of ['cascaded', 'beta', 'flux-web', 'team-blue']) {
       await waitFor(`${name}'s objects deleted`, async () => (await configMap(name)) === undefined ? true : undefined, { timeoutMs: 90_000 });
     }
     await waitFor('cascaded state cleared', async () => (await client.exists(redisKeys.syncStatus('cascaded'), redisKeys.comparison('cascaded'), 'tidewater:syncer:inventory:cascaded')) === 0 ? true : undefined, { timeoutMs: 30_000 });
-    expect(config.applications.map((entry) => entry.metadata.name)).toEqual(['alpha', 'delta']);
+    expect(config.applications.map((entry) => entry.metadata.name).sort()).toEqual(['alpha', 'delta']);
     // No finalizer (keeper), preserveResourcesOnDeletion (gamma), create-only never deletes (epsilon), still
     // generated (alpha, delta): the objects stay.
     // Their removal is handled (state cleared) before their objects are looked at.
     for (const name of ['keeper', 'gamma', 'epsilon']) {
       await waitFor(`${name} state cleared`, async () => (await client.exists(redisKeys.syncStatus(name))) === 0 ? true : undefined, { timeoutMs: 30_000 });
     }
-    for (const name of ['keeper', 'gamma', 'epsilon', 'alpha', 'delta']) expect((await configMap(name))?.from).toBe(name);
+    for (const name of ['keeper', 'gamma', 'epsilon', 'alpha', 'delta', 'team-red']) expect((await configMap(name))?.from).toBe(name);
   }, 180_000);
 });
