@@ -67,4 +67,29 @@ describe('removedApplications: which removed Applications take their objects wit
     const deleting = (elements: string[]) => load(listSet('prune', elements, '  syncPolicy: {applicationsSync: create-delete}'));
     expect(summary(deleting(['g', 'h']), deleting(['g']))).toEqual([['h', 'Background']]);
   });
+
+  it('a set that fails to evaluate or generates nothing removes nothing (a generator error never deletes)', () => {
+    const strict = (elements: string) => `
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: strict}
+spec:
+  goTemplate: true
+  goTemplateOptions: ["missingkey=error"]
+  generators: [{list: {elements: [${elements}]}}]
+  template:
+    metadata: {name: '{{ .app }}'}
+    spec:
+      project: default
+      source: {repoURL: https://git.example.com/team/deploy.git, path: '{{ .app }}'}
+      destination: {name: in-cluster, namespace: '{{ .app }}'}
+---`;
+    const previous = load(strict('{app: a}, {app: b}'));
+    expect(previous.applications.map((application) => application.metadata.name)).toEqual(['a', 'b']);
+    const failing = load(strict('{app: a}, {other: c}'));
+    expect(failing.applications).toEqual([]);
+    expect(summary(previous, failing)).toEqual([]);
+    expect(summary(previous, load(strict('')))).toEqual([]);
+    expect(summary(previous, load(strict('{app: a}')))).toEqual([['b', 'Background']]);
+  });
 });

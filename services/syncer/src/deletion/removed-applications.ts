@@ -40,6 +40,10 @@ export function removedApplications(previous: TidewaterConfig, next: TidewaterCo
     const name = application.metadata.name;
     if (still.has(name)) continue;
     const applicationSet = owners.get(name);
+    // A generator error or a suspiciously empty result never deletes (issue 15, Argo CD #14318): a set that still
+    // exists but now reports problems or generates nothing is not a removal; its Applications come back with it.
+    const nextReport = applicationSet ? (next.applicationSetReports ?? []).find((report) => report.name === applicationSet) : undefined;
+    if (nextReport && (nextReport.problems.length > 0 || nextReport.applications.length === 0)) continue;
     const finalizers = application.metadata.finalizers ?? [];
     const owner = applicationSet ? (previous.applicationSets ?? []).find((set) => set.metadata.name === applicationSet) : undefined;
     const entry: RemovedApplication = { application, ...(applicationSet ? { applicationSet } : {}), reason: '' };
