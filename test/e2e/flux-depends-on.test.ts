@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
-import { queueNames, redisKeys, type AppHealth, type SyncResult } from '@tidewater/queues';
+import { queueNames, readSyncHistory, redisKeys, type AppHealth, type SyncResult } from '@tidewater/queues';
 import { waitFor } from '../harness/src/index.ts';
 import { startTidewaterEnvironment, type TidewaterEnvironment } from './environment.ts';
 
@@ -76,11 +76,13 @@ describe('Flux Kustomization dependsOn ordering (real control plane)', () => {
   }, 180_000);
 
   it('syncs web once infra becomes Healthy (a push replacing the Deployment)', async () => {
-    await env.repo.commit({ 'infra/deployment.yaml': null, 'infra/settings.yaml': configMap('infra') }, 'infra: a ConfigMap, healthy at once');
+    const fix = await env.repo.commit({ 'infra/deployment.yaml': null, 'infra/settings.yaml': configMap('infra') }, 'infra: a ConfigMap, healthy at once');
     await waitFor('web synced', async () => ((await webConfigMap())?.ready === 'yes' ? true : undefined), { timeoutMs: 90_000 });
-    const [infra, web] = [await read<SyncResult>(redisKeys.syncStatus('infra')), await read<SyncResult>(redisKeys.syncStatus('web'))];
-    expect(infra?.phase).toBe('Succeeded');
-    expect(web?.phase).toBe('Succeeded');
-    expect(Date.parse(web!.startedAt)).toBeGreaterThanOrEqual(Date.parse(infra!.finishedAt));
+    expect((await read<SyncResult>(redisKeys.syncStatus('web')))?.phase).toBe('Succeeded');
+    // web's first sync started after infra's first successful sync of the fix (later syncs of infra do not matter).
+    const infraFixed = (await readSyncHistory(redis, 'infra')).entries.filter((entry) => entry.revision === fix.sha && entry.phase === 'Succeeded').at(-1);
+    const webFirst = (await readSyncHistory(redis, 'web')).entries.at(-1);
+    expect(infraFixed && webFirst).toBeTruthy();
+    expect(Date.parse(webFirst!.startedAt)).toBeGreaterThanOrEqual(Date.parse(infraFixed!.finishedAt));
   }, 180_000);
 });
