@@ -10,6 +10,7 @@ import { createLiveState, type LiveState, type LiveStateDeps } from './live-stat
 import { createReconcileLoop, type ReconcileDeps, type ReconcileLoop } from './reconcile/reconcile-loop.ts';
 import { createRetryTriggers, type RetryTriggers } from './retry/retry-triggers.ts';
 import { retrySyncJobNow } from './retry/retry-job-now.ts';
+import { createCascadeDeletion, type CascadeDeletion } from './deletion/cascade-deletion.ts';
 
 export interface SyncerDeps {
   config: () => TidewaterConfig;
@@ -35,6 +36,8 @@ export interface SyncerDeps {
   reconcile?: Omit<ReconcileDeps, 'config' | 'redis' | 'events' | 'logger'>;
   /** Retry a sync that failed on a missing namespace or CRD as soon as it appears (default on). */
   promptRetries?: boolean;
+  /** Delete the objects of an Application removed from the configuration when its finalizer asks (default on). */
+  cascadeDeletion?: boolean;
 }
 
 export interface Syncer {
@@ -42,6 +45,7 @@ export interface Syncer {
   liveState?: LiveState;
   reconcile?: ReconcileLoop;
   retryTriggers?: RetryTriggers;
+  cascadeDeletion?: CascadeDeletion;
   /** Lets running syncs finish, then stops taking jobs. */
   close(): Promise<void>;
 }
@@ -60,6 +64,11 @@ export function createSyncer(deps: SyncerDeps): Syncer {
   reconcile?.start();
   const onApplied = liveState ? async (record: { app: string }) => liveState.refreshApp(record.app) : undefined;
   // --- end live state and reconcile ---
+  // --- cascade delete of removed applications (services/syncer/src/deletion) ---
+  const cascadeDeletion = deps.cascadeDeletion === false ? undefined
+    : createCascadeDeletion({ config: deps.config, redis: deps.redis, clusters: deps.clusters, events: deps.events, logger: deps.logger });
+  cascadeDeletion?.start();
+  // --- end cascade delete ---
   // --- retries (services/syncer/src/retry): prompt retry when a missing namespace or CRD appears ---
   const syncQueue = new Queue(queueNames.sync, { connection: deps.redis, ...(deps.prefix ? { prefix: deps.prefix } : {}) });
   const retryTriggers = deps.promptRetries === false ? undefined : createRetryTriggers({ clusters: deps.clusters, logger: deps.logger });
@@ -80,8 +89,10 @@ export function createSyncer(deps: SyncerDeps): Syncer {
     ...(liveState ? { liveState } : {}),
     ...(reconcile ? { reconcile } : {}),
     ...(retryTriggers ? { retryTriggers } : {}),
+    ...(cascadeDeletion ? { cascadeDeletion } : {}),
     async close() {
       await reconcile?.close();
+      await cascadeDeletion?.close();
       await worker.close();
       await retryTriggers?.close();
       await syncQueue.close();

@@ -14,11 +14,11 @@ spec:
 ${extra}`;
 
 describe('accepted fields Tidewater does not act on are warned at load', () => {
-  it('warns about the cascade-deletion finalizer and Helm repository charts, naming the field', () => {
-    const { errors, warnings } = parseConfigText(application('', '{ repoURL: https://charts.example.com, chart: redis, targetRevision: 1.2.3 }'), 'apps/web.yaml');
+  it('warns about Helm repository charts, naming the field; the cascade-deletion finalizer is acted on (no warning)', () => {
+    const { config, errors, warnings } = parseConfigText(application('', '{ repoURL: https://charts.example.com, chart: redis, targetRevision: 1.2.3 }'), 'apps/web.yaml');
     expect(errors).toEqual([]);
-    expect(warnings.map((warning) => warning.field)).toEqual(['metadata.finalizers[0]', 'spec.source.chart']);
-    expect(warnings[0].message).toMatch(/removing the Application does not delete its objects/);
+    expect(warnings.map((warning) => warning.field)).toEqual(['spec.source.chart']);
+    expect(config.applications[0].metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io', 'example.com/keep']);
   });
 
   it('warns about AppProject sync windows, orphaned resources and source namespaces only when set', () => {

@@ -9,20 +9,11 @@ export interface InactiveField {
   detail: string;
 }
 
-const cascadeFinalizers = new Set([
-  'resources-finalizer.argocd.argoproj.io',
-  'resources-finalizer.argocd.argoproj.io/background',
-  'resources-finalizer.argocd.argoproj.io/foreground',
-]);
-
 /** Application fields that are accepted but not acted on: each is a load warning (see the README's field table). */
 export function inactiveApplicationFields(application: ArgoApplication): InactiveField[] {
   const found: InactiveField[] = [];
-  (application.metadata.finalizers ?? []).forEach((finalizer, index) => {
-    if (cascadeFinalizers.has(finalizer)) {
-      found.push({ field: ['metadata', 'finalizers', index], detail: `finalizer ${finalizer} is not acted on: removing the Application does not delete its objects` });
-    }
-  });
+  // metadata.finalizers resources-finalizer.argocd.argoproj.io[/background|/foreground] is acted on: the syncer
+  // deletes the objects of an Application that leaves the configuration (services/syncer/src/deletion).
   if (application.spec.source.chart !== undefined) {
     found.push({ field: ['spec', 'source', 'chart'], detail: 'Helm repository charts are not supported: Tidewater renders charts from Git at spec.source.path' });
   }

@@ -88,6 +88,7 @@ export { applyGeneration, resolveConflicts, type GenerationGuard, type Generatio
 export { generateApplications, type ApplicationSetReport, type PublishedSet } from './applicationset/config-view.ts';
 export { goTemplateFunctions } from './applicationset/go-template.ts';
 export { createPublishedConfigView, publishedSetNames, withPublishedSets, type RawPublishedSet } from './applicationset/published-sets.ts';
+export { fluxDependencies } from './flux/depends-on.ts';
 export {
   collectImagePolicies, imagePoliciesFromAnnotations, imagePoliciesOf, imagePolicyFromTidewater, imageUpdaterPrefix, normaliseImageName,
   policiesWatching, registryHostOf, splitImageReference, TidewaterImagePolicy, TidewaterImagePolicySpec,

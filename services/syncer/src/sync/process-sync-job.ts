@@ -1,4 +1,5 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { dependencyPollMs, isNewWait, pendingDependencies } from '../dependencies/dependencies-ready.ts';
 import type { Redis } from 'ioredis';
 import { defaultAppProject, isAutomatedSync, type AppProject, type ArgoApplication, type TidewaterConfig } from '@tidewater/config';
 import { eventTypes, type EventPublisher } from '@tidewater/events';
@@ -103,6 +104,17 @@ export async function processSyncJob(job: Job, deps: SyncProcessorDeps, token?: 
       if (application && !data.operation && !isAutomatedSync(application) && data.trigger.kind !== 'rollback') {
         return await compareOnly(data, application, deps, logger, traceId);
       }
+      // --- Flux dependsOn (services/syncer/src/dependencies): wait until every dependency is synced and Healthy ---
+      const waiting = application && !data.operation && data.trigger.kind !== 'rollback'
+        ? await pendingDependencies(deps.redis, deps.config(), application) : undefined;
+      if (application && isNewWait(application.metadata.name, waiting)) {
+        logger.info({ waitingFor: waiting?.waitingFor }, 'sync waits for the applications it depends on (Flux dependsOn)');
+      }
+      if (waiting) {
+        await job.moveToDelayed(Date.now() + dependencyPollMs, token);
+        throw new DelayedError();
+      }
+      // --- end Flux dependsOn ---
       return await syncAndReport(job, data, deps, logger, traceId, () => lock.release(), token, lockedAt);
     } finally {
       await lock.release();

@@ -33,9 +33,6 @@ export function checkApplicationSet(applicationSet: ApplicationSet): { errors: A
   (applicationSet.spec.goTemplateOptions ?? []).forEach((option, index) => {
     if (!supportedTemplateOptions.has(option)) warnings.push({ path: ['spec', 'goTemplateOptions', index], detail: `option ${option} is not supported and is ignored` });
   });
-  if (applicationSet.spec.syncPolicy?.preserveResourcesOnDeletion === false) {
-    warnings.push({ path: ['spec', 'syncPolicy', 'preserveResourcesOnDeletion'], detail: 'false is not supported: Tidewater keeps the resources of an Application that leaves the configuration' });
-  }
   if (applicationSet.spec.goTemplate) {
     const visit = (value: unknown, path: Path) => {
       if (typeof value === 'string') {

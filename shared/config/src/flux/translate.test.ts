@@ -48,6 +48,8 @@ describe('Flux GitRepository and Kustomization', () => {
     expect(application.spec.source).toMatchObject({ repoURL: 'https://github.com/your-org/gitops-repo', targetRevision: 'main', path: 'apps/sample-app/overlays/production' });
     expect(application.spec.destination).toEqual({ server: 'https://kubernetes.default.svc', namespace: 'flux-system' });
     expect(application.spec.syncPolicy?.automated).toEqual({ prune: true, selfHeal: true });
+    // prune: true garbage-collects on removal, as Argo CD's cascade finalizer does.
+    expect(application.metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io']);
     expect(config.repositories).toEqual([expect.objectContaining({ metadata: { name: 'flux-flux-system' }, spec: { url: 'https://github.com/your-org/gitops-repo', credentialRef: { env: 'TIDEWATER_SECRET_FLUX_FLUX_SYSTEM' } } })]);
     expect(warnings.map((warning) => `${warning.documentIndex} ${warning.field}`)).toEqual([
       '0 spec.interval',

@@ -103,7 +103,6 @@ export function translateFlux(
     if (spec.force) warn(location, 'spec.force', 'field is not supported by Tidewater and is ignored');
     if (spec.validation) warn(location, 'spec.validation', 'field was removed from Flux v1 and is ignored');
     if (spec.postBuild?.substituteFrom?.length) warn(location, 'spec.postBuild.substituteFrom', 'variables from ConfigMaps/Secrets are not supported and are NOT substituted; use postBuild.substitute');
-    if (spec.dependsOn?.length) warn(location, 'spec.dependsOn', 'checked for cycles, but Tidewater syncs each application on its own: the order is not enforced');
     for (const [index, check] of (spec.healthChecks ?? []).entries()) {
       warn(location, `spec.healthChecks[${index}]`, `Tidewater assesses the health of every object the application applies; ${check.kind} ${check.name} is not checked separately`);
     }
@@ -122,7 +121,8 @@ export function translateFlux(
     const application = ArgoApplication.parse({
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
-      metadata: { name: metadata.name, annotations },
+      // Flux garbage-collects a pruning Kustomization's objects when it is deleted: Argo CD's cascade finalizer.
+      metadata: { name: metadata.name, annotations, ...(spec.prune ? { finalizers: ['resources-finalizer.argocd.argoproj.io'] } : {}) },
       spec: {
         project: 'default',
         source: { repoURL: source.value.spec.url, targetRevision, path, ...(Object.keys(kustomize).length ? { kustomize } : {}) },
