@@ -136,6 +136,8 @@ describe('HTTP audit forwarder', () => {
     expect(seqsOf(sink.received)).toEqual(oneTo(550));
     expect(sink.headers[0].authorization).toBe(`Basic ${Buffer.from('auditor:s3cr3t-pass').toString('base64')}`);
     await waitFor('recovery reported', async () => (await readAllEvents(redis)).some((event) => event.type === eventTypes.auditForwardRecovered));
+    // The position moves after the sink's answer to the last batch arrives: wait for it rather than race it.
+    await waitFor('position 550', () => running.status.position === 550);
     expect(running.status).toMatchObject({ failing: false, position: 550 });
   });
 
