@@ -102,6 +102,8 @@ describe('image policies and image updates (API, inject, real Redis)', () => {
     const page3 = (await get(`/api/v1/images/updates?limit=2&before=${page2.next}`, admin)).json() as typeof body;
     expect(page3.items).toEqual([]);
     expect((await get('/api/v1/images/updates?before=nope', admin)).json()).toMatchObject({ code: 400, field: 'querystring.before' });
+    expect((await get('/api/v1/images/updates?before=99999999999999999999-0', admin)).json()).toMatchObject({ code: 400, field: 'querystring.before' });
+    expect((await get('/api/v1/images/updates?before=0-0', admin)).json()).toEqual({ items: [], unreadable: 0 });
 
     const ci = (await fixture.app.inject({ method: 'POST', url: '/api/v1/projects/web/roles/ci/token', headers: as(admin), payload: {} })).json() as { token: string };
     const seen = (await get('/api/v1/images/updates', ci.token)).json() as typeof body;

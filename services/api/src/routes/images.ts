@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { imagePoliciesOf, type ImagePolicy } from '@tidewater/config';
 import { eventsStreamKey, eventTypes, ImageDiscoveredData, ImagePinnedData, ImageUpdatedData, ImageUpdateFailedData } from '@tidewater/events';
 import type { Identity } from '../auth/identity.ts';
+import { invalidInput } from '../errors/api-errors.ts';
 import type { Rbac } from '../rbac/enforcer.ts';
 import type { RouteContext } from '../route-context.ts';
 import { security } from '../security.ts';
@@ -11,6 +12,7 @@ import { errorResponses } from '../state/application-schema.ts';
 import { streamEntryOf } from '../stream/event-fanout.ts';
 
 const tags = ['images'];
+const maxStreamIdPart = 2n ** 64n - 1n;
 
 export const ImagePolicyView = z.object({
   id: z.string(),
@@ -131,6 +133,9 @@ export function registerImageRoutes(app: FastifyInstance, ctx: RouteContext): vo
     const identity = ctx.identity(request);
     const items: ImageUpdateEvent[] = [];
     let unreadable = 0;
+    if (before && before.split('-').some((part) => BigInt(part) > maxStreamIdPart)) throw invalidInput('querystring.before', 'not a stream id (each part at most 2^64-1)');
+    // Nothing is older than 0-0 (and Redis refuses an exclusive range below it).
+    if (before && /^0+-0+$/.test(before)) return { items, unreadable };
     let cursor = before ? `(${before}` : '+';
     // Scan backwards in batches until the page is full or the stream's start (most entries are not image events).
     for (let scanned = 0; items.length < limit && scanned < 100_000;) {
