@@ -34,5 +34,6 @@ describe('applicationLocations', () => {
       two: expect.objectContaining({ file: 'apps/b.yaml', documentIndex: 0, documentName: 'two', field: '' }),
       gen: expect.objectContaining({ file: 'apps/b.yaml', documentIndex: 1, documentName: 'listed', applicationSet: 'listed' }),
     });
+    expect(config.applicationSetLocations).toEqual({ listed: expect.objectContaining({ file: 'apps/b.yaml', documentIndex: 1 }) });
   });
 });

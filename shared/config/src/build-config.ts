@@ -32,6 +32,8 @@ export interface TidewaterConfig {
    * document, with `applicationSet` naming it. Set by the loader; absent in a configuration built by hand.
    */
   applicationLocations?: Record<string, ApplicationLocation>;
+  /** Where each ApplicationSet is defined, by name (for Applications its git generators add later). */
+  applicationSetLocations?: Record<string, ConfigLocation>;
 }
 
 /** The document that defines an Application (see TidewaterConfig.applicationLocations). */
@@ -140,6 +142,7 @@ function collect(documents: readonly LoadedDocument[], warnings: ConfigWarning[]
     for (const problem of report.problems) warnings.push(configWarning(location, `ApplicationSet: ${problem}`));
   }
   config.applicationLocations = applicationLocations;
+  config.applicationSetLocations = Object.fromEntries(applicationSetLocations);
   return config;
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { ApplicationLocation, ArgoApplication } from '@tidewater/config';
+import type { ApplicationLocation, ArgoApplication, TidewaterConfig } from '@tidewater/config';
 import { ApiError } from '../errors/api-errors.ts';
 import type { RouteContext } from '../route-context.ts';
 import { security } from '../security.ts';
@@ -28,6 +28,15 @@ export function deleteRefusal(application: ArgoApplication, location: Applicatio
     { definedIn: location ? { file: location.file, documentIndex: location.documentIndex, ...(location.applicationSet ? { applicationSet: location.applicationSet } : {}) } : null });
 }
 
+/** Where an Application is defined: its document, or its ApplicationSet's (also for one a git generator added since the load). */
+export function applicationLocationOf(config: TidewaterConfig, name: string): ApplicationLocation | undefined {
+  const own = config.applicationLocations?.[name];
+  if (own) return own;
+  const owner = config.applicationSetReports?.find((report) => report.applications.includes(name))?.name;
+  const location = owner ? config.applicationSetLocations?.[owner] : undefined;
+  return owner && location ? { ...location, field: '', applicationSet: owner } : undefined;
+}
+
 /** `DELETE /api/v1/applications/{name}` (argocd app delete): refused, as Applications are defined in Git. */
 export function registerApplicationDeleteRoute(app: FastifyInstance, ctx: RouteContext): void {
   const routes = app.withTypeProvider<ZodTypeProvider>();
@@ -42,6 +51,6 @@ export function registerApplicationDeleteRoute(app: FastifyInstance, ctx: RouteC
     const { name } = request.params;
     const application = ctx.application(name);
     await ctx.authorize(request, { resource: 'applications', action: 'delete', object: `${application.spec.project}/${name}` });
-    throw deleteRefusal(application, ctx.config().applicationLocations?.[name]);
+    throw deleteRefusal(application, applicationLocationOf(ctx.config(), name));
   });
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEventPublisher, eventTypes, type EventData } from '@tidewater/events';
+import { applicationLocationOf } from './application-delete.ts';
 import { apiTestConfig, apiTestConfigYaml, startApiFixture, type ApiFixture } from '../../../../test/e2e/api-fixture.ts';
 
 // The API test configuration plus Image Updater annotations on web-app (a good policy) and data-app (a bad constraint:
@@ -141,5 +142,15 @@ describe('image policies and image updates (API, inject, real Redis)', () => {
     expect((await fixture.app.inject({ method: 'DELETE', url: '/api/v1/applications/no-such-app', headers: as(admin) })).statusCode).toBe(404);
     // Nothing was deleted: the app is still served.
     expect((await get('/api/v1/applications/web-app', admin)).statusCode).toBe(200);
+  });
+});
+
+describe('applicationLocationOf', () => {
+  it('finds an Application a git generator added after the load through its ApplicationSet\'s location', () => {
+    const config = apiTestConfig(yaml);
+    const published = { ...config, applicationSetReports: [{ name: 'listed', evaluatedBy: 'renderer' as const, applications: ['from-git'], problems: [] }] };
+    expect(applicationLocationOf(published, 'from-git')).toMatchObject({ file: 'api-test.yaml', documentIndex: 7, applicationSet: 'listed' });
+    expect(applicationLocationOf(published, 'web-app')).toMatchObject({ file: 'api-test.yaml', documentIndex: 2 });
+    expect(applicationLocationOf({ ...config, applicationLocations: undefined, applicationSetReports: [] }, 'web-app')).toBeUndefined();
   });
 });
