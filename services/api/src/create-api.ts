@@ -19,9 +19,11 @@ import { ApiError, notFound, permissionDenied, registerErrorHandler, unauthentic
 import { createRbac, type Rbac } from './rbac/enforcer.ts';
 import type { RouteContext } from './route-context.ts';
 import { registerAccountRoutes } from './routes/accounts.ts';
+import { registerApplicationDeleteRoute } from './routes/application-delete.ts';
 import { registerApplicationRoutes } from './routes/applications.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerEventRoutes } from './routes/events.ts';
+import { registerImageRoutes } from './routes/images.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
 import { registerProjectRoutes } from './routes/projects.ts';
 import { registerSessionRoutes } from './routes/session.ts';
@@ -157,8 +159,10 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerAccountRoutes(app, ctx);
   registerProjectRoutes(app, ctx);
   registerApplicationRoutes(app, ctx);
+  registerApplicationDeleteRoute(app, ctx);
   registerOperationRoutes(app, ctx);
   registerEventRoutes(app, ctx);
+  registerImageRoutes(app, ctx);
   registerAuditRoutes(app, ctx);
 
   app.addHook('onClose', async () => {

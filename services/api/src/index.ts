@@ -8,3 +8,4 @@ export { builtinPolicyCsv } from './rbac/builtin-policy.ts';
 export { parseLabelSelector } from './state/label-selector.ts';
 export type { Application } from './state/application-schema.ts';
 export type { Identity } from './auth/identity.ts';
+export type { ImagePolicyView, ImageUpdateEvent } from './routes/images.ts';

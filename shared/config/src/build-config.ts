@@ -27,6 +27,19 @@ export interface TidewaterConfig {
   warnings: ConfigWarning[];
   /** Image policies (Image Updater annotations, Tidewater ImagePolicy documents), when the loader collected them. */
   imagePolicies?: ImagePolicy[];
+  /**
+   * Where each Application is defined, by name: its own document, or (for a generated one) the ApplicationSet's
+   * document, with `applicationSet` naming it. Set by the loader; absent in a configuration built by hand.
+   */
+  applicationLocations?: Record<string, ApplicationLocation>;
+  /** Where each ApplicationSet is defined, by name (for Applications its git generators add later). */
+  applicationSetLocations?: Record<string, ConfigLocation>;
+}
+
+/** The document that defines an Application (see TidewaterConfig.applicationLocations). */
+export interface ApplicationLocation extends ConfigLocation {
+  /** The ApplicationSet that generates the Application, when it is not written directly. */
+  applicationSet?: string;
 }
 
 /** A load that does not throw: the configuration built from the valid documents, and every finding. */
@@ -101,8 +114,12 @@ function collect(documents: readonly LoadedDocument[], warnings: ConfigWarning[]
     warnings,
   };
   const applicationSetLocations = new Map<string, ConfigLocation>();
+  const applicationLocations: Record<string, ApplicationLocation> = {};
   for (const document of documents) {
-    if (document.kind === 'Application') config.applications.push(document.value);
+    if (document.kind === 'Application') {
+      config.applications.push(document.value);
+      applicationLocations[document.value.metadata.name] ??= { ...document.location, field: '' };
+    }
     else if (document.kind === 'AppProject') config.projects.push(document.value);
     else if (document.kind === 'Repository') config.repositories.push(document.value);
     else if (document.kind === 'Cluster') config.clusters.push(document.value);
@@ -121,8 +138,11 @@ function collect(documents: readonly LoadedDocument[], warnings: ConfigWarning[]
   for (const report of generated.reports) {
     const location = applicationSetLocations.get(report.name);
     if (!location) continue;
+    for (const name of report.applications) applicationLocations[name] ??= { ...location, field: '', applicationSet: report.name };
     for (const problem of report.problems) warnings.push(configWarning(location, `ApplicationSet: ${problem}`));
   }
+  config.applicationLocations = applicationLocations;
+  config.applicationSetLocations = Object.fromEntries(applicationSetLocations);
   return config;
 }
 

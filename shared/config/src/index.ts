@@ -20,7 +20,7 @@
  *   see secrets.ts) are errors naming the field; `resolveSecret` enforces the same scope when reading.
  */
 export { ConfigError, ConfigLoadError, formatFieldPath, type ConfigLocation, type ConfigWarning } from './errors.ts';
-export { buildConfig, parseConfigText, type ConfigFile, type ConfigLoadResult, type TidewaterConfig } from './build-config.ts';
+export { buildConfig, parseConfigText, type ApplicationLocation, type ConfigFile, type ConfigLoadResult, type TidewaterConfig } from './build-config.ts';
 export { checkConfigDir, loadConfigDir, type LoadDirOptions } from './load-dir.ts';
 export { ConfigSourceError, configSourceHead, loadConfigFromGit, type GitConfigSource } from './load-git.ts';
 export { createLiveConfig, configPollIntervalMsFrom, defaultConfigPollIntervalMs, type ConfigReloadTrigger, type LiveConfig, type LiveConfigLogger, type LiveConfigOptions } from './live-config.ts';

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEventPublisher, eventTypes } from '@tidewater/events';
 import { apiTestConfig, apiTestConfigYaml, startApiFixture, type ApiFixture } from '../../../../test/e2e/api-fixture.ts';
+
+// Image Updater annotations on web-app and data-app, for the image routes.
+const matrixConfig = apiTestConfig(apiTestConfigYaml
+  .replace('labels: {team: web, tier: frontend}}', "labels: {team: web, tier: frontend}, annotations: {argocd-image-updater.argoproj.io/image-list: 'web=ghcr.io/org/web'}}")
+  .replace('labels: {team: data}}', "labels: {team: data}, annotations: {argocd-image-updater.argoproj.io/image-list: 'etl=ghcr.io/org/etl'}}"));
 
 // Every caller × every action, through HTTP (inject) against real Redis, with the policy of test/e2e/api-fixture.ts:
 // built-in roles, a custom deployer role with a deny on project data, an approver, group bindings and project roles.
@@ -28,6 +34,8 @@ const actions: Action[] = [
   { name: 'sync data-app (deny wins for dana)', method: 'POST', url: '/api/v1/applications/data-app/sync', payload: {}, permission: 'applications, sync, data/data-app', allowed: ['admin', 'alice'] },
   { name: 'rollback web-app', method: 'POST', url: '/api/v1/applications/web-app/rollback', payload: { id: 0 }, permission: 'applications, rollback, web/web-app', allowed: webDeployers },
   { name: 'terminate web-app', method: 'DELETE', url: '/api/v1/applications/web-app/operation', permission: 'applications, sync, web/web-app', allowed: webDeployers },
+  { name: 'delete web-app (always 409 when allowed: defined in Git)', method: 'DELETE', url: '/api/v1/applications/web-app', permission: 'applications, delete, web/web-app', allowed: ['admin', 'alice'] },
+  { name: 'delete data-app', method: 'DELETE', url: '/api/v1/applications/data-app', permission: 'applications, delete, data/data-app', allowed: ['admin', 'alice'] },
   { name: 'audit get', method: 'GET', url: '/api/v1/audit/events', permission: 'audit, get, *', allowed: ['admin', 'alice', 'vic'] },
   { name: 'projects update web', method: 'POST', url: '/api/v1/projects/web/roles/ci/token', payload: { expiresIn: 60 }, permission: 'projects, update, web', allowed: ['admin', 'alice'] },
   { name: 'accounts get', method: 'GET', url: '/api/v1/account', permission: 'accounts, get, *', allowed: ['admin', 'alice', 'vic'] },
@@ -41,7 +49,7 @@ describe('RBAC matrix: every caller × every action through HTTP', () => {
   const tokens = new Map<Caller, string>();
 
   beforeAll(async () => {
-    fixture = await startApiFixture();
+    fixture = await startApiFixture({ config: () => matrixConfig });
     tokens.set('admin', await fixture.login('admin'));
     for (const account of ['alice', 'dana', 'erin', 'vic', 'nobody', 'web-oncall-bot'] as const) tokens.set(account, await fixture.apiToken(account));
     for (const role of ['deployer', 'ci']) {
@@ -68,7 +76,7 @@ describe('RBAC matrix: every caller × every action through HTTP', () => {
           expect(response.statusCode, `${caller}: ${response.body}`).toBe(200);
           continue;
         }
-        expect([200, 403, 503], `${caller}: ${response.body}`).toContain(response.statusCode);
+        expect(action.method === 'DELETE' && !action.url.endsWith('/operation') ? [409, 403] : [200, 403, 503], `${caller}: ${response.body}`).toContain(response.statusCode);
         if (!allowed) {
           expect(response.json()).toMatchObject({ code: 403, message: `permission denied: ${action.permission}` });
           // Refused before anything is queued.
@@ -78,6 +86,18 @@ describe('RBAC matrix: every caller × every action through HTTP', () => {
       expect(outcomes).toEqual(expected);
     });
   }
+
+  it('image policies and image updates: only of the applications each caller may get', async () => {
+    const apps = async (caller: Caller, url: string) => [...new Set(((await fixture.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${tokens.get(caller)}` } })).json() as { items: Array<{ app: string }> }).items.map((item) => item.app))];
+    const promoter = createEventPublisher({ redis: fixture.redis, source: '/tidewater/promoter' });
+    await promoter.publish({ type: eventTypes.imageUpdateFailed, data: { app: 'data-app', policy: 'argocd:data-app:etl', image: 'ghcr.io/org/etl', reason: 'no such tag' } });
+    await promoter.publish({ type: eventTypes.imageUpdateFailed, data: { app: 'web-app', policy: 'argocd:web-app:web', image: 'ghcr.io/org/web', reason: 'no such tag' } });
+    for (const caller of callers) {
+      const expected = ['data-app', 'web-app'].filter((app) => (app === 'web-app' ? everyone : ['admin', 'alice', 'dana', 'erin', 'vic']).includes(caller));
+      expect((await apps(caller, '/api/v1/images/updates')).sort(), caller).toEqual(expected);
+      expect((await apps(caller, '/api/v1/images')).sort(), caller).toEqual(expected);
+    }
+  });
 
   it('lists only the applications each caller may get', async () => {
     const names = async (caller: Caller) => ((await fixture.app.inject({ method: 'GET', url: '/api/v1/applications', headers: { authorization: `Bearer ${tokens.get(caller)}` } })).json() as { items: Array<{ metadata: { name: string } }> }).items.map((item) => item.metadata.name);

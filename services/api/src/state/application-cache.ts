@@ -8,7 +8,8 @@ interface CachedView {
   /** The configured Application the view was built from: a reload makes a new object, so a new view. */
   source: ArgoApplication;
   json: string;
-  at: number;
+  /** When the view must be rebuilt even without an event. */
+  expiresAt: number;
 }
 
 export interface ApplicationCache {
@@ -19,7 +20,7 @@ export interface ApplicationCache {
 
 /**
  * List views of applications, kept until an event about the app arrives on the events stream (every sync, health,
- * drift and pause change publishes one) or `maxAgeMs` (10 s, a safety net for a write without an event) passes, whichever is first: listing 1,000 apps then costs
+ * drift and pause change publishes one) or its age (5–10 s at random, a safety net for a write without an event) passes, whichever is first: listing 1,000 apps then costs
  * string joins, not 1,000 Redis reads, schema parses and serialisations.
  */
 export function createApplicationCache(deps: { redis: Redis; fanout: EventFanout; maxAgeMs?: number }): ApplicationCache {
@@ -34,11 +35,15 @@ export function createApplicationCache(deps: { redis: Redis; fanout: EventFanout
       const now = Date.now();
       const stale = apps.filter((app) => {
         const cached = views.get(app.metadata.name);
-        return !cached || cached.source !== app || now - cached.at > maxAgeMs;
+        return !cached || cached.source !== app || now > cached.expiresAt;
       });
       if (stale.length > 0) {
         const states = await readAppStates(deps.redis, stale.map((app) => app.metadata.name));
-        stale.forEach((app, index) => views.set(app.metadata.name, { source: app, json: JSON.stringify(applicationView(app, states[index])), at: now }));
+        // Each view lives between half and all of maxAgeMs: views built together do not all expire together, so the
+        // safety-net rebuild is spread over many requests instead of one list rebuilding 1,000 views at once.
+        stale.forEach((app, index) => views.set(app.metadata.name, {
+          source: app, json: JSON.stringify(applicationView(app, states[index])), expiresAt: now + maxAgeMs * (0.5 + Math.random() * 0.5),
+        }));
         if (views.size > 4 * apps.length + 10_000) views.clear();
       }
       return apps.map((app) => (views.get(app.metadata.name) as CachedView).json);

@@ -228,6 +228,12 @@ export function appCommand(io: CommandIo): Command {
       io.out(`Application '${name}' operation terminating`);
     });
 
+  app.command('delete').description('Delete an application: refused, it is defined in Git (the answer names the file and document to remove)').argument('<app>')
+    .action(async (name: string) => {
+      await io.client().request('DELETE', path(name));
+      io.out(`application '${name}' deleted`);
+    });
+
   app.command('manifests').description('Print the rendered manifests of the latest (or a given) synced revision').argument('<app>')
     .option('--revision <revision>', 'a revision from the history')
     .action(async (name: string, options: { revision?: string }) => {

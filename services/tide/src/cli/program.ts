@@ -6,6 +6,7 @@ import { completionCommand } from './completion.ts';
 import { defaultConfigPath, readCliConfig, resolveContext } from './config-file.ts';
 import { eventsCommands } from './events-commands.ts';
 import { CliError, exitCodes } from './exit-codes.ts';
+import { imageCommand } from './image-commands.ts';
 import { localConfigCommands } from './local-config-commands.ts';
 import { sessionCommands } from './session-commands.ts';
 
@@ -58,6 +59,7 @@ export function createProgram(deps: ProgramDeps): Command {
   for (const command of sessionCommands(io)) program.addCommand(command);
   program.addCommand(appCommand(io));
   for (const command of eventsCommands(io)) program.addCommand(command);
+  program.addCommand(imageCommand(io));
   program.addCommand(accountCommand(io));
   program.addCommand(projCommand(io));
   for (const command of localConfigCommands(io)) program.addCommand(command);
