@@ -7,6 +7,7 @@ import type { ApplicationSet } from './applicationset/schema.ts';
 import { generateApplications, type ApplicationSetReport } from './applicationset/config-view.ts';
 import { translateFlux } from './flux/translate.ts';
 import { collectImagePolicies } from './images/collect-image-policies.ts';
+import { withGeneratedImagePolicies } from './images/generated-app-policies.ts';
 import type { ImagePolicy } from './images/image-policy.ts';
 
 /** The whole validated configuration. */
@@ -82,6 +83,10 @@ export function buildConfig(files: readonly ConfigFile[], options: ParseOptions 
   errors.push(...images.errors);
   const config = collect(translated, warnings, true);
   config.imagePolicies = images.policies;
+  // Applications an ApplicationSet generated carry its template's Image Updater annotations too.
+  const generatedImages = withGeneratedImagePolicies(config);
+  config.imagePolicies = generatedImages.policies;
+  warnings.push(...generatedImages.warnings);
   return { config, errors, warnings };
 }
 

@@ -1,3 +1,4 @@
+import { withGeneratedImagePolicies } from '../images/generated-app-policies.ts';
 import type { TidewaterConfig } from '../build-config.ts';
 import { ArgoApplication } from '../schema/application.ts';
 import { generateApplications, type PublishedSet } from './config-view.ts';
@@ -37,7 +38,8 @@ export function withPublishedSets(config: TidewaterConfig, published: readonly R
     previousOwners,
   );
   for (const report of generated.reports) report.problems.unshift(...(problems.get(report.name) ?? []));
-  return { ...config, applications: generated.applications, applicationSetReports: generated.reports };
+  const merged = { ...config, applications: generated.applications, applicationSetReports: generated.reports };
+  return { ...merged, imagePolicies: withGeneratedImagePolicies(merged).policies };
 }
 
 /** Names of the ApplicationSets whose sets the renderer publishes (those with a git generator). */
