@@ -21,19 +21,22 @@ const application = (name: string, repoURL: string, cascade: boolean) => {
   return cascade ? text.replace(`metadata: {name: ${name}}`, `metadata: {name: ${name}, finalizers: [${finalizer}]}`) : text;
 };
 
-/** A list ApplicationSet (no finalizer in its template: Argo CD adds the cascade one unless preserveResourcesOnDeletion). */
-const listSet = (name: string, repoURL: string, elements: string[], syncPolicy = '') => [
+/**
+ * A list ApplicationSet (no finalizer in its template: Argo CD adds the cascade one unless preserveResourcesOnDeletion).
+ * An element is an Application name, or a name and the directory of apps/ it takes its objects from.
+ */
+const listSet = (name: string, repoURL: string, elements: Array<string | [string, string]>, syncPolicy = '') => [
   'apiVersion: argoproj.io/v1alpha1',
   'kind: ApplicationSet',
   `metadata: {name: ${name}}`,
   'spec:',
-  `  generators: [{list: {elements: [${elements.map((element) => `{app: ${element}}`).join(', ')}]}}]`,
+  `  generators: [{list: {elements: [${elements.map((element) => (typeof element === 'string' ? [element, element] : element)).map(([app, dir]) => `{app: ${app}, dir: ${dir}}`).join(', ')}]}}]`,
   ...(syncPolicy ? [`  syncPolicy: ${syncPolicy}`] : []),
   '  template:',
   "    metadata: {name: '{{app}}'}",
   '    spec:',
   '      project: default',
-  `      source: {repoURL: '${repoURL}', targetRevision: main, path: 'apps/{{app}}'}`,
+  `      source: {repoURL: '${repoURL}', targetRevision: main, path: 'apps/{{dir}}'}`,
   "      destination: {name: in-cluster, namespace: '{{app}}'}",
   '      syncPolicy: {automated: {prune: true}, syncOptions: [CreateNamespace=true]}',
   '',
@@ -89,7 +92,8 @@ describe('app of apps from a git:: configuration repository (real control plane)
   let config: TidewaterConfig;
   const work = makeWorkDir('app-of-apps');
   const secretEnv = `TIDEWATER_SECRET_E2E_APP_OF_APPS_${randomBytes(4).toString('hex').toUpperCase()}`;
-  const names = ['keeper', 'cascaded', 'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'flux-web'];
+  const names = ['keeper', 'cascaded', 'alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'flux-web'];
+  const adminPassword = randomBytes(12).toString('base64url');
   const teams = ['team-red', 'team-blue'];
   const configMap = (name: string) => core.readNamespacedConfigMap({ name, namespace: name }).then((found) => found.data, () => undefined);
 
@@ -105,6 +109,8 @@ describe('app of apps from a git:: configuration repository (real control plane)
       ...Object.fromEntries(names.map((name) => [`apps/${name}/settings.yaml`, configMapYaml(name, { from: name })])),
       // Flux's targetNamespace is a kustomize option: the path is a kustomization.
       'apps/flux-web/kustomization.yaml': 'resources: [settings.yaml]\n',
+      // zeta's second version (create-update updates it).
+      'apps/zeta-v2/settings.yaml': configMapYaml('zeta', { from: 'zeta-v2' }),
       ...Object.fromEntries(teams.map((name) => [`teams/${name.slice('team-'.length)}/settings.yaml`, configMapYaml(name, { from: name })])),
     }, 'Applications');
     await configRepo.commit({
@@ -123,7 +129,7 @@ describe('app of apps from a git:: configuration repository (real control plane)
     live = createLiveConfig({ source, initial: config, logger, pollIntervalMs: 0, apply: (next) => { config = next; } });
     changes = subscribeConfigChanges(redisServer.url, () => void live.reload('webhook'));
     tidewater = await startAll({
-      redisUrl: redisServer.url, config: () => config, configSource: source, port: 0,
+      redisUrl: redisServer.url, config: () => config, configSource: source, port: 0, apiPort: 0, adminPassword,
       cacheDir: join(work.dir, 'renderer-cache'), auditDir: join(work.dir, 'audit'), auditPort: 0,
       tools: { helm: toolPath('helm'), kustomize: toolPath('kustomize') }, logger,
     });
@@ -148,6 +154,7 @@ describe('app of apps from a git:: configuration repository (real control plane)
       'tidewater/fleet.yaml': listSet('fleet', apps.url, ['alpha', 'beta']),
       'tidewater/preserved.yaml': listSet('preserved', apps.url, ['gamma'], '{preserveResourcesOnDeletion: true}'),
       'tidewater/grow.yaml': listSet('grow', apps.url, ['delta', 'epsilon'], '{applicationsSync: create-only}'),
+      'tidewater/tune.yaml': listSet('tune', apps.url, ['zeta', 'eta'], '{applicationsSync: create-update}'),
       'tidewater/flux.yaml': flux(apps.url),
       'tidewater/teams.yaml': gitSet(apps.url),
     }, 'App of apps: add applications, ApplicationSets and a Flux Kustomization');
@@ -167,6 +174,7 @@ describe('app of apps from a git:: configuration repository (real control plane)
       'tidewater/fleet.yaml': listSet('fleet', apps.url, ['alpha']),
       'tidewater/preserved.yaml': null,
       'tidewater/grow.yaml': listSet('grow', apps.url, ['delta'], '{applicationsSync: create-only}'),
+      'tidewater/tune.yaml': listSet('tune', apps.url, [['zeta', 'zeta-v2']], '{applicationsSync: create-update}'),
       'tidewater/flux.yaml': null,
     }, 'App of apps: remove them');
     // A directory removed from the apps repository: the git generator stops generating team-blue.
@@ -175,13 +183,30 @@ describe('app of apps from a git:: configuration repository (real control plane)
       await waitFor(`${name}'s objects deleted`, async () => (await configMap(name)) === undefined ? true : undefined, { timeoutMs: 90_000 });
     }
     await waitFor('cascaded state cleared', async () => (await client.exists(redisKeys.syncStatus('cascaded'), redisKeys.comparison('cascaded'), 'tidewater:syncer:inventory:cascaded')) === 0 ? true : undefined, { timeoutMs: 30_000 });
-    expect(config.applications.map((entry) => entry.metadata.name).sort()).toEqual(['alpha', 'delta']);
-    // No finalizer (keeper), preserveResourcesOnDeletion (gamma), create-only never deletes (epsilon), still
-    // generated (alpha, delta): the objects stay.
+    // create-update updates what its generators still produce (zeta now takes apps/zeta-v2).
+    await waitFor('zeta updated', async () => ((await configMap('zeta'))?.from === 'zeta-v2' ? true : undefined), { timeoutMs: 90_000 });
+    // The generators' output alone; each service's view keeps what the sets' applicationsSync keeps.
+    expect(config.applications.map((entry) => entry.metadata.name).sort()).toEqual(['alpha', 'delta', 'zeta']);
+    // No finalizer (keeper), preserveResourcesOnDeletion (gamma): the objects stay, the Application goes.
     // Their removal is handled (state cleared) before their objects are looked at.
-    for (const name of ['keeper', 'gamma', 'epsilon']) {
+    for (const name of ['keeper', 'gamma']) {
       await waitFor(`${name} state cleared`, async () => (await client.exists(redisKeys.syncStatus(name))) === 0 ? true : undefined, { timeoutMs: 30_000 });
     }
-    for (const name of ['keeper', 'gamma', 'epsilon', 'alpha', 'delta', 'team-red']) expect((await configMap(name))?.from).toBe(name);
+    for (const name of ['keeper', 'gamma', 'epsilon', 'eta', 'alpha', 'delta', 'team-red']) expect((await configMap(name))?.from).toBe(name);
+    // create-only (epsilon) and create-update (eta) never delete: Argo CD keeps the Application, and so does
+    // Tidewater, still managed, synced and healthy (the operator API lists it with its status).
+    const session = await fetch(`${tidewater.apiUrl}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: adminPassword }) });
+    expect(session.status).toBe(200);
+    const { token } = await session.json() as { token: string };
+    type Listed = { metadata: { name: string }; spec: { source: { path?: string } }; status: { sync: { status: string }; health: { status: string } } };
+    const listed = async () => ((await (await fetch(`${tidewater.apiUrl}/api/v1/applications`, { headers: { authorization: `Bearer ${token}` } })).json()) as { items: Listed[] }).items;
+    await waitFor('epsilon and eta kept, Synced and Healthy', async () => {
+      const byName = new Map((await listed()).map((item) => [item.metadata.name, item]));
+      return ['epsilon', 'eta'].every((name) => byName.get(name)?.status.sync.status === 'Synced' && byName.get(name)?.status.health.status === 'Healthy') ? byName : undefined;
+    }, { timeoutMs: 60_000 });
+    const items = await listed();
+    expect(items.map((item) => item.metadata.name).sort()).toEqual(['alpha', 'delta', 'epsilon', 'eta', 'team-red', 'zeta']);
+    expect(items.find((item) => item.metadata.name === 'zeta')?.spec.source.path).toBe('apps/zeta-v2');
+    expect(await client.exists(redisKeys.syncStatus('epsilon'), redisKeys.syncStatus('eta'))).toBe(2);
   }, 180_000);
 });

@@ -61,3 +61,51 @@ describe('published sets in the config view', () => {
     expect(first.applications.map((entry) => entry.metadata.name)).toEqual(['shared', 'web']);
   });
 });
+
+describe('load-time sets across reloads (applicationsSync)', () => {
+  const set = (name: string, policy: string, elements: string[][]) => `
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: ${name}}
+spec:
+  generators: [{list: {elements: [${elements.map(([app, path]) => `{app: ${app}, dir: ${path}}`).join(', ')}]}}]
+  syncPolicy: {applicationsSync: ${policy}}
+  template:
+    metadata: {name: '{{app}}'}
+    spec:
+      project: default
+      source: {repoURL: 'https://git.example/x.git', path: '{{dir}}'}
+      destination: {server: 'https://kubernetes.default.svc', namespace: ns}
+`;
+  const load = (text: string) => buildConfig([{ file: 'sets.yaml', text }]).config;
+  const paths = (config: ReturnType<typeof load>) => Object.fromEntries(config.applications.map((entry) => [entry.metadata.name, entry.spec.source.path]));
+
+  it('create-only keeps a vanished Application and never updates one; create-update updates but keeps; sync follows the generators', () => {
+    const before = load([set('only', 'create-only', [['a', 'a1'], ['b', 'b1']]), set('update', 'create-update', [['c', 'c1'], ['d', 'd1']]), set('all', 'sync', [['e', 'e1'], ['f', 'f1']])].join('---\n'));
+    const after = load([set('only', 'create-only', [['a', 'a2']]), set('update', 'create-update', [['c', 'c2']]), set('all', 'sync', [['e', 'e2']])].join('---\n'));
+    expect(paths(after)).toEqual({ a: 'a2', c: 'c2', e: 'e2' });
+    let base = before;
+    const view = createPublishedConfigView({ base: () => base, read: async () => [] });
+    expect(paths(view.current())).toEqual({ a: 'a1', b: 'b1', c: 'c1', d: 'd1', e: 'e1', f: 'f1' });
+    base = after;
+    const reloaded = view.current();
+    expect(paths(reloaded)).toEqual({ a: 'a1', b: 'b1', c: 'c2', d: 'd1', e: 'e2' });
+    expect(Object.fromEntries((reloaded.applicationSetReports ?? []).map((report) => [report.name, report.applications]))).toEqual({ only: ['a', 'b'], update: ['c', 'd'], all: ['e'] });
+    // Remembered across a further reload; a set removed from the configuration takes its Applications with it.
+    base = load(set('update', 'create-update', [['c', 'c3']]));
+    expect(paths(view.current())).toEqual({ c: 'c3', d: 'd1' });
+  });
+
+  it('a generator error keeps the previous set and says so', () => {
+    const good = load(set('only', 'sync', [['a', 'a1']]));
+    const broken = load(set('only', 'sync', [['a', 'a1']]).replace("'{{app}}'", "'{{ .app }}'").replace("'{{dir}}'", "'{{ .missing }}'").replace('spec:\n  generators', 'spec:\n  goTemplate: true\n  goTemplateOptions: ["missingkey=error"]\n  generators'));
+    expect(broken.applications).toEqual([]);
+    let base = good;
+    const view = createPublishedConfigView({ base: () => base, read: async () => [] });
+    view.current();
+    base = broken;
+    const kept = view.current();
+    expect(paths(kept)).toEqual({ a: 'a1' });
+    expect(kept.applicationSetReports?.[0].problems[0]).toMatch(/^generation failed, previous 1 Application\(s\) kept: /);
+  });
+});

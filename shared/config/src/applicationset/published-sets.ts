@@ -13,9 +13,14 @@ export interface RawPublishedSet {
 /**
  * The configuration with the renderer's published sets (git generators) merged in. Each Application is
  * validated again; an invalid one is reported on its ApplicationSet. Who owned a name before (the current
- * reports) decides conflicts, so a new claimant never takes an existing Application away.
+ * reports) decides conflicts, so a new claimant never takes an existing Application away. `previousLoaderSets`
+ * (see loaderSetsOf) are the load-time sets of the configuration before this one, for `applicationsSync`.
  */
-export function withPublishedSets(config: TidewaterConfig, published: readonly RawPublishedSet[]): TidewaterConfig {
+export function withPublishedSets(
+  config: TidewaterConfig,
+  published: readonly RawPublishedSet[],
+  previousLoaderSets: ReadonlyMap<string, readonly ArgoApplication[]> = new Map(),
+): TidewaterConfig {
   const applicationSets = config.applicationSets ?? [];
   if (applicationSets.length === 0) return config;
   const problems = new Map<string, string[]>();
@@ -36,10 +41,22 @@ export function withPublishedSets(config: TidewaterConfig, published: readonly R
     { applications: config.writtenApplications ?? config.applications, projects: config.projects, clusters: config.clusters, applicationSets },
     sets,
     previousOwners,
+    previousLoaderSets,
   );
   for (const report of generated.reports) report.problems.unshift(...(problems.get(report.name) ?? []));
   const merged = { ...config, applications: generated.applications, applicationSetReports: generated.reports };
   return { ...merged, imagePolicies: withGeneratedImagePolicies(merged).policies };
+}
+
+/** Each load-time (list / clusters) ApplicationSet's Applications in `config`, by ApplicationSet name. */
+export function loaderSetsOf(config: TidewaterConfig): Map<string, ArgoApplication[]> {
+  const byName = new Map(config.applications.map((application) => [application.metadata.name, application]));
+  const sets = new Map<string, ArgoApplication[]>();
+  for (const report of config.applicationSetReports ?? []) {
+    if (report.evaluatedBy !== 'loader') continue;
+    sets.set(report.name, report.applications.flatMap((name) => byName.get(name) ?? []));
+  }
+  return sets;
 }
 
 /** Names of the ApplicationSets whose sets the renderer publishes (those with a git generator). */
@@ -50,6 +67,10 @@ export function publishedSetNames(config: TidewaterConfig): string[] {
 /**
  * A service's config view with the published sets merged in: `refresh()` reads them (a Redis MGET in the
  * caller's `read`) and swaps the view; call it on a timer and after a reload of the base configuration.
+ * The view also remembers each load-time ApplicationSet's last set, so a reloaded base honours
+ * `applicationsSync` create-only / create-update (an Application whose element vanished is kept, as Argo CD
+ * keeps it) and a generator error keeps the previous set. That memory lives in the process: a service
+ * restarted after an element vanished starts again from the generators' current output.
  */
 export function createPublishedConfigView(deps: {
   base: () => TidewaterConfig;
@@ -58,9 +79,13 @@ export function createPublishedConfigView(deps: {
   let lastRead: RawPublishedSet[] = [];
   let view: TidewaterConfig | undefined;
   let viewOf: TidewaterConfig | undefined;
+  let loaderSets = new Map<string, ArgoApplication[]>();
   const build = (base: TidewaterConfig) => {
-    view = publishedSetNames(base).length === 0 ? base : withPublishedSets(base, lastRead);
+    // The sets of the view being replaced; a set that left the configuration is forgotten (its Applications go).
+    const previous = viewOf === base ? loaderSets : new Map([...loaderSets].filter(([name]) => (base.applicationSets ?? []).some((set) => set.metadata.name === name)));
+    view = publishedSetNames(base).length === 0 && previous.size === 0 ? base : withPublishedSets(base, lastRead, previous);
     viewOf = base;
+    loaderSets = loaderSetsOf(view);
     return view;
   };
   return {
