@@ -12,11 +12,11 @@ import {
   type GiteaRepo, type GiteaServer, type RedisInstance, type TestRegistry,
 } from '../harness/src/index.ts';
 
-// Pull-request mode against a real Gitea (built from its Go module by `scripts/setup --gitea`): the promoter pushes
+// Pull-request mode against a real Gitea (built from its Go module by `scripts/setup`): the promoter pushes
 // the write branch to Gitea over HTTP with the admin's token and opens / updates the pull request through Gitea's API.
 const available = giteaAvailable();
 if (!available) {
-  console.warn(`image-pr-gitea: skipped, Gitea is not built (expected ${giteaPaths().binary}); run scripts/setup --gitea`);
+  console.warn(`image-pr-gitea: skipped, Gitea is not built (expected ${giteaPaths().binary}); run scripts/setup without --no-gitea`);
 }
 const tokenEnv = 'TIDEWATER_SECRET_GITEA_REAL_PR';
 

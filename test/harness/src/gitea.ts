@@ -53,7 +53,7 @@ export function giteaPaths(): { binary: string; staticRoot: string } {
   return { binary: join(dir, 'bin', 'gitea'), staticRoot: join(dir, 'src') };
 }
 
-/** True when scripts/setup has built Gitea (`scripts/setup --gitea`). */
+/** True when scripts/setup has built Gitea (it does unless run with `--no-gitea`). */
 export function giteaAvailable(): boolean {
   const { binary, staticRoot } = giteaPaths();
   return existsSync(binary) && existsSync(join(staticRoot, 'options'));
@@ -65,7 +65,7 @@ export function giteaAvailable(): boolean {
  */
 export async function startGitea(): Promise<GiteaServer> {
   const { binary, staticRoot } = giteaPaths();
-  if (!giteaAvailable()) throw new Error(`gitea is not built (expected ${binary}); run scripts/setup --gitea to build it`);
+  if (!giteaAvailable()) throw new Error(`gitea is not built (expected ${binary}); run scripts/setup (without --no-gitea) to build it`);
   const work = makeWorkDir('gitea');
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
