@@ -8,3 +8,4 @@ export { toolPath, toolVersions, repoRoot, cacheDir } from './paths.ts';
 export { dockerAvailable } from './docker.ts';
 export { makeWorkDir } from './workdir.ts';
 export { githubPushPayload, githubHeaders, signGithub, sendGithubPush, describePush, type PushDescription, type PushedCommit } from './webhooks.ts';
+export { startGitea, giteaAvailable, giteaPaths, type GiteaServer, type GiteaRepo, type GiteaPull } from './gitea.ts';
