@@ -55,7 +55,7 @@ describe('deploy/kubernetes', () => {
     expect(envOf(redis, 'REDIS_PASSWORD')?.valueFrom?.secretKeyRef).toEqual({ name: 'tidewater-redis', key: 'password' });
     expect(envOf(redis, 'REDISCLI_AUTH')?.valueFrom?.secretKeyRef).toEqual({ name: 'tidewater-redis', key: 'password' });
     expect(tidewaterWorkloads().map((workload) => workload.metadata.name).sort())
-      .toEqual(['tidewater-api', 'tidewater-auditor', 'tidewater-gateway', 'tidewater-notifier', 'tidewater-renderer', 'tidewater-syncer']);
+      .toEqual(['tidewater-api', 'tidewater-auditor', 'tidewater-gateway', 'tidewater-notifier', 'tidewater-promoter', 'tidewater-renderer', 'tidewater-syncer']);
     for (const workload of tidewaterWorkloads()) {
       const spec = workload.spec.template.spec;
       expect(envOf(spec, 'REDIS_URL')?.value, workload.metadata.name).toMatch(/^rediss?:\/\/[^@]*$/); // no password in the URL

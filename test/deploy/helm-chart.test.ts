@@ -41,8 +41,8 @@ describe('deploy/helm/tidewater', () => {
     const objects = await template();
     const tidewater = workloads(objects).filter((workload) => workload.metadata.name !== 'tidewater-redis');
     expect(tidewater.map((workload) => `${workload.kind}/${workload.metadata.name}`).sort()).toEqual([
-      'Deployment/tidewater-api', 'Deployment/tidewater-gateway', 'Deployment/tidewater-notifier', 'Deployment/tidewater-renderer',
-      'Deployment/tidewater-syncer', 'StatefulSet/tidewater-auditor']);
+      'Deployment/tidewater-api', 'Deployment/tidewater-gateway', 'Deployment/tidewater-notifier', 'Deployment/tidewater-promoter',
+      'Deployment/tidewater-renderer', 'Deployment/tidewater-syncer', 'StatefulSet/tidewater-auditor']);
     for (const workload of workloads(objects)) {
       const container = workload.spec.template.spec.containers[0];
       expect(container.readinessProbe, workload.metadata.name).toBeDefined();
@@ -53,13 +53,13 @@ describe('deploy/helm/tidewater', () => {
     // HTTP services probe their own endpoints; workers probe /healthz on the metrics server they start on METRICS_PORT.
     const probe = (name: string) => named(objects, name === 'tidewater-auditor' ? 'StatefulSet' : 'Deployment', name) as Workload;
     expect(probe('tidewater-gateway').spec.template.spec.containers[0].readinessProbe?.httpGet?.path).toBe('/readyz');
-    for (const worker of ['tidewater-renderer', 'tidewater-syncer', 'tidewater-notifier']) {
+    for (const worker of ['tidewater-renderer', 'tidewater-syncer', 'tidewater-notifier', 'tidewater-promoter']) {
       const container = probe(worker).spec.template.spec.containers[0];
       expect(container.livenessProbe?.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
       expect(envOf(probe(worker), 'METRICS_PORT')).toBe(String(container.ports?.find((port) => port.name === 'metrics')?.containerPort));
       expect(named(objects, 'Service', `${worker}-metrics`), worker).toBeDefined();
     }
-    expect(objects.filter((object) => object.kind === 'PodDisruptionBudget').length).toBe(7);
+    expect(objects.filter((object) => object.kind === 'PodDisruptionBudget').length).toBe(8);
     expect(objects.some((object) => object.kind === 'ServiceMonitor')).toBe(false);
   });
 
@@ -107,7 +107,7 @@ describe('deploy/helm/tidewater', () => {
 
   it('renders a ServiceMonitor per service with metrics when asked', async () => {
     const monitors = (await template(['--set', 'metrics.serviceMonitor.enabled=true'])).filter((object) => object.kind === 'ServiceMonitor');
-    expect(monitors.map((monitor) => monitor.metadata.name).sort()).toEqual(['tidewater-auditor', 'tidewater-gateway', 'tidewater-notifier', 'tidewater-renderer', 'tidewater-syncer']);
+    expect(monitors.map((monitor) => monitor.metadata.name).sort()).toEqual(['tidewater-auditor', 'tidewater-gateway', 'tidewater-notifier', 'tidewater-promoter', 'tidewater-renderer', 'tidewater-syncer']);
   });
 
   it('fails helm template, naming the values, on combinations that cannot work', async () => {
