@@ -1,11 +1,6 @@
 import { validRange } from 'semver';
 import { normaliseImageName, type ImagePolicy, type ImageUpdateStrategy } from './image-policy.ts';
-
-/** A raw document of the configuration with its location, whatever kind the loader gave it. */
-interface RawDocument {
-  value: unknown;
-  location: { file: string; documentIndex: number; documentName?: string };
-}
+import { asRecord, str, type Raw, type RawDocument } from './raw-document.ts';
 
 export interface FluxFinding {
   document: RawDocument;
@@ -13,9 +8,6 @@ export interface FluxFinding {
   detail: string;
 }
 
-type Raw = Record<string, unknown>;
-const asRecord = (value: unknown): Raw | undefined => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Raw) : undefined);
-const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
 function fluxKind(document: RawDocument, group: string, kind: string): Raw | undefined {
   const value = asRecord(document.value);

@@ -3,13 +3,9 @@ import type { ArgoApplication } from '../schema/application.ts';
 import { imagePoliciesFromAnnotations, imageUpdaterPrefix } from './argocd-image-updater.ts';
 import type { ImagePolicy } from './image-policy.ts';
 import { pullRequestAnnotations } from './pull-request-annotations.ts';
+import { asRecord, str, strings, type Raw, type RawDocument } from './raw-document.ts';
 
 const pullRequestKeys: readonly string[] = Object.values(pullRequestAnnotations);
-
-interface RawDocument {
-  value: unknown;
-  location: { file: string; documentIndex: number; documentName?: string };
-}
 
 export interface ImageUpdaterFinding {
   document: RawDocument;
@@ -17,10 +13,6 @@ export interface ImageUpdaterFinding {
   detail: string;
 }
 
-type Raw = Record<string, unknown>;
-const asRecord = (value: unknown): Raw | undefined => (value && typeof value === 'object' && !Array.isArray(value) ? (value as Raw) : undefined);
-const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []);
 
 /** Settings merged from spec → applicationRef → image, as Image Updater does (the most specific wins). */
 function mergeSettings(...levels: Array<Raw | undefined>): Raw {
