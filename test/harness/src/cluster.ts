@@ -46,7 +46,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
     ?? (process.env.TIDEWATER_TEST_CLUSTER === 'kubeconfig' ? process.env.KUBECONFIG : undefined);
   if (external) return externalCluster(name, external);
   if (dockerAvailable()) return k3sCluster(name);
-  return localCluster(name, options);
+  // A free port can be taken by a parallel test between freePort() and the bind: start again on new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await localCluster(name, options);
+    } catch (error) {
+      if (attempt >= 3 || !/address already in use/.test((error as Error).message)) throw error;
+    }
+  }
 }
 
 function externalCluster(name: string, kubeconfigPath: string): TestCluster {
