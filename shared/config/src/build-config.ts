@@ -9,6 +9,7 @@ import { translateFlux } from './flux/translate.ts';
 import { collectImagePolicies } from './images/collect-image-policies.ts';
 import { withGeneratedImagePolicies } from './images/generated-app-policies.ts';
 import type { ImagePolicy } from './images/image-policy.ts';
+import type { Pipeline } from './pipelines/pipeline.ts';
 
 /** The whole validated configuration. */
 export interface TidewaterConfig {
@@ -28,6 +29,8 @@ export interface TidewaterConfig {
   warnings: ConfigWarning[];
   /** Image policies (Image Updater annotations, Tidewater ImagePolicy documents), when the loader collected them. */
   imagePolicies?: ImagePolicy[];
+  /** Promotion pipelines (Tidewater Pipeline, Kargo, GitOps Promoter documents), when the loader collected them. */
+  pipelines?: Pipeline[];
   /**
    * Where each Application is defined, by name: its own document, or (for a generated one) the ApplicationSet's
    * document, with `applicationSet` naming it. Set by the loader; absent in a configuration built by hand.

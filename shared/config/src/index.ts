@@ -94,3 +94,6 @@ export {
   policiesWatching, registryHostOf, splitImageReference, TidewaterImagePolicy, TidewaterImagePolicySpec,
   type ImagePolicy, type ImagePullRequestSettings, type PullRequestProvider, type ImageUpdateStrategy, type ImageWriteBackTarget,
 } from './images/index.ts';
+export {
+  ApprovalPolicy, Duration, FreightSource, Gate, PipelineDocument, PipelineSpec, PipelineStage, PromotionStep, PromotionStepName, type Pipeline,
+} from './pipelines/pipeline.ts';
