@@ -25,6 +25,7 @@ import { registerAuditRoutes } from './routes/audit.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerImageRoutes } from './routes/images.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
+import { registerPipelineRoutes } from './routes/pipelines.ts';
 import { registerProjectRoutes } from './routes/projects.ts';
 import { registerSessionRoutes } from './routes/session.ts';
 import { registerSsoRoutes } from './routes/sso.ts';
@@ -164,6 +165,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerEventRoutes(app, ctx);
   registerImageRoutes(app, ctx);
   registerAuditRoutes(app, ctx);
+  registerPipelineRoutes(app, ctx);
 
   app.addHook('onClose', async () => {
     applications.close();

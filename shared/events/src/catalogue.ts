@@ -81,6 +81,8 @@ export const eventTypes = {
   /** promoter: a gate of a stage passed or failed for a freight (`gate`, `reason`), on each change. */
   gatePassed: 'dev.tidewater.gate.passed',
   gateFailed: 'dev.tidewater.gate.failed',
+  /** api: an external system set a commit status of a pipeline (`pipeline`, `reason`: key=state, `actor`). */
+  commitStatusSet: 'dev.tidewater.pipeline.commit-status',
 } as const;
 
 export type EventType = (typeof eventTypes)[keyof typeof eventTypes];
