@@ -4,7 +4,7 @@ import type { ArgoApplication, Pipeline, PipelineStage, TidewaterConfig } from '
 import { eventTypes, type EventPublisher } from '@tidewater/events';
 import {
   parseStored, pipelineKeys, readCommitStatuses, readFreight, readStageRecords, StoredFreight, type StageRecords, type StoredApproval,
-  type StoredApprovalRequest, type StoredGateWait, type StoredPromotion, type StoredStageState,
+  type StoredApprovalRequest, type StoredGateWait, type StoredPromotion, StoredStageState,
 } from '@tidewater/queues';
 import type { Logger } from '@tidewater/telemetry';
 import { healthyAfterPromotion, observeApps, type IsAncestor } from './app-observation.ts';
@@ -68,12 +68,13 @@ export async function evaluatePipeline(deps: EvaluateDeps, pipeline: Pipeline): 
     return freight;
   };
   const records = new Map<string, StageRecords>();
+  for (const stage of pipeline.spec.stages) records.set(stage.name, await readStageRecords(deps.redis, pipeline.name, stage.name));
+  const allStages = pipeline.spec.stages.map((stage) => ({ name: stage.name, state: records.get(stage.name)!.state }));
   const commitStatuses = await readCommitStatuses(deps.redis, pipeline.name);
 
   for (const stage of stagesInOrder(pipeline)) {
     const applications = stage.applications.map((name) => config.applications.find((candidate) => candidate.metadata.name === name)).filter((found): found is ArgoApplication => Boolean(found));
-    const stored = await readStageRecords(deps.redis, pipeline.name, stage.name);
-    records.set(stage.name, stored);
+    const stored = records.get(stage.name)!;
     const state = stored.state;
     const publish = (type: string, freight: { id: string; alias: string }, extra: Record<string, unknown> = {}) => deps.events.publish({
       type, subject: `${pipeline.name}/${stage.name}`, data: { pipeline: pipeline.name, stage: stage.name, freight: freight.id, alias: freight.alias, ...extra },
@@ -91,6 +92,7 @@ export async function evaluatePipeline(deps: EvaluateDeps, pipeline: Pipeline): 
         if (state.healthySince) {
           const context: GateContext = {
             freight, upstream: [{ name: stage.name, state, apps: await observeApps(deps.redis, stage.applications) }], commitStatuses, now: now(), fetch: deps.fetch ?? globalThis.fetch,
+            stage: stage.name, stages: allStages,
             ...(deps.evaluateExpression ? { evaluateExpression: deps.evaluateExpression } : {}), ...(deps.env ? { env: deps.env } : {}),
           };
           let verified = true;
@@ -159,11 +161,11 @@ export async function evaluatePipeline(deps: EvaluateDeps, pipeline: Pipeline): 
       continue;
     }
     const upstream: UpstreamView[] = await Promise.all(upstreamNames.map(async (name) => ({
-      name, state: records.get(name)?.state ?? (await readStageRecords(deps.redis, pipeline.name, name)).state,
+      name, state: records.get(name)?.state ?? StoredStageState.parse({}),
       apps: await observeApps(deps.redis, pipeline.spec.stages.find((candidateStage) => candidateStage.name === name)?.applications ?? []),
     })));
     const context: GateContext = {
-      freight: candidate, upstream, commitStatuses, now: now(), fetch: deps.fetch ?? globalThis.fetch,
+      freight: candidate, upstream, commitStatuses, now: now(), fetch: deps.fetch ?? globalThis.fetch, stage: stage.name, stages: allStages,
       ...(deps.evaluateExpression ? { evaluateExpression: deps.evaluateExpression } : {}), ...(deps.env ? { env: deps.env } : {}),
     };
     const waiting: StoredGateWait[] = [];

@@ -18,7 +18,10 @@ export interface GateContext {
   commitStatuses: StoredCommitStatus[];
   now: number;
   fetch: typeof fetch;
-  /** Evaluates a parsed-at-load expression against a context (never `eval`). */
+  /** The stage being promoted to (or verified), and every stage of the pipeline (expressions name them). */
+  stage?: string;
+  stages?: Array<{ name: string; state: StoredStageState }>;
+  /** Evaluates a parsed-at-load expression against a context (never `eval`); throws with the evaluation error. */
   evaluateExpression?: (expression: string, context: Record<string, unknown>) => unknown;
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
@@ -39,22 +42,39 @@ export function gateName(gate: Gate): string {
   return gate.type;
 }
 
-/** The expression context: the freight, each upstream stage and (PromotionStrategy style) `app` = the first upstream Application. */
-export function expressionContext(context: GateContext): Record<string, unknown> {
-  const stageView = (view: UpstreamView) => ({
-    name: view.name,
-    status: view.state.promotion?.state === 'succeeded' ? 'Succeeded' : view.state.promotion?.state === 'failed' ? 'Failed' : view.state.promotion ? 'Running' : 'None',
-    freight: view.state.currentFreight ?? '',
-    healthy: Boolean(view.state.healthySince) && view.state.currentFreight === context.freight.id,
-    verified: Boolean(view.state.verifiedAt) && view.state.currentFreight === context.freight.id,
-  });
-  const firstApp = context.upstream[0]?.apps[0];
-  return {
-    freight: { id: context.freight.id, alias: context.freight.alias, images: context.freight.images, commits: context.freight.commits },
-    app: firstApp ? { name: firstApp.app, status: { health: { status: firstApp.health ?? 'Unknown' }, sync: { status: firstApp.syncPhase === 'Succeeded' ? 'Synced' : 'OutOfSync', revision: firstApp.syncRevision ?? '' } } } : null,
-    ...Object.fromEntries(context.upstream.map((view) => [view.name, stageView(view)])),
-    stages: Object.fromEntries(context.upstream.map((view) => [view.name, stageView(view)])),
+/** The freight's state in a stage, as expressions see it (`staging.status == 'Succeeded'`). */
+export function freightStatusIn(state: StoredStageState, freight: StoredFreight & { verifiedIn?: string[] }, stage: string): string {
+  if (state.promotion?.freight === freight.id && state.promotion.state === 'running') return 'Promoting';
+  if (state.promotion?.freight === freight.id && state.promotion.state === 'failed') return 'Failed';
+  if (state.currentFreight === freight.id) return state.verifiedAt ? 'Succeeded' : 'Verifying';
+  return freight.verifiedIn?.includes(stage) ? 'Succeeded' : 'NotPromoted';
+}
+
+/**
+ * The expression contexts (shared/config pipelines/expression.ts): one per Application of the upstream stages (or of
+ * this stage for a verification), each with `app`, `freight`, `commitStatuses`, `stage` and every stage's `{ status }`.
+ */
+export function expressionContexts(context: GateContext): Array<Record<string, unknown>> {
+  const { freight } = context;
+  const subjects = new Set([freight.id, ...freight.commits.map((commit) => commit.id)]);
+  const commitStatuses: Record<string, string> = {};
+  for (const status of [...context.commitStatuses].sort((a, b) => a.at.localeCompare(b.at))) if (subjects.has(status.subject)) commitStatuses[status.key] = status.state;
+  const base = {
+    freight: {
+      name: freight.id, alias: freight.alias, images: freight.images.map(({ repoURL, tag, digest }) => ({ repoURL, tag, ...(digest ? { digest } : {}) })),
+      commits: freight.commits.map(({ repoURL, id, branch, message }) => ({ repoURL, id, ...(branch ? { branch } : {}), ...(message ? { message } : {}) })),
+      charts: freight.charts.map(({ repoURL, name, version }) => ({ repoURL, name, version })),
+    },
+    commitStatuses,
+    stage: context.stage ?? '',
+    ...Object.fromEntries((context.stages ?? []).map((view) => [view.name, { status: freightStatusIn(view.state, freight, view.name) }])),
   };
+  const apps = context.upstream.flatMap((view) => view.apps);
+  if (apps.length === 0) return [base];
+  return apps.map((app) => ({
+    ...base,
+    app: { name: app.app, status: { health: { status: app.health ?? 'Unknown' }, sync: { status: app.syncPhase === 'Succeeded' ? 'Synced' : 'OutOfSync', revision: app.syncRevision ?? '' } } },
+  }));
 }
 
 async function httpGate(gate: Extract<Gate, { type: 'http' }>, context: GateContext): Promise<GateVerdict> {
@@ -138,8 +158,12 @@ export async function evaluateGate(gate: Gate, context: GateContext): Promise<Ga
     case 'expression': {
       if (!context.evaluateExpression) return { passed: false, reason: 'expression gates cannot be evaluated: no expression evaluator' };
       try {
-        const value = context.evaluateExpression(gate.expression, expressionContext(context));
-        return { passed: value === true, reason: `${gate.expression} is ${JSON.stringify(value)}` };
+        for (const variables of expressionContexts(context)) {
+          const value = context.evaluateExpression(gate.expression, variables);
+          const app = (variables.app as { name?: string } | undefined)?.name;
+          if (value !== true) return { passed: false, reason: `${gate.expression} is ${JSON.stringify(value)}${app ? ` for ${app}` : ''}` };
+        }
+        return { passed: true, reason: `${gate.expression} is true` };
       } catch (error) {
         return { passed: false, reason: `${gate.expression}: ${(error as Error).message}` };
       }

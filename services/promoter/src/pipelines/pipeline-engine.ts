@@ -5,6 +5,7 @@ import { createEventConsumer, eventTypes, type EventConsumer, type EventPublishe
 import { createProducers, type Producers } from '@tidewater/queues';
 import type { Logger } from '@tidewater/telemetry';
 import type { PromoterGit } from '../git/promoter-git.ts';
+import { createCelEvaluator } from './cel-evaluator.ts';
 import { evaluatePipeline, type EvaluateDeps } from './evaluate-pipeline.ts';
 import { recordArtifact, type SourceArtifact } from './freight.ts';
 import { createIsAncestor } from './is-ancestor.ts';
@@ -50,7 +51,7 @@ export function createPipelineEngine(deps: PipelineEngineDeps): PipelineEngine {
     config: deps.config, redis: deps.redis, events: deps.events, logger: deps.logger, git: deps.git, cacheDir: deps.cacheDir,
     author: deps.author ?? promoterAuthor, producers, isAncestor: createIsAncestor({ git: deps.git, cacheDir: deps.cacheDir }),
     ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.env ? { env: deps.env } : {}),
-    ...(deps.evaluateExpression ? { evaluateExpression: deps.evaluateExpression } : {}),
+    evaluateExpression: deps.evaluateExpression ?? createCelEvaluator(),
   };
   const running = new Map<string, Promise<void>>();
   const dirty = new Set<string>();

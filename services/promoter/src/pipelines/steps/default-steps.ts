@@ -30,19 +30,20 @@ export function defaultSteps(config: TidewaterConfig, pipeline: Pipeline, stage:
       const name = policy?.kustomizeImageName ?? image.repoURL;
       if (own && own.writeBack.target.kind === 'helmvalues') {
         const helm = own.helm ?? {};
+        const from = `imageFrom("${image.repoURL}")`;
         const updates = [
-          ...(helm.imageTag ? [{ key: helm.imageTag, value: '{{ image.tag }}' }] : []),
-          ...(helm.imageName ? [{ key: helm.imageName, value: '{{ image.repoURL }}' }] : []),
-          ...(helm.imageSpec ? [{ key: helm.imageSpec, value: '{{ image.repoURL }}:{{ image.tag }}' }] : []),
+          ...(helm.imageTag ? [{ key: helm.imageTag, value: `\${{ ${from}.Tag }}` }] : []),
+          ...(helm.imageName ? [{ key: helm.imageName, value: image.repoURL }] : []),
+          ...(helm.imageSpec ? [{ key: helm.imageSpec, value: `${image.repoURL}:\${{ ${from}.Tag }}` }] : []),
         ];
-        edits.push({ uses: 'yaml-update', config: { app: appName, repoURL: own.writeBack.repoUrl ?? repoURL, branch: own.writeBack.branch ?? branch, path: targetFileOf(own), image: image.repoURL, updates } });
+        edits.push({ uses: 'yaml-update', config: { repoURL: own.writeBack.repoUrl ?? repoURL, branch: own.writeBack.branch ?? branch, path: targetFileOf(own), updates } });
         continue;
       }
       const path = own && own.writeBack.target.kind === 'kustomization' ? own.writeBack.target.path : application.spec.source.path;
       if (path === undefined) {
         throw new ImageUpdateError(`pipeline ${pipeline.name} stage ${stage.name}: cannot tell where Application ${appName} sets ${image.repoURL} (no image policy, no source path): give the stage steps`);
       }
-      edits.push({ uses: 'kustomize-set-image', config: { app: appName, repoURL: own?.writeBack.repoUrl ?? repoURL, branch: own?.writeBack.branch ?? branch, path, images: [{ image: image.repoURL, name }] } });
+      edits.push({ uses: 'kustomize-set-image', config: { repoURL: own?.writeBack.repoUrl ?? repoURL, branch: own?.writeBack.branch ?? branch, path, images: [{ image: image.repoURL, name }] } });
     }
   }
   return [...edits, { uses: 'git-commit' }, { uses: 'git-push' }, { uses: 'argocd-update' }];
