@@ -129,7 +129,8 @@ export async function evaluatePipeline(deps: EvaluateDeps, pipeline: Pipeline): 
         continue;
       } else {
         const approvals = await approvalsFor(deps, pipeline, stage, stored, freight, request.actor, wantRecheck, publish);
-        if (approvals) {
+        if (approvals === 'rejected') await deps.redis.del(pipelineKeys.promotionRequest(pipeline.name, stage.name));
+        else if (approvals) {
           await deps.redis.del(pipelineKeys.promotionRequest(pipeline.name, stage.name));
           await promote(deps, pipeline, stage, freight, state, { kind: 'manual', actor: request.actor, id: request.id, ...(request.comment ? { comment: request.comment } : {}), approvals });
           continue;
@@ -193,7 +194,7 @@ export async function evaluatePipeline(deps: EvaluateDeps, pipeline: Pipeline): 
     let approvals: StoredApproval[] = [];
     if (stage.approval) {
       const granted = await approvalsFor(deps, pipeline, stage, stored, candidate, systemActor, wantRecheck, publish);
-      if (!granted) {
+      if (!granted || granted === 'rejected') {
         await saveState(deps.redis, pipeline.name, stage.name, state);
         continue;
       }
@@ -222,7 +223,7 @@ async function newestEligible(
 async function approvalsFor(
   deps: EvaluateDeps, pipeline: Pipeline, stage: PipelineStage, stored: StageRecords, freight: StoredFreight, requestedBy: string,
   wantRecheck: (at: number) => void, publish: (type: string, freight: { id: string; alias: string }, extra?: Record<string, unknown>) => Promise<unknown>,
-): Promise<StoredApproval[] | undefined> {
+): Promise<StoredApproval[] | 'rejected' | undefined> {
   const policy = stage.approval!;
   const now = (deps.now ?? Date.now)();
   const expiresAfter = durationMs(policy.expiresAfter ?? defaultExpiry);
@@ -237,11 +238,12 @@ async function approvalsFor(
     await deps.redis.hset(key, freight.id, JSON.stringify(request));
     await publish(eventTypes.promotionRequested, freight, { actor: requestedBy, reason: `${policy.required ?? 1} approval(s) needed to promote ${freight.alias} to ${stage.name}`, kind: requestedBy === systemActor ? 'auto' : 'manual' });
   }
+  if (request.state === 'rejected') return 'rejected';
   if (request.state !== 'pending') return undefined;
   const decisions = stored.decisions.filter((decision) => decision.freight === freight.id && decision.at >= request.requestedAt && Date.parse(decision.at) + expiresAfter > now);
   if (decisions.some((decision) => decision.decision === 'reject')) {
     await deps.redis.hset(key, freight.id, JSON.stringify({ ...request, state: 'rejected' } satisfies StoredApprovalRequest));
-    return undefined;
+    return 'rejected';
   }
   const approvals = decisions.filter((decision) => decision.decision === 'approve').map(({ user, at, comment }) => ({ user, at, ...(comment ? { comment } : {}) }));
   if (approvals.length >= (policy.required ?? 1)) {
