@@ -8,6 +8,7 @@ import { createPipelineEngine, createPromoterGit, type PipelineEngine } from '@t
 import { eventsStream, redisKeys } from '@tidewater/queues';
 import { createLogger } from '@tidewater/telemetry';
 import { makeWorkDir, startGitServer, waitFor, type GitRepo, type GitServer } from '../harness/src/index.ts';
+import { createProgram, runProgram } from '@tidewater/tide';
 import { apiTestConfigYaml, startApiFixture, type ApiFixture } from './api-fixture.ts';
 
 // The promotion engine and the pipeline API against real Redis and a real git server. The syncer's part (sync result
@@ -96,6 +97,15 @@ describe('promotion pipelines: engine and API (real Redis, real git server)', ()
       approvals: { required: number; pending: Array<{ freight: string; requestedBy: string }> } | null;
     }>;
   };
+  let server: string;
+  /** The `tide` CLI in this process against the listening API, as `user`. */
+  const tide = async (user: string, ...argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const program = createProgram({ env: { TIDE_SERVER: server, TIDE_AUTH_TOKEN: tokens[user], TIDE_CONFIG: '/nonexistent/tide-config' }, out: (text) => out.push(text), err: (text) => err.push(text), runAll: async () => {} });
+    const code = await runProgram(program, argv, (text) => err.push(text));
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
   const stageOf = async (name: string) => (await status()).stages.find((stage) => stage.name === name)!;
   const fileAt = (path: string) => execFileSync('git', ['--git-dir', repo.gitDir, 'show', `main:${path}`], { encoding: 'utf8' });
   const events = async (type: string) => (await readAllEvents(fixture.redis, 100_000)).filter((event) => event.type === type);
@@ -134,6 +144,8 @@ describe('promotion pipelines: engine and API (real Redis, real git server)', ()
     expect(built.pipelines?.map((pipeline) => pipeline.name)).toEqual([pipelineName]);
     config = built;
     fixture = await startApiFixture({ config: () => config });
+    await fixture.app.listen({ port: 0, host: '127.0.0.1' });
+    server = `http://127.0.0.1:${(fixture.app.server.address() as { port: number }).port}`;
     for (const user of ['admin', 'alice', 'dana']) tokens[user] = await fixture.login(user);
     for (const user of ['erin', 'vic']) tokens[user] = await fixture.apiToken(user);
     engineRedis = new Redis(fixture.redisServer.url, { maxRetriesPerRequest: null });
@@ -199,6 +211,11 @@ describe('promotion pipelines: engine and API (real Redis, real git server)', ()
     expect(staging.waiting.find((gate) => !gate.passed)!.reason).toBe(`no ci/e2e commit status for ${first.alias} yet`);
     expect(staging.currentFreight).toBeNull();
     expect((await waitForEvent(eventTypes.gateFailed, (event) => event.data.gate === 'commitStatus ci/e2e')).data).toMatchObject({ stage: 'staging', freight: first.id });
+    // `tide pipeline status`: the stages, then what waits at which gate, for how long, and why.
+    const shown = await tide('vic', 'pipeline', 'status', pipelineName);
+    expect(shown.code).toBe(0);
+    expect(shown.out).toMatch(new RegExp(`dev +${first.alias} +${image}:1\\.2\\.0 +succeeded \\(auto by tidewater-promoter\\) +promote\\(${pipelineName}/dev\\): ${first.alias}`));
+    expect(shown.out).toMatch(new RegExp(`Waiting at gates:\\nSTAGE +FREIGHT +GATE +FOR +REASON\\nstaging +${first.alias} +commitStatus ci/e2e +\\d+s +no ci/e2e commit status for ${first.alias} yet`));
   });
 
   it('a commit status set through the API opens the gate: staging is promoted automatically', async () => {
@@ -229,9 +246,10 @@ describe('promotion pipelines: engine and API (real Redis, real git server)', ()
     }
     expect((await stageOf('production')).currentFreight).toBeNull();
 
-    const approved = await api('erin', 'POST', `/api/v1/pipelines/${pipelineName}/stages/production/approve`, { freight: first.alias, comment: 'LGTM, change 42' });
-    expect(approved.statusCode).toBe(200);
-    expect(approved.json()).toMatchObject({ freight: first.id, decision: 'approve', approvals: 1, required: 1 });
+    const pending = await tide('vic', 'pipeline', 'status', pipelineName);
+    expect(pending.out).toMatch(new RegExp(`Pending approvals:\\n.*\\nproduction +${first.alias} +0/1 +tidewater-promoter`));
+    const approved = await tide('erin', 'approve', pipelineName, 'production', first.alias, '--comment', 'LGTM, change 42');
+    expect(approved).toMatchObject({ code: 0, out: `approved ${first.alias} for production (1/1)` });
     const promoted = await waitForPromotion('production', first.id);
     expect(promoted.promotion).toMatchObject({ state: 'succeeded', approvals: [{ user: 'erin' }] });
     expect(fileAt(overlay('prod'))).toContain('newTag: 1.2.0');
@@ -276,9 +294,8 @@ describe('promotion pipelines: engine and API (real Redis, real git server)', ()
     expect(fileAt(overlay('staging'))).toContain('newTag: 1.3.0');
 
     // Roll back: the freight before the current, at once, and a hold.
-    const rollback = await api('dana', 'POST', `/api/v1/pipelines/${pipelineName}/stages/staging/rollback`, {});
-    expect(rollback.statusCode).toBe(202);
-    expect(rollback.json()).toMatchObject({ promotion: { freight: first.id, kind: 'rollback', state: 'waiting' }, hold: { by: 'dana' } });
+    const rollback = await tide('dana', 'rollback', pipelineName, 'staging');
+    expect(rollback).toMatchObject({ code: 0, out: `rolling staging back to ${first.alias}; held by dana until released` });
     const rolledBack = await waitForPromotion('staging', first.id);
     expect(rolledBack.promotion).toMatchObject({ state: 'succeeded', kind: 'rollback' });
     expect(rolledBack.hold).toMatchObject({ by: 'dana', reason: `rolled back to ${first.alias} by dana` });
@@ -300,7 +317,7 @@ describe('promotion pipelines: engine and API (real Redis, real git server)', ()
 
     // Released: the newest verified freight moves in (after its soak).
     expect((await api('vic', 'POST', `/api/v1/pipelines/${pipelineName}/stages/staging/release`)).statusCode).toBe(403);
-    expect((await api('dana', 'POST', `/api/v1/pipelines/${pipelineName}/stages/staging/release`)).json()).toEqual({ released: true });
+    expect(await tide('dana', 'release', pipelineName, 'staging')).toMatchObject({ code: 0, out: 'staging released' });
     await waitForPromotion('staging', third.id);
     expect(fileAt(overlay('staging'))).toContain('newTag: 1.4.0');
     expect((await stageOf('staging')).hold).toBeNull();
@@ -308,6 +325,9 @@ describe('promotion pipelines: engine and API (real Redis, real git server)', ()
   });
 
   it('lists pipelines and freight for readers; unknown pipelines, stages and freight are 404', async () => {
+    const rollbackApi = await api('dana', 'POST', `/api/v1/pipelines/${pipelineName}/stages/sandbox/rollback`, {});
+    expect(rollbackApi.statusCode).toBe(409);
+    expect((await tide('vic', 'pipeline', 'list')).out).toMatch(new RegExp(`${pipelineName} +tidewater +dev=\\S+ staging=\\S+ production=${first.alias} sandbox=-`));
     const list = await api('vic', 'GET', '/api/v1/pipelines');
     expect(list.statusCode).toBe(200);
     expect(list.json().items[0]).toMatchObject({ name: pipelineName, origin: 'tidewater', stages: [{ name: 'dev' }, { name: 'staging' }, { name: 'production', currentFreight: first.alias }, { name: 'sandbox', currentFreight: null }] });

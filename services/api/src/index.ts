@@ -9,3 +9,4 @@ export { parseLabelSelector } from './state/label-selector.ts';
 export type { Application } from './state/application-schema.ts';
 export type { Identity } from './auth/identity.ts';
 export type { ImagePolicyView, ImageUpdateEvent } from './routes/images.ts';
+export type { FreightView, PipelineStatus, PipelineSummary, PromotionView, StageStatus } from './pipelines/pipeline-view.ts';
