@@ -6,48 +6,11 @@ import { eventTypes, type CloudEvent } from '@tidewater/events';
 import { waitFor, type TestRegistry } from '../harness/src/index.ts';
 import { startTidewaterEnvironment, type TidewaterEnvironment } from './environment.ts';
 import { eventsOf } from './helpers.ts';
+import { setUpGuestbookPipeline } from './promotion-fixture.ts';
 
 // The issue's end-to-end flow with every part real: a registry push of app:1.2.0 → dev updated and healthy (Deployment
 // Available on simulated nodes) → staging promoted automatically after its gates → production waits for approval →
 // approved through the API → production applied; staging rolled back → held → the next image does not move it.
-
-const pipeline = `apiVersion: tidewater.dev/v1alpha1
-kind: Pipeline
-metadata: {name: guestbook}
-spec:
-  sources:
-  - {name: guestbook, imagePolicy: 'argocd:guestbook-dev:guestbook'}
-  stages:
-  - name: dev
-    applications: [guestbook-dev]
-    freightFrom: {sources: [guestbook]}
-    autoPromote: true
-  - name: staging
-    applications: [guestbook-staging]
-    freightFrom: {stages: [dev]}
-    autoPromote: true
-    gates:
-    - {type: healthy}
-    - {type: soak, duration: 0s}
-    - {type: expression, expression: "app.status.health.status == 'Healthy'"}
-  - name: production
-    applications: [guestbook-production]
-    freightFrom: {stages: [staging]}
-    autoPromote: true
-    approval: {required: 1}
-`;
-
-const production = (repoUrl: string) => `apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata: {name: guestbook-production, namespace: argocd}
-spec:
-  project: demo
-  source: {repoURL: '${repoUrl}', targetRevision: main, path: apps/guestbook/overlays/production}
-  destination: {server: 'https://kubernetes.default.svc', namespace: guestbook-production}
-  syncPolicy:
-    automated: {prune: true, selfHeal: true}
-    syncOptions: [CreateNamespace=true]
-`;
 
 interface StageView {
   name: string;
@@ -90,14 +53,8 @@ describe('promotion pipeline end to end: registry push → dev → staging → a
     redis = new Redis(env.redis.url);
     apps = env.cluster.kubeConfig.makeApiClient(AppsV1Api);
     // The production overlay and its Application, then the pipeline.
-    await env.repo.commit({
-      'apps/guestbook/overlays/production/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: guestbook-production\nnamePrefix: prod-\nresources:\n  - ../../base\n',
-    }, 'production overlay');
-    await env.writeConfig('guestbook-production.yaml', production(env.repo.url));
-    await env.writeConfig('pipeline.yaml', pipeline);
+    token = await setUpGuestbookPipeline(env);
     expect(env.config().pipelines?.map((candidate) => candidate.name)).toEqual(['guestbook']);
-    const login = await fetch(`${env.apiUrl}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: env.adminPassword }) });
-    token = ((await login.json()) as { token: string }).token;
     // Every stage runs the base image first.
     for (const [namespace, name] of [['guestbook-dev', 'dev-guestbook'], ['guestbook-staging', 'staging-guestbook']]) {
       await waitFor(`${name} available`, () => available(namespace, name), { timeoutMs: 90_000 });

@@ -26,6 +26,7 @@ import { registerEventRoutes } from './routes/events.ts';
 import { registerImageRoutes } from './routes/images.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
 import { registerPipelineRoutes } from './routes/pipelines.ts';
+import { registerSlackInteractionRoutes, type SlackInteractionSettings } from './routes/slack-interactions.ts';
 import { registerProjectRoutes } from './routes/projects.ts';
 import { registerSessionRoutes } from './routes/session.ts';
 import { registerSsoRoutes } from './routes/sso.ts';
@@ -54,6 +55,8 @@ export interface ApiDeps {
    */
   validateResponses?: boolean;
   loginLimits?: { maxPerAccount?: number; maxPerAddress?: number; windowSeconds?: number };
+  /** Slack's interactive Approve / Reject (POST /api/v1/slack/interactions); absent: the route answers 404. */
+  slack?: SlackInteractionSettings;
 }
 
 declare module 'fastify' {
@@ -166,6 +169,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerImageRoutes(app, ctx);
   registerAuditRoutes(app, ctx);
   registerPipelineRoutes(app, ctx);
+  registerSlackInteractionRoutes(app, ctx, () => deps.slack);
 
   app.addHook('onClose', async () => {
     applications.close();
