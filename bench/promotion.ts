@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { AppsV1Api } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
+import { eventTypes, readAllEvents } from '@tidewater/events';
 import { startTidewaterEnvironment } from '../test/e2e/environment.ts';
 import { setUpGuestbookPipeline } from '../test/e2e/promotion-fixture.ts';
 import { waitFor } from '../test/harness/src/index.ts';
@@ -31,6 +32,8 @@ export async function run(): Promise<void> {
   const apps = env.cluster.kubeConfig.makeApiClient(AppsV1Api);
   const pushToStaging: number[] = [];
   const approveToProd: number[] = [];
+  /** Where approve → production goes, from the events' timestamps (ms after the approve request started). */
+  const breakdown: Record<'approved' | 'started' | 'pushed' | 'synced', number[]> = { approved: [], started: [], pushed: [], synced: [] };
   const image = `${env.registry!.host}/demo/guestbook`;
   try {
     const token = await setUpGuestbookPipeline(env, { soak: '0s' });
@@ -61,12 +64,25 @@ export async function run(): Promise<void> {
         return production.approvals?.pending[0];
       }, { timeoutMs: 60_000, intervalMs: 10 });
       const approving = performance.now();
+      const approvingAt = Date.now();
       await api('POST', '/api/v1/pipelines/guestbook/stages/production/approve', { freight: request.freight });
       await waitFor(`production runs ${tag}`, async () => (await prodImage()) === `${image}:${tag}`, { timeoutMs: 60_000, intervalMs: 10 });
       const prodAt = performance.now() - approving;
       if (trial === 0) continue;
       pushToStaging.push(stagingAt);
       approveToProd.push(prodAt);
+      const events = await readAllEvents(redis, 100_000);
+      const find = (type: string, match: (data: Record<string, unknown>) => boolean) => events.find((event) => event.type === type && Date.parse(event.time) >= approvingAt - 5 && match(event.data as Record<string, unknown>));
+      const after = (type: string, match: (data: Record<string, unknown>) => boolean) => {
+        const found = find(type, match);
+        return found ? Date.parse(found.time) - approvingAt : Number.NaN;
+      };
+      const production = (data: Record<string, unknown>) => data.stage === 'production' && data.freight === request.freight;
+      breakdown.approved.push(after(eventTypes.promotionApproved, production));
+      breakdown.started.push(after(eventTypes.promotionStarted, production));
+      const succeeded = find(eventTypes.promotionSucceeded, production);
+      breakdown.pushed.push(succeeded ? Date.parse(succeeded.time) - approvingAt : Number.NaN);
+      breakdown.synced.push(after(eventTypes.syncSucceeded, (data) => data.app === 'guestbook-production' && data.revision === succeeded?.data.revision));
     }
   } finally {
     redis.disconnect();
@@ -76,6 +92,10 @@ export async function run(): Promise<void> {
   printTable(['measure (ms)', 'p50', 'p95'], [
     row('registry push → dev → staging verified healthy (zero soak)', pushToStaging),
     row('approve (API) → production Deployment carries the image', approveToProd),
+    row('  approve answered (promotion.approved)', breakdown.approved),
+    row('  engine took it: steps started (promotion.started)', breakdown.started),
+    row('  steps done: committed, pushed, render asked (promotion.succeeded)', breakdown.pushed),
+    row('  render → sync of production finished (sync.succeeded)', breakdown.synced),
   ]);
   console.log('Kargo and GitOps Promoter for comparison (not run here): both reconcile promotions every 5 minutes by default.');
   console.log(`BENCH promotion push_to_staging_p50_ms=${fixed(percentile(pushToStaging, 50), 0)} approve_to_prod_p50_ms=${fixed(percentile(approveToProd, 50), 0)}`);

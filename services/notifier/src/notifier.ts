@@ -159,7 +159,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     }
 
     const fields = buildTemplateFields({ event, trigger, application, channel: channelName });
-    const message = renderMessage({ channel: target.channel, trigger, fields });
+    const message = renderMessage({ channel: target.channel, trigger, fields, ...(trigger.actions ? { actions: trigger.actions(event) } : {}) });
     for (const field of message.missing) {
       targetLogger.warn({ field }, 'notification template references a missing field; sent with a placeholder');
     }

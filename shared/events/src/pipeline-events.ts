@@ -20,6 +20,13 @@ export const PipelineEventData = z.object({
   comment: z.string().optional(),
   /** promotion.*: `auto`, `manual` or `rollback`. */
   kind: z.enum(['auto', 'manual', 'rollback']).optional(),
+  /** The stage's first Application (notification subscriptions by Application see pipeline events through it). */
+  app: z.string().optional(),
+  /** promotion.requested: the freight waits for approvals (the notifier's message then has Approve / Reject buttons). */
+  approvalRequired: z.boolean().optional(),
+  /** promotion.requested: the freight's images, `repo:tag, …`, and when the request expires. */
+  images: z.string().optional(),
+  expiresAt: z.string().optional(),
   traceId: z.string().optional(),
 });
 export type PipelineEventData = z.infer<typeof PipelineEventData>;

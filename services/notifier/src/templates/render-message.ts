@@ -1,5 +1,5 @@
 import type { MessageTemplate, NotificationChannel } from '../channels/notification-channel.ts';
-import type { TriggerDefinition } from '../triggers/trigger-table.ts';
+import type { TriggerAction, TriggerDefinition } from '../triggers/trigger-table.ts';
 import { escapeSlack, renderJsonTemplate, renderTemplate, type RawText, type TextFormat } from './render-template.ts';
 import type { TemplateFields } from './template-fields.ts';
 
@@ -44,7 +44,7 @@ function defaultText(fields: TemplateFields, trigger: TriggerDefinition, format:
   return `${lead}\n${details.join(' · ')}${reason}`;
 }
 
-function defaultBlocks(fields: TemplateFields, trigger: TriggerDefinition): Array<Record<string, unknown>> {
+function defaultBlocks(fields: TemplateFields, trigger: TriggerDefinition, actions?: TriggerAction[]): Array<Record<string, unknown>> {
   const mrkdwn = (text: string) => ({ type: 'mrkdwn', text });
   const link = fieldsFor(fields, 'slack').revisionLink as string | RawText | undefined;
   const facts = [
@@ -61,6 +61,14 @@ function defaultBlocks(fields: TemplateFields, trigger: TriggerDefinition): Arra
     { type: 'section', fields: facts },
   ];
   if (fields.reason) blocks.push({ type: 'section', text: mrkdwn(`*Reason*\n\`\`\`${escapeSlack(truncate(fields.reason, maxReasonLength))}\`\`\``) });
+  if (actions && actions.length > 0) {
+    blocks.push({
+      type: 'actions',
+      elements: actions.map((action) => ({
+        type: 'button', action_id: action.actionId, text: { type: 'plain_text', text: action.text }, value: action.value, ...(action.style ? { style: action.style } : {}),
+      })),
+    });
+  }
   blocks.push({ type: 'context', elements: [mrkdwn(`Tidewater · ${trigger.name} · ${escapeSlack(fields.time)}`)] });
   return blocks;
 }
@@ -73,7 +81,7 @@ function templateFor(channel: NotificationChannel, trigger: string): MessageTemp
  * A channel's message for one trigger: its template (per trigger, else per channel) or the default text and
  * Block Kit layout. A custom `text` without custom `blocks` sends text only, so what the operator wrote shows.
  */
-export function renderMessage(input: { channel: NotificationChannel; trigger: TriggerDefinition; fields: TemplateFields }): RenderedMessage {
+export function renderMessage(input: { channel: NotificationChannel; trigger: TriggerDefinition; fields: TemplateFields; actions?: TriggerAction[] }): RenderedMessage {
   const { channel, trigger, fields } = input;
   const format: TextFormat = channel.spec.type === 'slack' ? 'slack' : 'plain';
   const template = templateFor(channel, trigger.name);
@@ -85,7 +93,7 @@ export function renderMessage(input: { channel: NotificationChannel; trigger: Tr
     text = rendered.text;
   }
   if (format !== 'slack') return { text, missing: [...missing] };
-  let blocks: Array<Record<string, unknown>> | undefined = template?.text ? undefined : defaultBlocks(fields, trigger);
+  let blocks: Array<Record<string, unknown>> | undefined = template?.text ? undefined : defaultBlocks(fields, trigger, input.actions);
   if (template?.blocks) {
     const rendered = renderJsonTemplate(template.blocks, fieldsFor(fields, format), format);
     rendered.missing.forEach((field) => missing.add(field));

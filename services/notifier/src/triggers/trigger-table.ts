@@ -14,6 +14,16 @@ export interface TriggerDefinition {
   emoji: string;
   /** Extra facts the default message shows after the result (`Image`, `Tag`, `Commit` for image triggers). */
   details?(event: CloudEvent): TriggerDetail[];
+  /** Slack buttons the default Block Kit message ends with (the promotion approval's Approve / Reject). */
+  actions?(event: CloudEvent): TriggerAction[];
+}
+
+/** A Slack button: Slack posts `action_id` and `value` to the api's /api/v1/slack/interactions when it is pressed. */
+export interface TriggerAction {
+  actionId: string;
+  text: string;
+  style?: 'primary' | 'danger';
+  value: string;
 }
 
 /** One labelled fact of a default message. */
@@ -51,6 +61,28 @@ export function imageDetails(event: CloudEvent): TriggerDetail[] {
   const pullRequest = textOf(data.pullRequestUrl);
   if (pullRequest) details.push({ label: 'Pull request', value: pullRequest });
   return details;
+}
+
+/** What a promotion message shows: pipeline, stage, freight (alias) and who asked or acted. */
+export function promotionDetails(event: CloudEvent): TriggerDetail[] {
+  const data = event.data as Record<string, unknown>;
+  return [
+    ...(textOf(data.pipeline) ? [{ label: 'Pipeline', value: String(data.pipeline) }] : []),
+    ...(textOf(data.stage) ? [{ label: 'Stage', value: String(data.stage) }] : []),
+    ...(textOf(data.alias) ? [{ label: 'Freight', value: String(data.alias) }] : []),
+    ...(textOf(data.images) ? [{ label: 'Images', value: String(data.images) }] : []),
+    ...(textOf(data.actor) ? [{ label: 'By', value: String(data.actor) }] : []),
+  ];
+}
+
+/** Approve / Reject buttons of an approval request; the value names the pipeline, stage and freight. */
+export function approvalActions(event: CloudEvent): TriggerAction[] {
+  const data = event.data as Record<string, unknown>;
+  const value = JSON.stringify({ pipeline: data.pipeline, stage: data.stage, freight: data.freight });
+  return [
+    { actionId: 'tidewater-approve', text: 'Approve', style: 'primary', value },
+    { actionId: 'tidewater-reject', text: 'Reject', style: 'danger', value },
+  ];
 }
 
 /**
@@ -131,6 +163,37 @@ export const builtInTriggers: readonly TriggerDefinition[] = [
     headline: 'failed to update its image',
     emoji: ':x:',
     details: imageDetails,
+  },
+  {
+    name: 'on-promotion-requested',
+    description: 'a freight waits for approval to be promoted to a stage (the Slack message has Approve / Reject buttons)',
+    eventTypes: [eventTypes.promotionRequested],
+    when: (event) => (event.data as { approvalRequired?: unknown }).approvalRequired === true,
+    result: () => 'Approval requested',
+    headline: 'waits for approval of a promotion',
+    emoji: ':raised_hand:',
+    details: promotionDetails,
+    actions: approvalActions,
+  },
+  {
+    name: 'on-promotion-succeeded',
+    description: 'a promotion to a stage finished its steps',
+    eventTypes: [eventTypes.promotionSucceeded],
+    when: () => true,
+    result: () => 'Promoted',
+    headline: 'was promoted',
+    emoji: ':rocket:',
+    details: promotionDetails,
+  },
+  {
+    name: 'on-promotion-failed',
+    description: 'a promotion to a stage failed',
+    eventTypes: [eventTypes.promotionFailed],
+    when: () => true,
+    result: () => 'Promotion failed',
+    headline: 'failed to be promoted',
+    emoji: ':x:',
+    details: promotionDetails,
   },
 ];
 

@@ -76,8 +76,9 @@ export async function evaluatePipeline(deps: EvaluateDeps, pipeline: Pipeline): 
     const applications = stage.applications.map((name) => config.applications.find((candidate) => candidate.metadata.name === name)).filter((found): found is ArgoApplication => Boolean(found));
     const stored = records.get(stage.name)!;
     const state = stored.state;
+    // `app` (the stage's first Application) lets notification subscriptions by Application reach pipeline events.
     const publish = (type: string, freight: { id: string; alias: string }, extra: Record<string, unknown> = {}) => deps.events.publish({
-      type, subject: `${pipeline.name}/${stage.name}`, data: { pipeline: pipeline.name, stage: stage.name, freight: freight.id, alias: freight.alias, ...extra },
+      type, subject: `${pipeline.name}/${stage.name}`, data: { pipeline: pipeline.name, stage: stage.name, app: stage.applications[0], freight: freight.id, alias: freight.alias, ...extra },
     });
 
     // 1. Verification of the current freight: healthy after the promotion's own sync, then the verification gates.
@@ -236,7 +237,10 @@ async function approvalsFor(
   if (!request || (request.state === 'expired' && requestedBy !== systemActor) || (request.state === 'promoted' && requestedBy !== systemActor)) {
     request = { freight: freight.id, requestedBy, requestedAt: new Date(now).toISOString(), expiresAt: new Date(now + expiresAfter).toISOString(), state: 'pending' };
     await deps.redis.hset(key, freight.id, JSON.stringify(request));
-    await publish(eventTypes.promotionRequested, freight, { actor: requestedBy, reason: `${policy.required ?? 1} approval(s) needed to promote ${freight.alias} to ${stage.name}`, kind: requestedBy === systemActor ? 'auto' : 'manual' });
+    await publish(eventTypes.promotionRequested, freight, {
+      actor: requestedBy, reason: `${policy.required ?? 1} approval(s) needed to promote ${freight.alias} to ${stage.name}`, kind: requestedBy === systemActor ? 'auto' : 'manual',
+      approvalRequired: true, images: freight.images.map((image) => `${image.repoURL}:${image.tag}`).join(', '), expiresAt: request.expiresAt,
+    });
   }
   if (request.state === 'rejected') return 'rejected';
   if (request.state !== 'pending') return undefined;
@@ -262,7 +266,7 @@ async function promote(
   const log = deps.logger.child({ pipeline: pipeline.name, stage: stage.name, freight: freight.alias, promotion: how.id });
   const publish = (type: string, extra: Record<string, unknown>) => deps.events.publish({
     type, subject: `${pipeline.name}/${stage.name}`,
-    data: { pipeline: pipeline.name, stage: stage.name, freight: freight.id, alias: freight.alias, promotion: how.id, actor: how.actor, kind: how.kind, ...extra },
+    data: { pipeline: pipeline.name, stage: stage.name, app: stage.applications[0], freight: freight.id, alias: freight.alias, promotion: how.id, actor: how.actor, kind: how.kind, ...extra },
   });
   let promotion: StoredPromotion = {
     id: how.id, pipeline: pipeline.name, stage: stage.name, freight: freight.id, kind: how.kind, actor: how.actor, ...(how.comment ? { comment: how.comment } : {}),
