@@ -125,4 +125,20 @@ describe('promotion pipeline end to end: registry push → dev → staging → a
     await waitForEvent(eventTypes.promotionSucceeded, (event) => event.data.stage === 'staging' && event.data.freight === third.data.freight);
     await waitFor('staging runs 1.4.0', async () => (await deployedImage('guestbook-staging', 'staging-guestbook')) === `${image}:1.4.0`, { timeoutMs: 90_000 });
   });
+
+  it('the audit log answers who promoted what to production, when, with which approvals; DORA counts production promotions', async () => {
+    await waitFor('auditor caught up', async () => {
+      const response = await fetch(`${env.auditorUrl}/audit/events?type=dev.tidewater.promotion.succeeded&limit=1000`);
+      const { records } = (await response.json()) as { records: Array<{ event: CloudEvent }> };
+      return records.some((record) => record.event.data.stage === 'production');
+    }, { timeoutMs: 30_000, intervalMs: 200 });
+    const response = await fetch(`${env.auditorUrl}/audit/events?type=dev.tidewater.promotion.succeeded&limit=1000`);
+    const { records } = (await response.json()) as { records: Array<{ event: CloudEvent }> };
+    const toProduction = records.map((record) => record.event).filter((event) => event.data.stage === 'production');
+    expect(toProduction).toHaveLength(1);
+    expect(toProduction[0].data).toMatchObject({ pipeline: 'guestbook', freight: first.id, alias: first.alias, kind: 'auto', finalStage: true, approvals: [{ user: 'admin', comment: 'ship it' }] });
+    expect(typeof toProduction[0].time).toBe('string');
+    const dora = (await (await fetch(`${env.auditorUrl}/audit/dora`)).json()) as { promotions: Array<Record<string, unknown>> };
+    expect(dora.promotions).toMatchObject([{ pipeline: 'guestbook', stage: 'production', promotions: 1, attempts: 1, changeFailureRate: 0, leadTime: { samples: 1 } }]);
+  });
 });

@@ -27,6 +27,8 @@ export const PipelineEventData = z.object({
   /** promotion.requested: the freight's images, `repo:tag, …`, and when the request expires. */
   images: z.string().optional(),
   expiresAt: z.string().optional(),
+  /** promotion.*: the stage is the pipeline's last (DORA counts promotions there). */
+  finalStage: z.boolean().optional(),
   traceId: z.string().optional(),
 });
 export type PipelineEventData = z.infer<typeof PipelineEventData>;

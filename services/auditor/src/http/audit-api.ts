@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { z } from 'zod';
 import type { Logger } from '@tidewater/telemetry';
 import { computeDora, doraEventTypes } from '../dora/compute-dora.ts';
+import { computePromotionDora, promotionDoraEventTypes } from '../dora/promotion-dora.ts';
 import type { AuditLog } from '../log/audit-log.ts';
 import type { AuditQuery } from '../log/audit-query.ts';
 import type { AuditRecord } from '../log/audit-record.ts';
@@ -130,7 +131,10 @@ export function createAuditApi(deps: AuditApiDeps): FastifyInstance {
     for await (const batch of log.scan({ ...(query.app ? { app: query.app } : {}), types: doraEventTypes, toMs })) records.push(...batch);
     const report = computeDora(records, { from: fromMs, to: toMs, ...(deps.environmentOf ? { environmentOf: deps.environmentOf } : {}) });
     const groups = report.groups.filter((group) => (!query.app || group.app === query.app) && (!query.environment || group.environment === query.environment));
-    return { ...report, groups };
+    // Promotion pipelines: promotions to each pipeline's last stage (lead time from freight creation, change failures).
+    const promotionRecords: AuditRecord[] = [];
+    for await (const batch of log.scan({ types: promotionDoraEventTypes, toMs })) promotionRecords.push(...batch);
+    return { ...report, groups, promotions: computePromotionDora(promotionRecords, { from: fromMs, to: toMs }) };
   });
 
   return app;

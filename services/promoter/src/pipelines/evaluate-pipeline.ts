@@ -266,7 +266,11 @@ async function promote(
   const log = deps.logger.child({ pipeline: pipeline.name, stage: stage.name, freight: freight.alias, promotion: how.id });
   const publish = (type: string, extra: Record<string, unknown>) => deps.events.publish({
     type, subject: `${pipeline.name}/${stage.name}`,
-    data: { pipeline: pipeline.name, stage: stage.name, app: stage.applications[0], freight: freight.id, alias: freight.alias, promotion: how.id, actor: how.actor, kind: how.kind, ...extra },
+    data: {
+      pipeline: pipeline.name, stage: stage.name, app: stage.applications[0], freight: freight.id, alias: freight.alias, promotion: how.id, actor: how.actor, kind: how.kind,
+      // The pipeline's last stage (nothing takes freight from it): DORA counts promotions there as deployments.
+      ...(pipeline.spec.stages.some((other) => other.freightFrom.stages?.includes(stage.name)) ? {} : { finalStage: true }), ...extra,
+    },
   });
   let promotion: StoredPromotion = {
     id: how.id, pipeline: pipeline.name, stage: stage.name, freight: freight.id, kind: how.kind, actor: how.actor, ...(how.comment ? { comment: how.comment } : {}),
