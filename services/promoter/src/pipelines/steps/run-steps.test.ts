@@ -1,0 +1,150 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { buildConfig, type Pipeline, type PromotionStep, type TidewaterConfig } from '@tidewater/config';
+import type { StoredFreight } from '@tidewater/queues';
+import { makeWorkDir, startGitServer, startRedis, type GitRepo, type GitServer, type RedisInstance } from '../../../../../test/harness/src/index.ts';
+import { createPromoterGit, type PromoterGit } from '../../git/promoter-git.ts';
+import { runPromotionSteps, type StepRunDeps } from './run-steps.ts';
+
+const freight: StoredFreight = {
+  id: 'b'.repeat(64), alias: 'bold-lynx-bbbb', pipeline: 'shop', createdAt: new Date().toISOString(), source: 'app',
+  images: [{ repoURL: 'registry.test/shop', tag: '2.1.0', digest: `sha256:${'d'.repeat(64)}` }], commits: [], charts: [],
+};
+
+// Promotion steps against a real git server (and Redis for the repository lock).
+describe('promotion steps', () => {
+  let redisServer: RedisInstance;
+  let redis: Redis;
+  let git: GitServer;
+  let repo: GitRepo;
+  let config: TidewaterConfig;
+  const work = makeWorkDir('promotion-steps');
+
+  beforeAll(async () => {
+    [redisServer, git] = await Promise.all([startRedis(), startGitServer()]);
+    redis = new Redis(redisServer.url, { maxRetriesPerRequest: null });
+    repo = git.createRepo('org/shop');
+    await repo.commit({
+      'overlays/prod/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [../../base]\n',
+      'charts/shop/values.yaml': '# shop values\nimage:\n  repository: registry.test/shop\n  tag: 2.0.0 # set by the pipeline\n',
+    }, 'shop');
+    const built = buildConfig([{ file: 'shop.yaml', text: `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: shop-prod}
+spec:
+  project: default
+  source: {repoURL: '${repo.url}', path: overlays/prod, targetRevision: main}
+  destination: {server: 'https://kubernetes.default.svc', namespace: shop}
+` }]);
+    config = built.config;
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await Promise.all([redisServer?.stop(), git?.stop()]);
+    work.remove();
+  });
+
+  const pipeline: Pipeline = { name: 'shop', origin: 'kargo', spec: { sources: [{ name: 'app', imagePolicy: 'tidewater:shop' }], stages: [{ name: 'prod', applications: ['shop-prod'], freightFrom: { sources: ['app'] } }] } };
+  const deps = (gitOverride?: PromoterGit): StepRunDeps => ({
+    config: () => config, redis, git: gitOverride ?? createPromoterGit(), cacheDir: join(work.dir, 'cache'),
+    author: { name: 'tidewater-promoter', email: 'promoter@tidewater.invalid' }, producers: { requestRender: async () => ({ jobId: 'unused', added: true }) },
+  });
+  const run = (steps: PromotionStep[], gitOverride?: PromoterGit) => runPromotionSteps(deps(gitOverride), { pipeline, stage: pipeline.spec.stages[0], freight, actor: 'erin', promotionId: 'p1' }, steps, async () => {});
+  const show = (path: string, ref = 'main') => execFileSync('git', ['--git-dir', repo.gitDir, 'show', `${ref}:${path}`], { encoding: 'utf8' });
+
+  it('runs Kargo-shaped steps: checkout paths, kustomize-set-image, yaml-update with ${{ }} templates, one commit and push, outputs by `as`', async () => {
+    const outcome = await run([
+      { uses: 'git-clone', config: { repoURL: repo.url, checkout: [{ branch: 'main', path: './out' }] } },
+      { uses: 'kustomize-set-image', config: { path: './out/overlays/prod', images: [{ image: 'registry.test/shop' }] } },
+      { uses: 'yaml-update', config: { path: './out/charts/shop/values.yaml', updates: [{ key: 'image.tag', value: '${{ imageFrom("registry.test/shop").Tag }}' }] } },
+      { uses: 'git-commit', as: 'commit', config: { path: './out', message: 'promote ${{ freight.alias }} to ${{ ctx.stage }}' } },
+      { uses: 'git-push', as: 'push', config: { path: './out' } },
+    ]);
+    expect(outcome.failure).toBeUndefined();
+    expect(outcome.steps.map((step) => step.state)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    expect(outcome.steps[4].output).toMatchObject({ commit: repo.head(), branch: 'main', pushed: [{ files: ['overlays/prod/kustomization.yaml', 'charts/shop/values.yaml'] }] });
+    expect(outcome.revisions).toEqual([{ repoURL: repo.url, branch: 'main', revision: repo.head() }]);
+    expect(show('overlays/prod/kustomization.yaml')).toContain('images:\n  - name: registry.test/shop\n    newTag: 2.1.0');
+    // The comment and the rest of the values file are kept.
+    expect(show('charts/shop/values.yaml')).toBe('# shop values\nimage:\n  repository: registry.test/shop\n  tag: 2.1.0 # set by the pipeline\n');
+    expect(execFileSync('git', ['--git-dir', repo.gitDir, 'log', '-1', '--format=%s|%an', 'main'], { encoding: 'utf8' }).trim()).toBe('promote bold-lynx-bbbb to prod|tidewater-promoter');
+  });
+
+  it('a template that cannot be resolved fails its step naming it; later steps are skipped', async () => {
+    const outcome = await run([
+      { uses: 'yaml-update', config: { path: 'charts/shop/values.yaml', updates: [{ key: 'image.tag', value: '${{ imageFrom("other/image").Tag }}' }] } },
+      { uses: 'git-push' },
+    ]);
+    expect(outcome.failure).toBe(`yaml-update: template \${{ imageFrom("other/image").Tag }}: cannot be resolved for freight ${freight.alias}`);
+    expect(outcome.steps.map((step) => step.state)).toEqual(['failed', 'skipped']);
+  });
+
+  it('a push that keeps conflicting is retried on the new head, then fails naming the file; nothing is force-pushed', async () => {
+    // Another writer pushes to main before each of the promoter's pushes (a real race through the git server).
+    const other = mkdtempSync(join(tmpdir(), 'tidewater-other-'));
+    execFileSync('git', ['clone', '--quiet', repo.url, other]);
+    let competing = 0;
+    const real = createPromoterGit();
+    const racing: PromoterGit = {
+      async run(cwd, args, context, signal) {
+        if (args[0] === 'push') {
+          execFileSync('git', ['pull', '--quiet', '--rebase', 'origin', 'main'], { cwd: other });
+          writeFileSync(join(other, `competing-${competing++}.txt`), 'x');
+          execFileSync('git', ['add', '.'], { cwd: other });
+          execFileSync('git', ['-c', 'user.name=Other', '-c', 'user.email=o@x', 'commit', '--quiet', '-m', 'competing'], { cwd: other });
+          execFileSync('git', ['push', '--quiet', 'origin', 'HEAD:main'], { cwd: other });
+        }
+        return real.run(cwd, args, context, signal);
+      },
+    };
+    try {
+      const before = repo.head();
+      const outcome = await run([
+        { uses: 'kustomize-set-image', config: { path: 'overlays/prod', images: [{ image: 'registry.test/shop', tag: '9.9.9' }] } },
+        { uses: 'git-push', config: { maxAttempts: 2 } },
+      ], racing);
+      expect(outcome.failure).toBe('git-push: overlays/prod/kustomization.yaml: push to main was rejected 2 times (the branch keeps moving); nothing was force-pushed');
+      expect(competing).toBe(2);
+      expect(repo.head()).not.toBe(before);
+      expect(show('overlays/prod/kustomization.yaml')).not.toContain('9.9.9');
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
+  it('branch-promote fast-forwards an environment branch, refuses a diverged one unless strategy is merge', async () => {
+    const main = repo.head();
+    const stagingBase = execFileSync('git', ['--git-dir', repo.gitDir, 'rev-parse', 'main~1'], { encoding: 'utf8' }).trim();
+    execFileSync('git', ['--git-dir', repo.gitDir, 'branch', 'env/prod', stagingBase]);
+    const fastForward = await run([{ uses: 'branch-promote', config: { repoURL: repo.url, sourceBranch: 'main', targetBranch: 'env/prod' } }]);
+    expect(fastForward.failure).toBeUndefined();
+    expect(repo.head('env/prod')).toBe(main);
+    // env/prod gets a commit of its own: diverged.
+    // Commits from a fresh clone (the harness's own checkout does not know the promoter's pushes).
+    const commitVia = (branch: string, file: string, text: string) => {
+      const dir = mkdtempSync(join(tmpdir(), 'tidewater-writer-'));
+      try {
+        execFileSync('git', ['clone', '--quiet', '--branch', branch, repo.url, dir]);
+        writeFileSync(join(dir, file), text);
+        execFileSync('git', ['add', '.'], { cwd: dir });
+        execFileSync('git', ['-c', 'user.name=Olga', '-c', 'user.email=o@x', 'commit', '--quiet', '-m', `${file} on ${branch}`], { cwd: dir });
+        execFileSync('git', ['push', '--quiet', 'origin', `HEAD:${branch}`], { cwd: dir });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    commitVia('env/prod', 'prod-only.txt', 'hotfix\n');
+    commitVia('main', 'main-only.txt', 'next\n');
+    const refused = await run([{ uses: 'branch-promote', config: { repoURL: repo.url, sourceBranch: 'main', targetBranch: 'env/prod' } }]);
+    expect(refused.failure).toContain('env/prod has commits that main lacks: not a fast-forward (set strategy: merge)');
+    const merged = await run([{ uses: 'branch-promote', config: { repoURL: repo.url, sourceBranch: 'main', targetBranch: 'env/prod', strategy: 'merge' } }]);
+    expect(merged.failure).toBeUndefined();
+    expect(show('main-only.txt', 'env/prod')).toBe('next\n');
+    expect(show('prod-only.txt', 'env/prod')).toBe('hotfix\n');
+    expect(execFileSync('git', ['--git-dir', repo.gitDir, 'log', '-1', '--format=%P', 'env/prod'], { encoding: 'utf8' }).trim().split(' ')).toHaveLength(2);
+  });
+});
