@@ -82,7 +82,9 @@ export async function run(): Promise<void> {
       breakdown.started.push(after(eventTypes.promotionStarted, production));
       const succeeded = find(eventTypes.promotionSucceeded, production);
       breakdown.pushed.push(succeeded ? Date.parse(succeeded.time) - approvingAt : Number.NaN);
-      breakdown.synced.push(after(eventTypes.syncSucceeded, (data) => data.app === 'guestbook-production' && data.revision === succeeded?.data.revision));
+      const pushedAt = succeeded ? Date.parse(succeeded.time) : approvingAt;
+      const synced = events.find((event) => event.type === eventTypes.syncSucceeded && event.data.app === 'guestbook-production' && Date.parse(event.time) >= pushedAt);
+      breakdown.synced.push(synced ? Date.parse(synced.time) - approvingAt : Number.NaN);
     }
   } finally {
     redis.disconnect();
@@ -95,7 +97,7 @@ export async function run(): Promise<void> {
     row('  approve answered (promotion.approved)', breakdown.approved),
     row('  engine took it: steps started (promotion.started)', breakdown.started),
     row('  steps done: committed, pushed, render asked (promotion.succeeded)', breakdown.pushed),
-    row('  render → sync of production finished (sync.succeeded)', breakdown.synced),
+    row('  render → sync of production finished (sync.succeeded)', breakdown.synced.filter((value) => !Number.isNaN(value))),
   ]);
   console.log('Kargo and GitOps Promoter for comparison (not run here): both reconcile promotions every 5 minutes by default.');
   console.log(`BENCH promotion push_to_staging_p50_ms=${fixed(percentile(pushToStaging, 50), 0)} approve_to_prod_p50_ms=${fixed(percentile(approveToProd, 50), 0)}`);
