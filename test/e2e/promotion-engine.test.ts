@@ -336,6 +336,14 @@ describe('promotion pipelines: engine and API (real Redis, real git server)', ()
     const rest = (await api('vic', 'GET', `/api/v1/pipelines/${pipelineName}/freight?limit=2&cursor=${page.nextCursor}`)).json();
     expect(rest.items.map((item: { verifiedIn: string[]; images: Array<{ tag: string }> }) => [item.images[0].tag, item.verifiedIn])).toEqual([['1.2.0', ['dev', 'staging']]]);
     expect((await api('admin', 'GET', '/api/v1/pipelines/nope')).statusCode).toBe(404);
+    // The contract is in the OpenAPI document.
+    const openapi = (await fixture.app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as { paths: Record<string, unknown>; components: { schemas: Record<string, unknown> } };
+    expect(Object.keys(openapi.paths).filter((path) => path.includes('pipelines') || path.includes('slack')).sort()).toEqual([
+      '/api/v1/pipelines', '/api/v1/pipelines/{name}', '/api/v1/pipelines/{name}/commit-statuses', '/api/v1/pipelines/{name}/freight',
+      '/api/v1/pipelines/{name}/stages/{stage}/approve', '/api/v1/pipelines/{name}/stages/{stage}/promote', '/api/v1/pipelines/{name}/stages/{stage}/reject',
+      '/api/v1/pipelines/{name}/stages/{stage}/release', '/api/v1/pipelines/{name}/stages/{stage}/rollback', '/api/v1/slack/interactions',
+    ]);
+    expect(Object.keys(openapi.components.schemas)).toEqual(expect.arrayContaining(['PipelineStatus', 'StageStatus', 'Freight', 'Promotion', 'PipelineSummary']));
     expect((await api('dana', 'POST', `/api/v1/pipelines/${pipelineName}/stages/nope/promote`, { freight: first.id })).statusCode).toBe(404);
     const unknown = await api('dana', 'POST', `/api/v1/pipelines/${pipelineName}/stages/staging/promote`, { freight: 'no-such-freight' });
     expect(unknown.statusCode).toBe(404);
