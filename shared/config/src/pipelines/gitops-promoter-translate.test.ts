@@ -48,7 +48,10 @@ describe('GitOps Promoter → Pipeline', () => {
   it('translates the upstream form: branches → branch-promote, commit statuses → gates, TimedCommitStatus → soak', () => {
     const { config, errors, warnings } = load(upstream, upstreamApps);
     expect(messages(errors)).toEqual([]);
-    expect(messages(warnings)).toEqual(['promoter.yaml: document 2 (web): spec.applicationSelector: GitOps Promoter field is not supported by Tidewater and is ignored']);
+    expect(messages(warnings)).toEqual([
+      'promoter.yaml: document 2 (web): spec.applicationSelector: GitOps Promoter field is not supported by Tidewater and is ignored',
+      'promoter.yaml: document 1 (web): spec.scmProviderRef: is not used: the promoter pushes with the credentials of the Tidewater Repository document for this URL',
+    ]);
     const [pipeline] = config.pipelines ?? [];
     expect(pipeline).toMatchObject({ name: 'web', origin: 'gitops-promoter', location: { file: 'promoter.yaml', documentIndex: 0 } });
     expect(pipeline.spec.sources).toEqual([{ name: 'branch-environment-dev', git: { repoURL: 'https://github.com/org/web', branch: 'environment/dev' } }]);

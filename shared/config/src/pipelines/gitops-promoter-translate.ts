@@ -75,6 +75,9 @@ function translateStrategy(
   const reference = strategy.spec.gitRepositoryRef?.name;
   if (reference !== undefined) {
     const repository = repositories.get(reference);
+    if (repository?.value.spec.scmProviderRef) {
+      warning(repository.location, ['spec', 'scmProviderRef'], 'is not used: the promoter pushes with the credentials of the Tidewater Repository document for this URL');
+    }
     if (!repository) {
       blocked = true;
       warning(location, ['spec', 'gitRepositoryRef', 'name'], `GitRepository ${reference} is not defined in this configuration: the strategy is not run as a pipeline`);

@@ -137,6 +137,7 @@ function translateProject(
   if (!projectLocation) return;
   if (documents.stages.length === 0) {
     if (documents.project || documents.projectConfigs.length > 0) warning(projectLocation, [], `Kargo project ${namespace} has no Stage documents in this configuration: no pipeline is run for it`);
+    applyPromotionPolicies(namespace, documents, [], error, warning);
     return;
   }
 
@@ -316,21 +317,22 @@ type Report = (location: ConfigLocation, path: Array<string | number>, detail: s
 function applyPromotionPolicies(namespace: string, documents: KargoProjectDocuments, stages: PipelineStage[], error: Report, warning: Report): void {
   const stageByName = new Map(stages.map((stage) => [stage.name, stage]));
   const project = documents.project;
+  // Without any Stage the project is already warned as a whole; policies are still read for their unsupported parts.
+  const reportMissing = documents.stages.length > 0;
   project?.value.spec?.promotionPolicies?.forEach((policy, index) => {
     const at = ['spec', 'promotionPolicies', index];
     const stage = stageByName.get(policy.stage);
-    if (!stage) {
-      warning(project.location, [...at, 'stage'], `Stage ${policy.stage} is not defined in project ${namespace}: the policy applies to nothing`);
-      return;
-    }
-    if (policy.autoPromotionEnabled !== undefined) stage.autoPromote = policy.autoPromotionEnabled;
+    if (!stage && reportMissing) warning(project.location, [...at, 'stage'], `Stage ${policy.stage} is not defined in project ${namespace}: the policy applies to nothing`);
+    if (stage && policy.autoPromotionEnabled !== undefined) stage.autoPromote = policy.autoPromotionEnabled;
     policy.requirements?.forEach((requirement, position) => {
       for (const [key, value] of Object.entries(requirement)) {
         const field = [...at, 'requirements', position, key];
-        if (key === 'manualApproval' && value === true) stage.approval = {};
-        else if (key === 'healthChecks' && value === true) stage.gates = [...(stage.gates ?? []), { type: 'healthy' }];
-        else if ((key === 'manualApproval' || key === 'healthChecks') && value === false) continue;
-        else warning(project.location, field, 'is not a requirement Tidewater can map (it maps manualApproval: true to an approval and healthChecks: true to a healthy gate) and is ignored');
+        if ((key === 'manualApproval' || key === 'healthChecks') && typeof value === 'boolean') {
+          if (stage && value && key === 'manualApproval') stage.approval = {};
+          if (stage && value && key === 'healthChecks') stage.gates = [...(stage.gates ?? []), { type: 'healthy' }];
+        } else {
+          warning(project.location, field, 'is not a requirement Tidewater can map (it maps manualApproval: true to an approval and healthChecks: true to a healthy gate) and is ignored');
+        }
       }
     });
   });
@@ -354,6 +356,7 @@ function applyPromotionPolicies(namespace: string, documents: KargoProjectDocume
         return Object.entries(selector?.matchLabels ?? {}).every(([key, value]) => stage.metadata.labels?.[key] === value);
       });
       if (matched.length === 0) {
+        if (!reportMissing) return;
         warning(location, [...at, policy.stage !== undefined ? 'stage' : 'stageSelector'], `matches no Stage of project ${namespace}: the policy applies to nothing`);
         return;
       }

@@ -79,6 +79,41 @@ describe('native Pipeline documents', () => {
     expect(config.otherDocuments).toEqual([]);
   });
 
+  it('loads native, Kargo and GitOps Promoter pipelines side by side from files on disk', async () => {
+    await writeFile(join(dir, 'pipeline.yaml'), pipeline);
+    await mkdir(join(dir, 'kargo'));
+    await writeFile(join(dir, 'kargo', 'project.yaml'), `apiVersion: kargo.akuity.io/v1alpha1
+kind: Warehouse
+metadata: {name: web, namespace: web-kargo}
+spec:
+  subscriptions: [{image: {repoURL: ghcr.io/org/web}}]
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Stage
+metadata: {name: dev, namespace: web-kargo}
+spec:
+  requestedFreight: [{origin: {kind: Warehouse, name: web}, sources: {direct: true}}]
+  promotionTemplate:
+    spec:
+      steps:
+      - uses: argocd-update
+        config: {apps: [{name: web-dev}]}
+`);
+    await writeFile(join(dir, 'promoter.yaml'), `apiVersion: promoter.argoproj.io/v1alpha1
+kind: PromotionStrategy
+metadata: {name: web-branches}
+spec:
+  environments: [{branch: main}]
+`);
+    const config = await loadConfigDir(dir);
+    expect(config.warnings.map((warning) => warning.message)).toEqual([]);
+    expect(config.pipelines?.map(({ name, origin, location }) => ({ name, origin, file: location?.file }))).toEqual([
+      { name: 'web', origin: 'tidewater', file: 'pipeline.yaml' },
+      { name: 'web-kargo', origin: 'kargo', file: 'kargo/project.yaml' },
+      { name: 'web-branches', origin: 'gitops-promoter', file: 'promoter.yaml' },
+    ]);
+  });
+
   it('refuses an unknown field naming the document and field (strict like other Tidewater kinds)', async () => {
     const { errors } = await load(pipeline.replace('    autoPromote: true\n    steps:', '    autoPromote: true\n    autoPromotion: true\n    steps:'));
     expect(findings(errors)).toEqual(['pipeline.yaml: document 0 (web): spec.stages[0].autoPromotion: unknown field']);
