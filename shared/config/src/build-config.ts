@@ -94,7 +94,7 @@ export function buildConfig(files: readonly ConfigFile[], options: ParseOptions 
   const generatedImages = withGeneratedImagePolicies(config);
   config.imagePolicies = generatedImages.policies;
   warnings.push(...generatedImages.warnings);
-  config.pipelines = withPipelines(translated, { applications: config.applications }, errors, warnings);
+  config.pipelines = withPipelines(translated, { applications: config.applications, imagePolicies: config.imagePolicies.map((policy) => policy.id) }, errors, warnings);
   return { config, errors, warnings };
 }
 

@@ -28,6 +28,8 @@ export interface CollectPipelinesOptions {
   applications?: readonly ArgoApplication[];
   /** Refuse a Pipeline naming an Application not in `applications`. False when one file is parsed alone. Default true. */
   checkApplications?: boolean;
+  /** Ids of the configuration's image policies; a source naming another is refused. Undefined skips the check. */
+  imagePolicies?: readonly string[];
 }
 
 /** A pipeline with a finding that refuses it is left out of `pipelines` (the load fails with the error). */
@@ -35,7 +37,10 @@ export function collectPipelines(documents: readonly PipelineSourceDocument[], o
   const result: CollectedPipelines = { pipelines: [], handled: [], warnings: [], errors: [] };
   const applications = options.applications ?? documents.flatMap((document) => (document.kind === 'Application' ? [document.value as ArgoApplication] : []));
   const applicationNames = new Set(applications.map((application) => application.metadata.name));
-  const checkOptions = options.checkApplications === false ? {} : { applications: applicationNames };
+  const checkOptions = {
+    ...(options.checkApplications === false ? {} : { applications: applicationNames }),
+    ...(options.imagePolicies ? { imagePolicies: new Set(options.imagePolicies) } : {}),
+  };
   const firstByName = new Map<string, ConfigLocation>();
   const claimName = (name: string, location: ConfigLocation, field: string): boolean => {
     const first = firstByName.get(name);

@@ -176,6 +176,31 @@ spec:
     ]);
   });
 
+  it('refuses a source naming an image policy that is not defined, and accepts one that is', async () => {
+    const withPolicy = pipeline.replace('    image: {repoURL: ghcr.io/org/web, strategy: semver, constraint: ^1.0.0}', '    imagePolicy: tidewater:web');
+    const { errors } = await load(withPolicy);
+    expect(findings(errors)).toEqual(['pipeline.yaml: document 0 (web): spec.sources[0].imagePolicy: image policy tidewater:web is not defined (none is defined)']);
+    await writeFile(join(dir, 'policy.yaml'), `apiVersion: tidewater.dev/v1alpha1
+kind: ImagePolicy
+metadata: {name: web}
+spec:
+  application: web-dev
+  image: ghcr.io/org/web
+  strategy: semver
+  writeBack: {target: kustomization, path: env/dev}
+`);
+    const loaded = await load(withPolicy);
+    expect(findings(loaded.errors)).toEqual([]);
+    expect(loaded.config.pipelines?.[0].spec.sources[0]).toEqual({ name: 'web-image', imagePolicy: 'tidewater:web' });
+  });
+
+  it('refuses an http gate whose headersFrom reaches outside the secret scope, without reading it', async () => {
+    const gate = "    - {type: http, url: 'https://checks.example.com/ok', headersFrom: {env: AWS_SECRET_ACCESS_KEY}}\n";
+    const { errors } = await load(pipeline.replace('    - {type: healthy}\n', gate));
+    expect(errors.map((error) => error.field)).toEqual(['spec.stages[1].gates[0].headersFrom']);
+    expect(errors[0].message).toMatch(/^pipeline\.yaml: document 0 \(web\): spec\.stages\[1\]\.gates\[0\]\.headersFrom: /);
+  });
+
   it('refuses a duplicate Pipeline name across files', async () => {
     await writeFile(join(dir, 'apps', 'again.yaml'), pipeline);
     const { errors } = await load(pipeline);
