@@ -163,6 +163,51 @@ describe('Kargo → Pipeline', () => {
     expect(noApp.config.pipelines).toEqual([]);
   });
 
+  it('translates yaml-update, git-open-pr and git-wait-for-pr steps, finding the Application beside the values file', () => {
+    const apps = [application('app-dev', 'env/dev'), application('app-staging', 'env/staging'), application('chart-prod', 'charts/web')].join('---\n');
+    const prod = `apiVersion: kargo.akuity.io/v1alpha1
+kind: Stage
+metadata: {name: prod, namespace: demo}
+spec:
+  requestedFreight:
+  - origin: {kind: Warehouse, name: app}
+    sources: {stages: [staging]}
+  promotionTemplate:
+    spec:
+      steps:
+      - uses: git-clone
+        config: {repoURL: https://github.com/org/gitops.git, checkout: [{branch: main, path: ./out}]}
+      - uses: yaml-update
+        config:
+          path: ./out/charts/web/values-prod.yaml
+          updates: [{key: image.tag, value: "\${{ imageFrom('ghcr.io/org/app').Tag }}"}]
+      - uses: git-commit
+        config: {path: ./out}
+      - uses: git-push
+        config: {path: ./out, generateTargetBranch: true}
+      - uses: git-open-pr
+        as: open-pr
+        config: {repoURL: https://github.com/org/gitops.git, sourceBranch: "\${{ outputs.push.branch }}", targetBranch: main}
+      - uses: git-wait-for-pr
+        config: {repoURL: https://github.com/org/gitops.git, prNumber: "\${{ outputs['open-pr'].pr.id }}"}
+`;
+    const kargo = quickstart.slice(0, quickstart.lastIndexOf('---\n')) + '---\n' + prod;
+    const { config, errors, warnings } = load(kargo, apps);
+    expect(messages(errors)).toEqual([]);
+    expect(messages(warnings)).toEqual(['kargo.yaml: document 5 (staging): spec.verification: Kargo field is not supported by Tidewater and is ignored']);
+    const stage = config.pipelines?.[0].spec.stages[2];
+    expect(stage?.applications).toEqual(['chart-prod']);
+    expect(stage?.steps?.map((step) => step.uses)).toEqual(['git-clone', 'yaml-update', 'git-commit', 'git-push', 'git-open-pr', 'git-wait-for-pr']);
+    expect(stage?.steps?.[5].config).toEqual({ repoURL: 'https://github.com/org/gitops.git', prNumber: "${{ outputs['open-pr'].pr.id }}" });
+
+    const broken = load(kargo.replace("prNumber: \"\${{ outputs['open-pr'].pr.id }}\"", 'prNumber: latest').replace('updates: [{key: image.tag, value:', 'changes: [{key: image.tag, value:'), apps);
+    expect(messages(broken.errors)).toEqual([
+      'kargo.yaml: document 6 (prod): spec.promotionTemplate.spec.steps[1].config.updates: is required',
+      'kargo.yaml: document 6 (prod): spec.promotionTemplate.spec.steps[5].config.prNumber: must be a number or a ${{ }} template',
+    ]);
+    expect(messages(broken.warnings)).toContain('kargo.yaml: document 6 (prod): spec.promotionTemplate.spec.steps[1].config.changes: Kargo step field is not supported by Tidewater and is ignored');
+  });
+
   it('finds Applications by the kargo.akuity.io/authorized-stage annotation', () => {
     const apps = [application('web-a', 'x', '  annotations: {kargo.akuity.io/authorized-stage: "demo:dev"}\n'), application('app-staging', 'env/staging'), application('app-prod', 'env/prod')].join('---\n');
     const { config } = load(quickstart, apps);
