@@ -7,7 +7,8 @@ import { ConfigError, configWarning, formatFieldPath, type ConfigLocation, type 
 import type { ArgoApplication } from '../schema/application.ts';
 import { checkPipeline, type PipelineCheck } from './check-pipeline.ts';
 import { translateGitopsPromoter } from './gitops-promoter-translate.ts';
-import { translateKargo, type LocatedFinding, type Translation } from './kargo-translate.ts';
+import { translateKargo } from './kargo-translate.ts';
+import type { LocatedFinding, Translation } from './translation.ts';
 import type { Pipeline, PipelineDocument } from './pipeline.ts';
 
 /** A loaded document as the loader holds it (see parse-text.ts): enough to find the pipelines. */

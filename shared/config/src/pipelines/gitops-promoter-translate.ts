@@ -17,15 +17,13 @@ import type { ArgoApplication } from '../schema/application.ts';
 import { applicationsOnBranch } from './application-match.ts';
 import { parseExpression } from './expression.ts';
 import { ArgoCDCommitStatus, PromoterGitRepository, promoterApiVersion, promoterKinds, PromotionStrategy, TimedCommitStatus } from './gitops-promoter-schema.ts';
-import type { ForeignDocument, LocatedFinding, Translation } from './kargo-translate.ts';
+import { sanitiseName, type ForeignDocument, type LocatedFinding, type Read, type Translation } from './translation.ts';
 import type { Gate, PipelineStage } from './pipeline.ts';
 import { readForeign } from './read-foreign.ts';
 
 export const isGitopsPromoterDocument = (value: unknown): boolean =>
   typeof value === 'object' && value !== null && (value as { apiVersion?: unknown }).apiVersion === promoterApiVersion &&
   promoterKinds.includes(String((value as { kind?: unknown }).kind));
-
-interface Read<T> { value: T; location: ConfigLocation }
 
 export function translateGitopsPromoter(documents: readonly ForeignDocument[], applications: readonly ArgoApplication[]): Translation {
   const result: Translation = { pipelines: [], handled: [], errors: [], warnings: [] };
@@ -183,4 +181,4 @@ function stageNamesOf(labels: readonly string[]): string[] {
 }
 
 const sourceName = (branch: string) => `branch-${sanitise(branch)}`;
-const sanitise = (name: string) => name.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '') || 'environment';
+const sanitise = (name: string) => sanitiseName(name, 'environment');
