@@ -44,9 +44,14 @@ export function checkPipeline(spec: PipelineSpec, options: PipelineCheckOptions 
   });
 
   const stageIndex = new Map<string, number>();
+  const usesExpressions = spec.stages.some((stage) => [...(stage.gates ?? []), ...(stage.verification ?? [])].some((gate) => gate.type === 'expression'));
   spec.stages.forEach((stage, index) => {
     if (stageIndex.has(stage.name)) error(['spec', 'stages', index, 'name'], `duplicate stage name ${stage.name}`);
     else stageIndex.set(stage.name, index);
+    // Each stage is a variable of the expression context: it may not hide one the promoter provides.
+    if (usesExpressions && expressionContextRoots.includes(stage.name)) {
+      error(['spec', 'stages', index, 'name'], `stage name ${stage.name} is reserved in expressions (${expressionContextRoots.join(', ')}): rename the stage`);
+    }
   });
 
   spec.stages.forEach((stage, index) => {

@@ -156,6 +156,13 @@ spec:
     expect(errors[0].message).not.toContain('Succeeded');
   });
 
+  it('refuses a stage named like an expression variable when the pipeline uses expressions', async () => {
+    const { errors } = await load(pipeline.replace('  - name: prod\n', '  - name: app\n'));
+    expect(findings(errors)).toEqual([
+      'pipeline.yaml: document 0 (web): spec.stages[2].name: stage name app is reserved in expressions (app, freight, commitStatuses, stage): rename the stage',
+    ]);
+  });
+
   it('warns about an expression naming a variable the promoter does not provide', async () => {
     const { errors, warnings } = await load(pipeline.replace("dev.status == 'Succeeded'", 'securityScan.passed == true'));
     expect(errors).toEqual([]);
@@ -205,6 +212,17 @@ spec:
     await writeFile(join(dir, 'apps', 'again.yaml'), pipeline);
     const { errors } = await load(pipeline);
     expect(findings(errors)).toEqual(['pipeline.yaml: document 0 (web): metadata.name: duplicate Pipeline name web: also defined in apps/again.yaml document 0']);
+  });
+
+  it('refuses a translated pipeline whose name a native Pipeline already has', async () => {
+    await writeFile(join(dir, 'promoter.yaml'), `apiVersion: promoter.argoproj.io/v1alpha1
+kind: PromotionStrategy
+metadata: {name: web}
+spec:
+  environments: [{branch: main}]
+`);
+    const { errors } = await load(pipeline);
+    expect(findings(errors)).toEqual(['promoter.yaml: document 0 (web): metadata.name: duplicate Pipeline name web: also defined in pipeline.yaml document 0']);
   });
 
   it('refuses a source with two kinds and a bad duration', async () => {
