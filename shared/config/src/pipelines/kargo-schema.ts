@@ -85,10 +85,15 @@ export const KargoWarehouse = z.object({
 });
 export type KargoWarehouse = z.infer<typeof KargoWarehouse>;
 
+/** `vars` of a promotion template, a PromotionTask (defaults) or a step running a task (its inputs). */
+export const KargoVars = z.array(z.object({ name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be an identifier' }), value: z.string().optional() }));
+export type KargoVars = z.infer<typeof KargoVars>;
+
 export const KargoStep = z.object({
   uses: text.optional(),
   as: text.optional(),
   task: z.object({ name: ObjectName, kind: z.enum(['PromotionTask', 'ClusterPromotionTask']).optional() }).optional(),
+  vars: KargoVars.optional(),
   config: z.record(z.string(), z.unknown()).optional(),
 });
 export type KargoStep = z.infer<typeof KargoStep>;
@@ -137,7 +142,7 @@ export const KargoStage = z.object({
         }),
       )
       .optional(),
-    promotionTemplate: z.object({ spec: z.object({ steps: z.array(KargoStep).min(1) }) }).optional(),
+    promotionTemplate: z.object({ spec: z.object({ vars: KargoVars.optional(), steps: z.array(KargoStep).min(1) }) }).optional(),
   }),
 });
 export type KargoStage = z.infer<typeof KargoStage>;
@@ -145,6 +150,6 @@ export type KargoStage = z.infer<typeof KargoStage>;
 export const KargoPromotionTask = z.object({
   ...header,
   kind: z.enum(['PromotionTask', 'ClusterPromotionTask']),
-  spec: z.object({ steps: z.array(KargoStep).min(1) }),
+  spec: z.object({ vars: KargoVars.optional(), steps: z.array(KargoStep).min(1) }),
 });
 export type KargoPromotionTask = z.infer<typeof KargoPromotionTask>;

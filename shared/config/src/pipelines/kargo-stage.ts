@@ -131,7 +131,10 @@ export function translateKargoStage(stage: KargoStage, location: ConfigLocation,
     }
   }
   if (spec.promotionTemplate) {
-    const translated = translateKargoSteps(spec.promotionTemplate.spec.steps, { document: locationKey(location), path: ['spec', 'promotionTemplate', 'spec', 'steps'] }, findTask, name);
+    const translated = translateKargoSteps(
+      spec.promotionTemplate.spec.steps, { document: locationKey(location), path: ['spec', 'promotionTemplate', 'spec', 'steps'] }, findTask,
+      { stageName: name, project: namespace, vars: spec.promotionTemplate.spec.vars },
+    );
     const locate = (document: string) => locations.get(document) ?? location;
     for (const finding of translated.errors) error(locate(finding.document), finding.path, finding.detail);
     for (const finding of translated.warnings) warning(locate(finding.document), finding.path, finding.detail);

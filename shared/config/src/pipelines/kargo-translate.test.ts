@@ -208,6 +208,23 @@ spec:
     expect(messages(broken.warnings)).toContain('kargo.yaml: document 6 (prod): spec.promotionTemplate.spec.steps[1].config.changes: Kargo step field is not supported by Tidewater and is ignored');
   });
 
+  it('resolves ctx.stage, ctx.project and vars (template < task default < task step input) at load', () => {
+    const kargo = quickstart
+      .replace('kind: PromotionTask\nmetadata: {name: promote, namespace: demo}\nspec:\n', 'kind: PromotionTask\nmetadata: {name: promote, namespace: demo}\nspec:\n  vars: [{name: repo, value: https://github.com/org/gitops.git}, {name: image}]\n')
+      .replace("images: [{image: ghcr.io/org/app, tag:", "images: [{image: \"${{ vars.image }}\", newName: \"${{ ctx.project }}-${{ vars.suffix }}\", tag:")
+      .replace('metadata: {name: dev, namespace: demo}\nspec:\n  requestedFreight: [{origin: {kind: Warehouse, name: app}, sources: {direct: true}}]\n  promotionTemplate: {spec: {steps: [{task: {name: promote}}]}}',
+        'metadata: {name: dev, namespace: demo}\nspec:\n  requestedFreight: [{origin: {kind: Warehouse, name: app}, sources: {direct: true}}]\n  promotionTemplate: {spec: {vars: [{name: suffix, value: mirror}], steps: [{task: {name: promote}, vars: [{name: image, value: ghcr.io/org/app}]}]}}');
+    const { config, errors } = load(kargo);
+    // staging and prod run the task without an image input: the error names the task step that reads it.
+    expect(messages(errors)).toEqual(['kargo.yaml: document 3 (promote): spec.steps[1].config: names vars.image, which has no value (define it in vars of the task or of the step running it)',
+      'kargo.yaml: document 3 (promote): spec.steps[1].config: names vars.suffix, which has no value (define it in vars of the task or of the step running it)']);
+    expect(config.pipelines).toEqual([]);
+    const devOnly = load(kargo.replace(/---\napiVersion: kargo.akuity.io\/v1alpha1\nkind: Stage\nmetadata: \{name: staging[\s\S]*$/, ''));
+    expect(messages(devOnly.errors)).toEqual([]);
+    const setImage = devOnly.config.pipelines?.[0].spec.stages[0].steps?.[1];
+    expect(setImage?.config).toEqual({ path: './src/env/dev', images: [{ image: 'ghcr.io/org/app', newName: 'demo-mirror', tag: "${{ imageFrom('ghcr.io/org/app').Tag }}" }] });
+  });
+
   it('finds Applications by the kargo.akuity.io/authorized-stage annotation', () => {
     const apps = [application('web-a', 'x', '  annotations: {kargo.akuity.io/authorized-stage: "demo:dev"}\n'), application('app-staging', 'env/staging'), application('app-prod', 'env/prod')].join('---\n');
     const { config } = load(quickstart, apps);

@@ -115,7 +115,7 @@ function translateProject(
   const stageNames = new Set(documents.stages.map((stage) => stage.value.metadata.name));
   const findTask = (name: string, kind: 'PromotionTask' | 'ClusterPromotionTask') => {
     const task = (kind === 'PromotionTask' ? documents.tasks : clusterTasks).find((candidate) => candidate.value.metadata.name === name);
-    return task ? { document: locationKey(task.location), steps: task.value.spec.steps as KargoStep[] } : undefined;
+    return task ? { document: locationKey(task.location), steps: task.value.spec.steps as KargoStep[], vars: task.value.spec.vars } : undefined;
   };
 
   const stages: PipelineStage[] = [];
