@@ -58,7 +58,7 @@ describe('GitOps Promoter → Pipeline', () => {
     expect(pipeline.spec.stages).toEqual([
       {
         name: 'dev', applications: ['web-dev'], freightFrom: { sources: ['branch-environment-dev'] }, autoPromote: true,
-        verification: [{ type: 'healthy', name: 'argocd-health' }], steps: [],
+        verification: [{ type: 'healthy', name: 'argocd-health' }], steps: [{ uses: 'argocd-update', config: { apps: [{ name: 'web-dev' }] } }],
       },
       {
         name: 'staging', applications: ['web-staging'], freightFrom: { stages: ['dev'] }, autoPromote: true,

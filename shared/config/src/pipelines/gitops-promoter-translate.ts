@@ -1,7 +1,8 @@
 /**
  * GitOps Promoter → Pipeline (origin `gitops-promoter`), one per PromotionStrategy, one stage per environment in
- * order. The freight is a commit of the first environment's branch; each later environment is promoted by moving its
- * branch to that commit (`branch-promote`, from the previous environment's branch). Gates:
+ * order. The freight is a commit of the first environment's branch (its Applications are synced to it with
+ * `argocd-update`); each later environment is promoted by moving its branch to that commit (`branch-promote`, from the
+ * previous environment's branch). Gates:
  * - `proposedCommitStatuses` (strategy-wide and the environment's) → `commitStatus` gates of that environment;
  * - `activeCommitStatuses` → `commitStatus` verifications of that environment (the freight counts as verified there,
  *   and so may move on, once they pass); the key of an ArgoCDCommitStatus (default `argocd-health`) → a `healthy`
@@ -132,8 +133,11 @@ function translateStrategy(
       ...(gates.length > 0 ? { gates } : {}),
       ...(verification.length > 0 ? { verification } : {}),
       ...(environment.approvalRequired ? { approval: {} } : {}),
-      // The first environment's branch is where freight appears: nothing to move. Later ones move their branch.
-      steps: previous ? [{ uses: 'branch-promote' as const, config: { repoURL: '', sourceBranch: previous.branch, targetBranch: environment.branch } }] : [],
+      // The first environment's branch is where freight appears: nothing to move, its Applications are synced to it.
+      // Later environments move their branch.
+      steps: previous
+        ? [{ uses: 'branch-promote' as const, config: { repoURL: '', sourceBranch: previous.branch, targetBranch: environment.branch } }]
+        : [{ uses: 'argocd-update' as const, config: { apps: matched.map((application) => ({ name: application })) } }],
     };
   });
 
@@ -156,7 +160,7 @@ function translateStrategy(
     } else repoURL = [...tracked][0];
   }
   if (blocked || result.errors.length > errorCount || !repoURL) return;
-  for (const stage of stages) for (const step of stage.steps ?? []) if (step.config) step.config.repoURL = repoURL;
+  for (const stage of stages) for (const step of stage.steps ?? []) if (step.uses === 'branch-promote' && step.config) step.config.repoURL = repoURL;
   result.pipelines.push({
     name,
     spec: { sources: [{ name: sourceName(environments[0].branch), git: { repoURL, branch: environments[0].branch } }], stages },
