@@ -85,7 +85,8 @@ export function translateKargoStage(stage: KargoStage, location: ConfigLocation,
       ...(repos?.charts ?? []).map((chart, index) => ({ field: ['charts', index], sourceName: `${name}-chart-${index}`, subscription: { chart } })),
     ];
     for (const { field, sourceName, subscription } of subscriptions) {
-      const source = subscriptionSource(sourceName, subscription, (path, detail) => warning(location, ['spec', 'subscriptions', 'repos', ...field, ...path], detail));
+      // subscriptionSource names fields as in a Warehouse (`git.commitSelectionStrategy`); here the kind is the list's.
+      const source = subscriptionSource(sourceName, subscription, (path, detail) => warning(location, ['spec', 'subscriptions', 'repos', ...field, ...path.slice(1)], detail));
       if (source) {
         sources.push(source);
         freightSources.add(sourceName);

@@ -310,6 +310,12 @@ describe('Kargo before v0.6 (seed 002: Project promotionPolicies, subscriptions,
     expect(pipeline.spec.stages.find((stage) => stage.name === 'staging')?.autoPromote).toBe(true);
   });
 
+  it('names an old subscription\'s unsupported option where it is written', () => {
+    const staging = seedStaging.replace('images: [{repoURL: ghcr.io/org/web-app, semverConstraint: ^1.0.0}]', 'images: [{repoURL: ghcr.io/org/web-app, semverConstraint: ^1.0.0}]\n      git: [{repoURL: https://github.com/org/web, commitSelectionStrategy: NewestTag}]');
+    const { warnings } = buildConfig([{ file: 'apps.yaml', text: seedApplications }, { file: 'kargo.yaml', text: seedProject }, { file: 'staging.yaml', text: staging }]);
+    expect(messages(warnings)).toEqual(['staging.yaml: document 0 (staging): spec.subscriptions.repos.git[0].commitSelectionStrategy: NewestTag is not supported: tags are selected by semverConstraint, commits by branch']);
+  });
+
   it('maps seed requirements: manualApproval → approval, healthChecks → healthy gate, others warned by name', () => {
     const project = seedProject.replace('  - stage: production\n    autoPromotionEnabled: false', '  - stage: production\n    autoPromotionEnabled: false\n    requirements:\n    - healthChecks: true\n    - manualApproval: true\n    - complianceCheck: true');
     const { config, errors, warnings } = buildConfig([
