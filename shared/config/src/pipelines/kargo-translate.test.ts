@@ -140,6 +140,13 @@ describe('Kargo → Pipeline', () => {
     expect(messages(errors)).toEqual(['kargo.yaml: document 4 (dev): translated to Tidewater pipeline demo, spec.stages[0].freightFrom.stages[0]: cycle between stages: dev → prod → staging → dev']);
   });
 
+  it('refuses a namespace that is not a Kubernetes name (it names the pipeline)', () => {
+    const { errors } = load(quickstart.replace('metadata: {name: prod, namespace: demo}', 'metadata: {name: prod, namespace: Demo_Prod}'));
+    expect(messages(errors)).toEqual([
+      'kargo.yaml: document 6 (prod): metadata.namespace: must be a lowercase RFC 1123 name (a-z, 0-9, "-" and ".", starting and ending with a letter or digit)',
+    ]);
+  });
+
   it('refuses a Stage without a source and a Stage without a namespace', () => {
     const { errors } = load(quickstart.replace('sources: {stages: [dev]}', 'sources: {}').replace('metadata: {name: prod, namespace: demo}', 'metadata: {name: prod}'));
     expect(messages(errors)).toEqual([

@@ -8,6 +8,7 @@
  */
 import type { ConfigLocation } from '../errors.ts';
 import type { ArgoApplication } from '../schema/application.ts';
+import { ObjectName } from '../schema/object-meta.ts';
 import { applyPromotionPolicies, type KargoProjectDocuments } from './kargo-policies.ts';
 import { kargoApiVersion, kargoKinds, KargoProject, KargoProjectConfig, KargoPromotionTask, KargoStage, KargoWarehouse, type KargoStep } from './kargo-schema.ts';
 import { subscriptionSource } from './kargo-sources.ts';
@@ -55,6 +56,12 @@ export function translateKargo(documents: readonly ForeignDocument[], applicatio
     const namespace = value.metadata.namespace;
     if (!namespace) {
       result.errors.push({ location: document.location, path: ['metadata', 'namespace'], detail: `is required: a Kargo ${kind} lives in its Project's namespace` });
+      continue;
+    }
+    // The namespace names the Project and so the Pipeline (job ids, Redis keys): a Kubernetes name.
+    const namespaceCheck = ObjectName.safeParse(namespace);
+    if (!namespaceCheck.success) {
+      result.errors.push({ location: document.location, path: ['metadata', 'namespace'], detail: namespaceCheck.error.issues[0]?.message ?? 'is not a valid name' });
       continue;
     }
     const target = project(namespace);
