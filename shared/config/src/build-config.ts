@@ -10,7 +10,7 @@ import { collectImagePolicies } from './images/collect-image-policies.ts';
 import { withGeneratedImagePolicies } from './images/generated-app-policies.ts';
 import type { ImagePolicy } from './images/image-policy.ts';
 import type { Pipeline } from './pipelines/pipeline.ts';
-import { collectPipelines } from './pipelines/collect-pipelines.ts';
+import { collectPipelines, type CollectPipelinesOptions } from './pipelines/collect-pipelines.ts';
 
 /** The whole validated configuration. */
 export interface TidewaterConfig {
@@ -65,7 +65,7 @@ export function parseConfigText(text: string, file: string, options: ParseOption
   const { documents, warnings, errors } = parseConfigFile(text, file, options);
   const translated = withFluxTranslated(documents, errors, warnings);
   const config = collect(translated, warnings, false);
-  config.pipelines = withPipelines(translated, undefined, errors, warnings);
+  config.pipelines = withPipelines(translated, { applications: config.applications, checkApplications: false }, errors, warnings);
   return { config, errors, warnings };
 }
 
@@ -94,13 +94,13 @@ export function buildConfig(files: readonly ConfigFile[], options: ParseOptions 
   const generatedImages = withGeneratedImagePolicies(config);
   config.imagePolicies = generatedImages.policies;
   warnings.push(...generatedImages.warnings);
-  config.pipelines = withPipelines(translated, new Set(config.applications.map((application) => application.metadata.name)), errors, warnings);
+  config.pipelines = withPipelines(translated, { applications: config.applications, imagePolicies: config.imagePolicies.map((policy) => policy.id) }, errors, warnings);
   return { config, errors, warnings };
 }
 
 /** Pipelines (native and translated) with their findings added; documents translated lose their "not handled yet" warning. */
-function withPipelines(documents: readonly LoadedDocument[], applications: ReadonlySet<string> | undefined, errors: ConfigError[], warnings: ConfigWarning[]): Pipeline[] {
-  const collected = collectPipelines(documents, { applications });
+function withPipelines(documents: readonly LoadedDocument[], options: CollectPipelinesOptions, errors: ConfigError[], warnings: ConfigWarning[]): Pipeline[] {
+  const collected = collectPipelines(documents, options);
   const handled = (warning: ConfigWarning) =>
     collected.handled.some((at) => at.file === warning.file && at.documentIndex === warning.documentIndex) && / is not handled yet /.test(warning.message);
   warnings.splice(0, warnings.length, ...warnings.filter((warning) => !handled(warning)));

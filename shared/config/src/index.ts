@@ -96,7 +96,7 @@ export {
   type ImagePolicy, type ImagePullRequestSettings, type PullRequestProvider, type ImageUpdateStrategy, type ImageWriteBackTarget,
 } from './images/index.ts';
 export {
-  ApprovalPolicy, Duration, FreightSource, Gate, PipelineDocument, PipelineSpec, PipelineStage, PromotionStep, PromotionStepName, type Pipeline,
+  ApprovalPolicy, Duration, FreightSource, Gate, PipelineDocument, pipelineSecretRefs, PipelineSpec, PipelineStage, PromotionStep, PromotionStepName, type Pipeline,
 } from './pipelines/pipeline.ts';
 export {
   evaluateExpression, expressionContextRoots, parseExpression,
@@ -108,3 +108,8 @@ export {
 } from './pipelines/step-config.ts';
 export { checkPipeline, type PipelineCheck, type PipelineCheckOptions, type PipelineFinding } from './pipelines/check-pipeline.ts';
 export { collectPipelines, type CollectedPipelines, type CollectPipelinesOptions } from './pipelines/collect-pipelines.ts';
+export { isKargoDocument, translateKargo } from './pipelines/kargo-translate.ts';
+export { kargoApiVersion, kargoKinds } from './pipelines/kargo-schema.ts';
+export { isGitopsPromoterDocument, translateGitopsPromoter } from './pipelines/gitops-promoter-translate.ts';
+export { promoterApiVersion, promoterKinds } from './pipelines/gitops-promoter-schema.ts';
+export type { ForeignDocument, LocatedFinding, TranslatedPipeline, Translation } from './pipelines/translation.ts';

@@ -12,7 +12,7 @@ import { inactiveApplicationFields, inactiveProjectFields } from './accepted-not
 import { ApplicationSet } from './applicationset/schema.ts';
 import { checkApplicationSet } from './applicationset/check.ts';
 import { FluxGitRepository, fluxGitRepositoryApiVersion, FluxKustomization, fluxKustomizationApiVersion } from './flux/schema.ts';
-import { PipelineDocument } from './pipelines/pipeline.ts';
+import { PipelineDocument, pipelineSecretRefs } from './pipelines/pipeline.ts';
 
 /** One validated document and where it came from. */
 export type LoadedDocument =
@@ -168,7 +168,14 @@ function parseDocument(
     }
     if (kind === 'Pipeline') {
       const value = validate(PipelineDocument, false) as PipelineDocument | undefined;
-      if (value) result.documents.push({ kind, value, location: at([], documentName) });
+      if (value === undefined) return;
+      // `headersFrom` is a secret reference whose name does not end in Ref, so the scan above does not see it.
+      const outOfScope = pipelineSecretRefs(value).flatMap(({ path, ref }) => {
+        const problem = secretRefScopeProblem(ref, secretScope);
+        return problem ? [new ConfigError(at(path, documentName), `${describeSecretRef(ref)} ${problem}`)] : [];
+      });
+      result.errors.push(...outOfScope);
+      if (outOfScope.length === 0) result.documents.push({ kind, value, location: at([], documentName) });
       return;
     }
     if (laterTidewaterKinds.includes(kind)) return keepOther();

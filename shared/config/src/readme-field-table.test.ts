@@ -3,6 +3,9 @@ import type { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { AppProject } from './schema/app-project.ts';
 import { ArgoApplication } from './schema/application.ts';
+import { PipelineDocument } from './pipelines/pipeline.ts';
+import { KargoProject, KargoProjectConfig, KargoPromotionTask, KargoStage, KargoWarehouse } from './pipelines/kargo-schema.ts';
+import { ArgoCDCommitStatus, PromoterGitRepository, PromotionStrategy, TimedCommitStatus } from './pipelines/gitops-promoter-schema.ts';
 
 // The field table in shared/config/README.md says, for every Argo CD Application and AppProject field, whether
 // Tidewater honours, warns about or refuses it. This test keeps it true: every field the schemas accept has a row.
@@ -67,17 +70,28 @@ describe('shared/config/README.md field table', () => {
   const tables = [
     { heading: 'Application fields', schema: ArgoApplication },
     { heading: 'AppProject fields', schema: AppProject },
+    // Promotion pipelines: Tidewater's own kind and the peer documents translated into it.
+    { heading: 'Pipeline fields', schema: PipelineDocument },
+    { heading: 'Kargo Project fields', schema: KargoProject },
+    { heading: 'Kargo ProjectConfig fields', schema: KargoProjectConfig },
+    { heading: 'Kargo Warehouse fields', schema: KargoWarehouse },
+    { heading: 'Kargo Stage fields', schema: KargoStage },
+    { heading: 'Kargo PromotionTask fields', schema: KargoPromotionTask },
+    { heading: 'GitOps Promoter PromotionStrategy fields', schema: PromotionStrategy },
+    { heading: 'GitOps Promoter GitRepository fields', schema: PromoterGitRepository },
+    { heading: 'GitOps Promoter TimedCommitStatus fields', schema: TimedCommitStatus },
+    { heading: 'GitOps Promoter ArgoCDCommitStatus fields', schema: ArgoCDCommitStatus },
   ];
 
   for (const { heading, schema } of tables) {
-    it(`has a row for every field the ${heading.split(' ')[0]} schema accepts`, () => {
+    it(`has a row for every field the ${heading.replace(/ fields$/, '')} schema accepts`, () => {
       const rows = tableRows(heading);
       const fields = schemaFieldPaths(schema).filter((field) => !['apiVersion', 'kind'].includes(field));
-      expect(fields.length).toBeGreaterThan(20);
+      expect(fields.length).toBeGreaterThan(5);
       expect(fields.filter((field) => !rows.has(field))).toEqual([]);
     });
 
-    it(`marks no field of ${heading.split(' ')[0]} "honoured" that the schema drops (unless it awaits a parallel branch)`, () => {
+    it(`marks no field of ${heading.replace(/ fields$/, '')} "honoured" that the schema drops (unless it awaits a parallel branch)`, () => {
       const known = new Set(schemaFieldPaths(schema));
       const wrong = [...tableRows(heading)].filter(([field, row]) => row.verdict === 'honoured' && !row.verify && !known.has(field));
       expect(wrong.map(([field]) => field)).toEqual([]);

@@ -19,6 +19,8 @@ export interface PipelineCheck {
 export interface PipelineCheckOptions {
   /** Names of the configuration's Applications; undefined skips the check (one file parsed alone). */
   applications?: ReadonlySet<string>;
+  /** Ids of the configuration's image policies (`tidewater:<name>`, ...); undefined skips the check. */
+  imagePolicies?: ReadonlySet<string>;
 }
 
 const sourceKinds = ['imagePolicy', 'image', 'git', 'chart'] as const;
@@ -34,12 +36,22 @@ export function checkPipeline(spec: PipelineSpec, options: PipelineCheckOptions 
     sourceNames.add(source.name);
     const kinds = sourceKinds.filter((kind) => source[kind] !== undefined);
     if (kinds.length !== 1) error(['spec', 'sources', index], `exactly one of ${sourceKinds.join(', ')} is required${kinds.length > 1 ? ` (found ${kinds.join(' and ')})` : ''}`);
+    if (source.imagePolicy !== undefined && options.imagePolicies && !options.imagePolicies.has(source.imagePolicy)) {
+      const known = [...options.imagePolicies];
+      const listed = known.length === 0 ? 'none is defined' : `defined: ${known.slice(0, 5).join(', ')}${known.length > 5 ? `, and ${known.length - 5} more` : ''}`;
+      error(['spec', 'sources', index, 'imagePolicy'], `image policy ${source.imagePolicy} is not defined (${listed})`);
+    }
   });
 
   const stageIndex = new Map<string, number>();
+  const usesExpressions = spec.stages.some((stage) => [...(stage.gates ?? []), ...(stage.verification ?? [])].some((gate) => gate.type === 'expression'));
   spec.stages.forEach((stage, index) => {
     if (stageIndex.has(stage.name)) error(['spec', 'stages', index, 'name'], `duplicate stage name ${stage.name}`);
     else stageIndex.set(stage.name, index);
+    // Each stage is a variable of the expression context: it may not hide one the promoter provides.
+    if (usesExpressions && expressionContextRoots.includes(stage.name)) {
+      error(['spec', 'stages', index, 'name'], `stage name ${stage.name} is reserved in expressions (${expressionContextRoots.join(', ')}): rename the stage`);
+    }
   });
 
   spec.stages.forEach((stage, index) => {

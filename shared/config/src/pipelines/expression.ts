@@ -76,7 +76,7 @@ function describeCelError(error: unknown): string {
   const caret = /\n>\s+(\d+) \|.*\n(\s*)\^/.exec(message);
   if (!caret) return firstLine;
   const prefix = `>    ${caret[1]} | `.length;
-  const column = caret[2].length - prefix + 1 + 1;
+  const column = caret[2].length - prefix + 1;
   return `${firstLine} (line ${caret[1]}, column ${Math.max(1, column)})`;
 }
 

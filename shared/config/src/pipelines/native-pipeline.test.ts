@@ -79,6 +79,41 @@ describe('native Pipeline documents', () => {
     expect(config.otherDocuments).toEqual([]);
   });
 
+  it('loads native, Kargo and GitOps Promoter pipelines side by side from files on disk', async () => {
+    await writeFile(join(dir, 'pipeline.yaml'), pipeline);
+    await mkdir(join(dir, 'kargo'));
+    await writeFile(join(dir, 'kargo', 'project.yaml'), `apiVersion: kargo.akuity.io/v1alpha1
+kind: Warehouse
+metadata: {name: web, namespace: web-kargo}
+spec:
+  subscriptions: [{image: {repoURL: ghcr.io/org/web}}]
+---
+apiVersion: kargo.akuity.io/v1alpha1
+kind: Stage
+metadata: {name: dev, namespace: web-kargo}
+spec:
+  requestedFreight: [{origin: {kind: Warehouse, name: web}, sources: {direct: true}}]
+  promotionTemplate:
+    spec:
+      steps:
+      - uses: argocd-update
+        config: {apps: [{name: web-dev}]}
+`);
+    await writeFile(join(dir, 'promoter.yaml'), `apiVersion: promoter.argoproj.io/v1alpha1
+kind: PromotionStrategy
+metadata: {name: web-branches}
+spec:
+  environments: [{branch: main}]
+`);
+    const config = await loadConfigDir(dir);
+    expect(config.warnings.map((warning) => warning.message)).toEqual([]);
+    expect(config.pipelines?.map(({ name, origin, location }) => ({ name, origin, file: location?.file }))).toEqual([
+      { name: 'web', origin: 'tidewater', file: 'pipeline.yaml' },
+      { name: 'web-kargo', origin: 'kargo', file: 'kargo/project.yaml' },
+      { name: 'web-branches', origin: 'gitops-promoter', file: 'promoter.yaml' },
+    ]);
+  });
+
   it('refuses an unknown field naming the document and field (strict like other Tidewater kinds)', async () => {
     const { errors } = await load(pipeline.replace('    autoPromote: true\n    steps:', '    autoPromote: true\n    autoPromotion: true\n    steps:'));
     expect(findings(errors)).toEqual(['pipeline.yaml: document 0 (web): spec.stages[0].autoPromotion: unknown field']);
@@ -121,6 +156,13 @@ describe('native Pipeline documents', () => {
     expect(errors[0].message).not.toContain('Succeeded');
   });
 
+  it('refuses a stage named like an expression variable when the pipeline uses expressions', async () => {
+    const { errors } = await load(pipeline.replace('  - name: prod\n', '  - name: app\n'));
+    expect(findings(errors)).toEqual([
+      'pipeline.yaml: document 0 (web): spec.stages[2].name: stage name app is reserved in expressions (app, freight, commitStatuses, stage): rename the stage',
+    ]);
+  });
+
   it('warns about an expression naming a variable the promoter does not provide', async () => {
     const { errors, warnings } = await load(pipeline.replace("dev.status == 'Succeeded'", 'securityScan.passed == true'));
     expect(errors).toEqual([]);
@@ -141,10 +183,46 @@ describe('native Pipeline documents', () => {
     ]);
   });
 
+  it('refuses a source naming an image policy that is not defined, and accepts one that is', async () => {
+    const withPolicy = pipeline.replace('    image: {repoURL: ghcr.io/org/web, strategy: semver, constraint: ^1.0.0}', '    imagePolicy: tidewater:web');
+    const { errors } = await load(withPolicy);
+    expect(findings(errors)).toEqual(['pipeline.yaml: document 0 (web): spec.sources[0].imagePolicy: image policy tidewater:web is not defined (none is defined)']);
+    await writeFile(join(dir, 'policy.yaml'), `apiVersion: tidewater.dev/v1alpha1
+kind: ImagePolicy
+metadata: {name: web}
+spec:
+  application: web-dev
+  image: ghcr.io/org/web
+  strategy: semver
+  writeBack: {target: kustomization, path: env/dev}
+`);
+    const loaded = await load(withPolicy);
+    expect(findings(loaded.errors)).toEqual([]);
+    expect(loaded.config.pipelines?.[0].spec.sources[0]).toEqual({ name: 'web-image', imagePolicy: 'tidewater:web' });
+  });
+
+  it('refuses an http gate whose headersFrom reaches outside the secret scope, without reading it', async () => {
+    const gate = "    - {type: http, url: 'https://checks.example.com/ok', headersFrom: {env: AWS_SECRET_ACCESS_KEY}}\n";
+    const { errors } = await load(pipeline.replace('    - {type: healthy}\n', gate));
+    expect(errors.map((error) => error.field)).toEqual(['spec.stages[1].gates[0].headersFrom']);
+    expect(errors[0].message).toMatch(/^pipeline\.yaml: document 0 \(web\): spec\.stages\[1\]\.gates\[0\]\.headersFrom: /);
+  });
+
   it('refuses a duplicate Pipeline name across files', async () => {
     await writeFile(join(dir, 'apps', 'again.yaml'), pipeline);
     const { errors } = await load(pipeline);
     expect(findings(errors)).toEqual(['pipeline.yaml: document 0 (web): metadata.name: duplicate Pipeline name web: also defined in apps/again.yaml document 0']);
+  });
+
+  it('refuses a translated pipeline whose name a native Pipeline already has', async () => {
+    await writeFile(join(dir, 'promoter.yaml'), `apiVersion: promoter.argoproj.io/v1alpha1
+kind: PromotionStrategy
+metadata: {name: web}
+spec:
+  environments: [{branch: main}]
+`);
+    const { errors } = await load(pipeline);
+    expect(findings(errors)).toEqual(['promoter.yaml: document 0 (web): metadata.name: duplicate Pipeline name web: also defined in pipeline.yaml document 0']);
   });
 
   it('refuses a source with two kinds and a bad duration', async () => {

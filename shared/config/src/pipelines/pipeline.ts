@@ -150,3 +150,14 @@ export interface Pipeline {
   /** The file and document index it was loaded from (for errors raised later, e.g. by the promoter). */
   location?: { file: string; documentIndex: number };
 }
+
+/** The secret references of a pipeline (http gates' `headersFrom`), with their paths, for the load-time scope check. */
+export function pipelineSecretRefs(document: PipelineDocument): Array<{ path: Array<string | number>; ref: SecretRef }> {
+  return document.spec.stages.flatMap((stage, stageIndex) =>
+    (['gates', 'verification'] as const).flatMap((field) =>
+      (stage[field] ?? []).flatMap((gate, gateIndex) =>
+        gate.type === 'http' && gate.headersFrom ? [{ path: ['spec', 'stages', stageIndex, field, gateIndex, 'headersFrom'], ref: gate.headersFrom }] : [],
+      ),
+    ),
+  );
+}
