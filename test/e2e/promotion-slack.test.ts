@@ -23,7 +23,11 @@ const freight: StoredFreight = {
 const yaml = `${apiTestConfigYaml}---
 apiVersion: argoproj.io/v1alpha1
 kind: Application
-metadata: {name: shop-dev}
+metadata:
+  name: shop-dev
+  annotations:
+    argocd-image-updater.argoproj.io/image-list: app=registry.test/shop
+    argocd-image-updater.argoproj.io/write-back-target: kustomization
 spec:
   project: web
   source: {repoURL: 'https://git.example.com/org/gitops.git', path: shop/dev, targetRevision: main}
@@ -41,7 +45,7 @@ apiVersion: tidewater.dev/v1alpha1
 kind: Pipeline
 metadata: {name: shop}
 spec:
-  sources: [{name: app, imagePolicy: 'tidewater:shop'}]
+  sources: [{name: app, imagePolicy: 'argocd:shop-dev:app'}]
   stages:
   - {name: dev, applications: [shop-dev], freightFrom: {sources: [app]}, autoPromote: true}
   - {name: production, applications: [shop-prod], freightFrom: {stages: [dev]}, autoPromote: true, approval: {required: 1}}

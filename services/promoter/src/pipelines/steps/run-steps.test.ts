@@ -59,9 +59,9 @@ spec:
   it('runs Kargo-shaped steps: checkout paths, kustomize-set-image, yaml-update with ${{ }} templates, one commit and push, outputs by `as`', async () => {
     const outcome = await run([
       { uses: 'git-clone', config: { repoURL: repo.url, checkout: [{ branch: 'main', path: './out' }] } },
-      { uses: 'kustomize-set-image', config: { path: './out/overlays/prod', images: [{ image: 'registry.test/shop' }] } },
+      { uses: 'kustomize-set-image', as: 'set-image', config: { path: './out/overlays/prod', images: [{ image: 'registry.test/shop' }] } },
       { uses: 'yaml-update', config: { path: './out/charts/shop/values.yaml', updates: [{ key: 'image.tag', value: '${{ imageFrom("registry.test/shop").Tag }}' }] } },
-      { uses: 'git-commit', as: 'commit', config: { path: './out', message: 'promote ${{ freight.alias }} to ${{ ctx.stage }}' } },
+      { uses: 'git-commit', as: 'commit', config: { path: './out', message: "promote ${{ freight.alias }} to ${{ ctx.stage }}\n\n${{ outputs['set-image'].commitMessage }}" } },
       { uses: 'git-push', as: 'push', config: { path: './out' } },
     ]);
     expect(outcome.failure).toBeUndefined();
@@ -72,6 +72,7 @@ spec:
     // The comment and the rest of the values file are kept.
     expect(show('charts/shop/values.yaml')).toBe('# shop values\nimage:\n  repository: registry.test/shop\n  tag: 2.1.0 # set by the pipeline\n');
     expect(execFileSync('git', ['--git-dir', repo.gitDir, 'log', '-1', '--format=%s|%an', 'main'], { encoding: 'utf8' }).trim()).toBe('promote bold-lynx-bbbb to prod|tidewater-promoter');
+    expect(execFileSync('git', ['--git-dir', repo.gitDir, 'log', '-1', '--format=%b', 'main'], { encoding: 'utf8' }).trim()).toBe('Updated overlays/prod/kustomization.yaml to use new images\n\n- registry.test/shop=registry.test/shop:2.1.0');
   });
 
   it('a template that cannot be resolved fails its step naming it; later steps are skipped', async () => {

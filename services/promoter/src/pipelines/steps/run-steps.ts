@@ -112,10 +112,12 @@ function resolveTemplate(expression: string, scope: TemplateScope): string | und
     const found = scope.freight.commits.find((candidate) => candidate.repoURL === commit[1]);
     return found ? (commit[2] === 'ID' ? found.id : found.message) : undefined;
   }
-  const output = /^outputs\.([\w-]+)\.([\w-]+)$/.exec(expression);
+  // `outputs.<as>.<field>[.<field>…]` or `outputs['<as>'].<field>…` (Kargo's forms).
+  const output = /^outputs(?:\.([\w-]+)|\[\s*'([^']+)'\s*\])((?:\.[\w-]+)+)$/.exec(expression);
   if (output) {
-    const found = scope.outputs[output[1]]?.[output[2]];
-    return found === undefined ? undefined : String(found);
+    let found: unknown = scope.outputs[output[1] ?? output[2]];
+    for (const key of output[3].slice(1).split('.')) found = found !== null && typeof found === 'object' ? (found as Record<string, unknown>)[key] : undefined;
+    return found === undefined || found === null || typeof found === 'object' ? undefined : String(found);
   }
   return undefined;
 }
@@ -244,7 +246,8 @@ export async function runPromotionSteps(deps: StepRunDeps, input: StepRunInput, 
           set.changes.push({ file, apply: (text) => setKustomizationImage(text ?? 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n', change, file) });
           applied.push(`${change.manifestName}=${change.image}:${tag}`);
         }
-        return { repoURL: set.repoURL, branch: set.branch, file, images: applied };
+        // Kargo's output: a commit message describing the change, for `${{ outputs.<as>.commitMessage }}`.
+        return { repoURL: set.repoURL, branch: set.branch, file, images: applied, commitMessage: `Updated ${file} to use new images\n\n${applied.map((image) => `- ${image}`).join('\n')}` };
       }
       case 'yaml-update': {
         const settings = parseConfig(YamlUpdateConfig, step, index, stage);
@@ -259,7 +262,10 @@ export async function runPromotionSteps(deps: StepRunDeps, input: StepRunInput, 
             return document.toString();
           },
         });
-        return { repoURL: set.repoURL, branch: set.branch, file, updates: Object.fromEntries(updates.map((update) => [update.key, update.value])) };
+        return {
+          repoURL: set.repoURL, branch: set.branch, file, updates: Object.fromEntries(updates.map((update) => [update.key, update.value])),
+          commitMessage: `Updated ${file}\n\n${updates.map((update) => `- ${update.key}: ${String(update.value)}`).join('\n')}`,
+        };
       }
       case 'git-commit': {
         const settings = parseConfig(GitCommitConfig, step, index, stage);
@@ -325,7 +331,7 @@ export async function runPromotionSteps(deps: StepRunDeps, input: StepRunInput, 
           repository: forge.settings.repository ?? repositoryPathOf(repoURL), head: render(settings.sourceBranch), base: settings.targetBranch ? render(settings.targetBranch) : defaultBranch,
           title: settings.title ? render(settings.title) : `Promote ${input.freight.alias} to ${stage}`, body: defaultCommitMessage(input),
         });
-        return { url: outcome.url, prNumber: outcome.number, action: outcome.action };
+        return { url: outcome.url, prNumber: outcome.number, action: outcome.action, pr: { id: outcome.number, url: outcome.url } };
       }
       case 'git-wait-for-pr':
         throw new ImageUpdateError(`${where}: git-wait-for-pr is not supported yet; merge the pull request, then promote the freight again`);
