@@ -7,7 +7,7 @@ import { decideApproval, pipelineNamed, releaseHold, requestPromotion, requestRo
 import { FreightView, freightView, PipelineStatus, pipelineStatus, PipelineSummary, PromotionView } from '../pipelines/pipeline-view.ts';
 import type { RouteContext } from '../route-context.ts';
 import { security } from '../security.ts';
-import { errorResponses } from '../state/application-schema.ts';
+import { ErrorResponse, errorResponses } from '../state/application-schema.ts';
 
 const tags = ['pipelines'];
 const PipelineParams = z.object({ name: z.string().min(1).max(253) });
@@ -22,6 +22,8 @@ const CommitStatusBody = z.strictObject({
 }).meta({ id: 'CommitStatusRequest' });
 const Accepted = z.object({ promotion: PromotionView });
 const Hold = z.object({ by: z.string(), at: z.string(), reason: z.string() });
+/** Approving what waits for no approval (or expired), rolling back without an earlier freight. */
+const withConflict = { ...errorResponses, 409: ErrorResponse } as const;
 
 /** Promotion pipelines (docs/api.md): status, freight, promote / approve / reject / rollback / release, commit statuses. */
 export function registerPipelineRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -87,7 +89,7 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: RouteContext):
     routes.post(`/api/v1/pipelines/:name/stages/:stage/${decision}`, {
       schema: {
         tags, security, summary: `${decision === 'approve' ? 'Approve' : 'Reject'} a freight waiting for approval in a stage (approver role; 403 is audited)`, params: StageParams, body: ApprovalBody,
-        response: { 200: z.object({ freight: z.string(), alias: z.string(), decision: z.enum(['approve', 'reject']), approvals: z.number().int(), required: z.number().int() }), ...errorResponses },
+        response: { 200: z.object({ freight: z.string(), alias: z.string(), decision: z.enum(['approve', 'reject']), approvals: z.number().int(), required: z.number().int() }), ...withConflict },
       },
     }, async (request) => {
       const pipeline = pipelineNamed(ctx, request.params.name);
@@ -97,7 +99,7 @@ export function registerPipelineRoutes(app: FastifyInstance, ctx: RouteContext):
   }
 
   routes.post('/api/v1/pipelines/:name/stages/:stage/rollback', {
-    schema: { tags, security, summary: 'Roll a stage back (default: the freight before the current) and hold it', params: StageParams, body: RollbackBody, response: { 202: Accepted.extend({ hold: Hold }), ...errorResponses } },
+    schema: { tags, security, summary: 'Roll a stage back (default: the freight before the current) and hold it', params: StageParams, body: RollbackBody, response: { 202: Accepted.extend({ hold: Hold }), ...withConflict } },
   }, async (request, reply) => {
     const pipeline = pipelineNamed(ctx, request.params.name);
     const stage = stageNamed(pipeline, request.params.stage);

@@ -6,6 +6,7 @@ import { ApiError } from '../errors/api-errors.ts';
 import { decideApproval, pipelineNamed, stageNamed } from '../pipelines/pipeline-actions.ts';
 import { slackRequestProblem } from '../pipelines/slack-signature.ts';
 import type { RouteContext } from '../route-context.ts';
+import { ErrorResponse } from '../state/application-schema.ts';
 
 /** Slack interactivity: the signing secret (from a secret reference) and Slack user id → Tidewater account. */
 export interface SlackInteractionSettings {
@@ -42,7 +43,13 @@ export function registerSlackInteractionRoutes(app: FastifyInstance, ctx: RouteC
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_request, body, done) => done(null, body));
     scope.post('/api/v1/slack/interactions', {
       config: { public: true },
-      schema: { tags: ['pipelines'], summary: 'Slack interactive Approve / Reject of a promotion (signed by Slack; not for other callers)', hide: false },
+      schema: {
+        tags: ['pipelines'], summary: 'Slack interactive Approve / Reject of a promotion (signed by Slack; not for other callers)',
+        response: {
+          200: z.object({ response_type: z.enum(['ephemeral', 'in_channel']), replace_original: z.boolean(), text: z.string() }),
+          400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 415: ErrorResponse,
+        },
+      },
     }, async (request, reply) => {
       const current = settings();
       if (!current) throw new ApiError(404, 'NotFound', 'Slack interactions are not configured (TIDEWATER_SECRET_SLACK_SIGNING_SECRET)');
