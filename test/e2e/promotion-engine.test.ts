@@ -73,6 +73,18 @@ spec:
     freightFrom: {stages: [staging]}
     autoPromote: true
     approval: {required: 1, expiresAfter: 1s}
+---
+apiVersion: tidewater.dev/v1alpha1
+kind: Pipeline
+metadata: {name: config-pipeline}
+spec:
+  sources:
+  - name: config
+    git: {repoURL: '${repoUrl}', branch: release}
+  stages:
+  - name: review
+    applications: [pipe-sandbox]
+    freightFrom: {sources: [config]}
 `;
 }
 
@@ -141,7 +153,7 @@ describe('promotion pipelines: engine and API (real Redis, real git server)', ()
     }, 'the app and its overlays');
     const { config: built, errors } = buildConfig([{ file: 'pipes.yaml', text: configYaml(repo.url) }]);
     expect(errors.map((error) => error.message)).toEqual([]);
-    expect(built.pipelines?.map((pipeline) => pipeline.name)).toEqual([pipelineName]);
+    expect(built.pipelines?.map((pipeline) => pipeline.name)).toEqual([pipelineName, 'config-pipeline']);
     config = built;
     fixture = await startApiFixture({ config: () => config });
     await fixture.app.listen({ port: 0, host: '127.0.0.1' });
@@ -324,12 +336,26 @@ describe('promotion pipelines: engine and API (real Redis, real git server)', ()
     expect((await waitForEvent(eventTypes.stageReleased)).data).toMatchObject({ actor: 'dana', stage: 'staging' });
   });
 
+  it('a push to a git source\'s branch (the gateway\'s webhook.received) is a freight holding that commit', async () => {
+    const gateway = createEventPublisher({ redis: fixture.redis, source: '/tidewater/gateway' });
+    const revision = 'e'.repeat(40);
+    await gateway.publish({ type: eventTypes.webhookReceived, data: { provider: 'github', deliveryId: 'd-1', repo: repo.url, ref: 'refs/heads/release', revision, apps: [], actor: 'olga' } });
+    // A push to another branch makes nothing.
+    await gateway.publish({ type: eventTypes.webhookReceived, data: { provider: 'github', deliveryId: 'd-2', repo: repo.url, ref: 'refs/heads/main', revision: 'f'.repeat(40), apps: [] } });
+    const created = await waitForEvent(eventTypes.freightCreated, (event) => event.data.pipeline === 'config-pipeline');
+    expect(created.data).toMatchObject({ actor: 'olga', reason: 'new artifact from source config' });
+    const { items } = (await api('vic', 'GET', '/api/v1/pipelines/config-pipeline/freight')).json() as { items: Array<{ commits: unknown[]; images: unknown[] }> };
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ images: [], commits: [{ repoURL: repo.url, id: revision, branch: 'release', author: 'olga' }] });
+  });
+
   it('lists pipelines and freight for readers; unknown pipelines, stages and freight are 404', async () => {
     const rollbackApi = await api('dana', 'POST', `/api/v1/pipelines/${pipelineName}/stages/sandbox/rollback`, {});
     expect(rollbackApi.statusCode).toBe(409);
     expect((await tide('vic', 'pipeline', 'list')).out).toMatch(new RegExp(`${pipelineName} +tidewater +dev=\\S+ staging=\\S+ production=${first.alias} sandbox=-`));
     const list = await api('vic', 'GET', '/api/v1/pipelines');
     expect(list.statusCode).toBe(200);
+    expect(list.json().items.map((item: { name: string }) => item.name)).toEqual([pipelineName, 'config-pipeline']);
     expect(list.json().items[0]).toMatchObject({ name: pipelineName, origin: 'tidewater', stages: [{ name: 'dev' }, { name: 'staging' }, { name: 'production', currentFreight: first.alias }, { name: 'sandbox', currentFreight: null }] });
     const page = (await api('vic', 'GET', `/api/v1/pipelines/${pipelineName}/freight?limit=2`)).json();
     expect(page.items.map((item: { images: Array<{ tag: string }> }) => item.images[0].tag)).toEqual(['1.4.0', '1.3.0']);
