@@ -199,6 +199,8 @@ export function createAuditConsumer(options: AuditConsumerOptions): AuditConsume
             if (!running) break;
             failures++;
             ownPendingMayExist = true; // a failed batch stays pending in our name: read it again first
+            // Redis flushed or replaced: the group is gone; create it again (the log skips what it already holds).
+            if (String((error as Error).message).includes('NOGROUP')) groupReady = false;
             status.lastError = (error as Error).message;
             logger.error({ reason: (error as Error).message, failures }, 'audit append failed; retrying');
             await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 250 * 2 ** Math.min(failures, 7))));
