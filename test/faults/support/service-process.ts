@@ -53,8 +53,11 @@ export function startService(name: ServiceName, env: Record<string, string>, log
     logs: () => existsSync(logFile) ? parse(readFileSync(logFile, 'utf8')) : [],
     logsOfThisRun: () => existsSync(logFile) ? parse(readFileSync(logFile).subarray(runStart).toString('utf8')) : [],
     waitForLog(message, fields = {}, timeoutMs = 30_000) {
-      return waitFor(`${name} to log "${message}"`, () => service.logsOfThisRun().find((record) => record.msg === message
-        && Object.entries(fields).every(([key, value]) => record[key] === value)), { timeoutMs, intervalMs: 100 });
+      return waitFor(`${name} to log "${message}"`, () => {
+        if (current.child.exitCode !== null) throw new Error(`${name} exited with ${current.child.exitCode}:\n${current.tail()}`);
+        return service.logsOfThisRun().find((record) => record.msg === message
+          && Object.entries(fields).every(([key, value]) => record[key] === value));
+      }, { timeoutMs, intervalMs: 100 });
     },
     stop: () => current.stop(),
   };
