@@ -74,7 +74,7 @@ describe('faults: auditor killed, audit volume full', { timeout: 120_000 }, () =
     let lastKill = 0;
     for (let round = 0; round < 3; round++) {
       // Publish while it appends, then kill it while events keep arriving.
-      const writing = publish(150, `round${round}`);
+      const writing = publish(100, `round${round}`);
       await waitFor('the auditor to append some of this round', () => exportedIds(dir).length > published.length);
       await auditor.kill9();
       lastKill = Date.now();

@@ -43,7 +43,7 @@ describe('faults: renderer crashes and the git server down', { timeout: 120_000 
     // A helm that takes its time while the flag file exists, so a render can be killed in the middle of it.
     slowFlag = join(work.dir, 'slow');
     const helm = join(work.dir, 'slow-helm');
-    writeFileSync(helm, `#!/bin/sh\nif [ -f '${slowFlag}' ]; then sleep 6; fi\nexec '${toolPath('helm')}' "$@"\n`);
+    writeFileSync(helm, `#!/bin/sh\nif [ -f '${slowFlag}' ]; then sleep 3; fi\nexec '${toolPath('helm')}' "$@"\n`);
     chmodSync(helm, 0o755);
     const configDir = writeFaultConfig({
       dir: join(work.dir, 'config'), repoURL: origin.url, webhookSecretEnv: 'TIDEWATER_SECRET_WEBHOOK',

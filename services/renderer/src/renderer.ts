@@ -35,7 +35,7 @@ export function createRenderer(deps: RendererDeps): Renderer {
     // about 1.5 lock durations (BullMQ's default, 30 s and a 30 s check, took up to a minute).
     lockDuration: lockDurationMs,
     stalledInterval: Math.max(1_000, Math.floor(lockDurationMs / 2)),
-    // A render caught by crashes is run again this many times before it fails (reported by reportStalledRender).
+    // A render caught by crashes is run again this many times before it fails (reported by reportRenderFailedByStalls).
     maxStalledCount: deps.maxStalledCount ?? 2,
   });
   worker.on('error', (error) => deps.logger.error({ reason: error.message }, 'render worker error'));
