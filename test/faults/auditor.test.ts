@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { createEventPublisher, eventsStreamKey, eventTypes, type EventPublisher } from '@tidewater/events';
 import { freePort, makeWorkDir, repoRoot, waitFor } from '../harness/src/index.ts';
 import { startDurableRedis, type DurableRedis } from './support/durable-redis.ts';
-import { measured } from './support/fault-events.ts';
+import { eventsOf, measured, waitForEvents } from './support/fault-events.ts';
 import { startService, type ServiceProcess } from './support/service-process.ts';
 
 const auditorMain = join(repoRoot, 'services/auditor/src/main.ts');
@@ -109,6 +109,9 @@ describe('faults: auditor killed, audit volume full', { timeout: 120_000 }, () =
       return body.consumer?.lastError ? body : undefined;
     });
     expect(health.consumer?.lastError).toMatch(/ENOSPC|no space/i);
+    // Reported on the events stream too (once per outage), where the notifier and outside consumers see it.
+    const [writeFailed] = await waitForEvents(redis, eventTypes.auditWriteFailed, {});
+    expect(writeFailed.data).toMatchObject({ group: 'auditor', code: 'ENOSPC' });
     // Not acknowledged: the events stay pending in the auditor's group, and none reached the log.
     const [pending] = await redis.xpending(eventsStreamKey, 'auditor') as [number];
     expect(pending).toBeGreaterThan(0);
@@ -118,10 +121,16 @@ describe('faults: auditor killed, audit volume full', { timeout: 120_000 }, () =
     const freedAt = Date.now();
     const appended = await waitFor('the auditor to catch up', () => {
       const exported = exportedIds(smallDir());
-      return exported.length >= ids.length ? exported : undefined;
+      return exported.length >= ids.length + 1 ? exported : undefined;
     }, { timeoutMs: 60_000 });
     measured('audit-volume-full', { full_ms: freedAt - fullAt, caught_up_after_space_ms: Date.now() - freedAt });
-    expect(appended).toEqual(ids);
+    // The log holds the published events in order, with the auditor's own report of the outage among them.
+    expect(appended.filter((id) => ids.includes(id))).toEqual(ids);
+    const ownReports = [...await eventsOf(redis, eventTypes.auditWriteFailed), ...await eventsOf(redis, eventTypes.auditWriteRecovered)].map((event) => event.id);
+    expect(appended.filter((id) => !ids.includes(id)).every((id) => ownReports.includes(id))).toBe(true);
+    const [recovered] = await waitForEvents(redis, eventTypes.auditWriteRecovered, {});
+    expect(recovered.data.failedForMs).toBeGreaterThan(0);
+    expect(await eventsOf(redis, eventTypes.auditWriteFailed)).toHaveLength(1);
     expect(auditCli('verify', smallDir()).status).toBe(0);
     await waitFor('nothing pending', async () => ((await redis.xpending(eventsStreamKey, 'auditor')) as [number])[0] === 0);
   });
