@@ -170,4 +170,14 @@ describe('faults: the five services as processes', { timeout: 180_000 }, () => {
     expect(await eventsOf(redis, eventTypes.resourcePruned, { app })).toEqual([]);
     await waitForEvents(redis, eventTypes.syncSucceeded, { app, revision });
   });
+
+  it('after the flush, what leaves Git is still pruned: the tracking label, not Redis, says what Tidewater owns', async () => {
+    const before = origin.head();
+    const revision = origin.commit({ 'apps/app/keeper.yaml': null }, 'Drop the keeper');
+    expect(await origin.notify(gatewayUrl, secret, before, revision)).toBe(202);
+    await waitFor('the keeper to be pruned', async () => (await core.readNamespacedConfigMap({ name: 'keeper', namespace }).then(() => false, () => true)), { timeoutMs: 90_000, intervalMs: 200 });
+    const [pruned] = await waitForEvents(redis, eventTypes.resourcePruned, { app, revision });
+    expect(pruned.data).toMatchObject({ kind: 'ConfigMap', name: 'keeper', namespace });
+    expect(await settingsValue()).toBe('after-flush');
+  });
 });
