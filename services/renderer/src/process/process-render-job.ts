@@ -97,6 +97,8 @@ export async function processRenderJob(job: RenderJobContext, deps: RendererDeps
         data: { ...common, objectCount: rendered.objectCount, renderer: rendered.renderer, durationMs, cached: rendered.cached, bundleKey: rendered.bundleKey },
       });
       log.info({ objectCount: rendered.objectCount, renderer: rendered.renderer, cached: rendered.cached, durationMs }, 'render succeeded');
+      // A job that ran out of attempts and then recovered: a later job with the same id reports its own failure.
+      if (attempt >= maxAttempts && deps.transientRetryDelayMs !== undefined && job.id) await deps.redis.del(failureReportKey(job.id)).catch(() => undefined);
       return { bundleKey: rendered.bundleKey, objects: rendered.objectCount, cached: rendered.cached };
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -272,6 +274,11 @@ async function reuseUnchangedRender(data: RenderJob, app: ArgoApplication, deps:
 /** True the first time a job runs out of attempts: its failure is reported once however long it keeps retrying. */
 async function claimFailureReport(deps: RendererDeps, jobId: string | undefined): Promise<boolean> {
   if (!jobId) return true;
-  const claimed = await deps.redis.set(`tidewater:renderer:failure-reported:${jobId}`, '1', 'EX', 7 * 24 * 3_600, 'NX').catch(() => 'OK');
+  const claimed = await deps.redis.set(failureReportKey(jobId), '1', 'EX', 7 * 24 * 3_600, 'NX').catch(() => 'OK');
   return claimed === 'OK';
+}
+
+/** Present while a job that ran out of attempts keeps retrying and its failure was reported (renderer-private). */
+function failureReportKey(jobId: string): string {
+  return `tidewater:renderer:failure-reported:${jobId}`;
 }
