@@ -2,7 +2,7 @@ import { configPollIntervalMsFrom, createLiveConfig, loadConfigSource, type Tide
 import { createEventPublisher } from '@tidewater/events';
 import { createRedisConnection, subscribeConfigChanges } from '@tidewater/queues';
 import { createLogger, recordEventMetrics, onHangup, startMetricsServer, startTelemetry, exitOnPortClash, stopOnSignals } from '@tidewater/telemetry';
-import { parseNotifierEnv } from './env.ts';
+import { deliveryOptionsFrom, parseNotifierEnv } from './env.ts';
 import { createNotifier } from './notifier.ts';
 
 const logger = createLogger('notifier');
@@ -22,6 +22,7 @@ const notifier = createNotifier({
   redis,
   logger,
   events: createEventPublisher({ redis, source: '/tidewater/notifier', onPublished: recordEventMetrics }),
+  delivery: deliveryOptionsFrom(env),
 });
 notifier.start();
 logger.info('notifier started');

@@ -44,6 +44,9 @@ const renderer = createRenderer({
   logger,
   cacheDir: env.TIDEWATER_CACHE_DIR,
   concurrency: env.TIDEWATER_RENDER_CONCURRENCY,
+  lockDurationMs: env.TIDEWATER_RENDER_LOCK_MS,
+  maxStalledCount: env.TIDEWATER_RENDER_MAX_STALLED,
+  transientRetryDelayMs: env.TIDEWATER_RENDER_RETRY_DELAY_MS,
   tools: { helm: env.TIDEWATER_HELM, kustomize: env.TIDEWATER_KUSTOMIZE },
 });
 logger.info({ applications: config.applications.length, cacheDir: env.TIDEWATER_CACHE_DIR }, 'renderer started');

@@ -9,3 +9,4 @@ export { dockerAvailable } from './docker.ts';
 export { makeWorkDir } from './workdir.ts';
 export { githubPushPayload, githubHeaders, signGithub, sendGithubPush, describePush, type PushDescription, type PushedCommit } from './webhooks.ts';
 export { startGitea, giteaAvailable, giteaPaths, type GiteaServer, type GiteaRepo, type GiteaPull } from './gitea.ts';
+export { startProcess, raceExit, type ManagedProcess } from './process.ts';
