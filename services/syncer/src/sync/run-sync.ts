@@ -20,6 +20,7 @@ import { approvedByAnnotation } from '../prune/deletion-approval.ts';
 import { pendingPruneMessage, readPendingPrune, recordPendingPrune } from '../prune/pending-prune.ts';
 import { prunePropagationPolicy } from '../prune/propagation-policy.ts';
 import { pruneObjects } from '../prune/prune-objects.ts';
+import { createPruneJournal } from '../prune/prune-journal.ts';
 import { planHooks } from '../hooks/plan-hooks.ts';
 import { createHookRun, type HookRun } from '../hooks/run-hooks.ts';
 import { splitHooks } from '../hooks/split-hooks.ts';
@@ -43,6 +44,11 @@ export interface RunSyncInput {
   operation?: SyncOperationInput;
   /** Aborted when the operation is terminated: the sync stops at the next object and fails with the reason. */
   signal?: AbortSignal;
+  /**
+   * The application's lock fence: called before each apply batch (namespaces, CRDs, each wave) and before the prune;
+   * throws (AppLockLost) when the lock is no longer this holder's, so an old holder stops before the new one applies.
+   */
+  assertLockHeld?: () => Promise<void>;
 }
 
 export interface RunSyncOutput {
@@ -142,6 +148,7 @@ export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
   let pruneFailure: string | undefined;
   let awaitingConfirmation: InventoryEntry[] = [];
   if (leftBundle.length > 0 && pruneEnabled && !input.signal?.aborted) {
+    await input.assertLockHeld?.();
     const pruned = await pruneObjects({
       app: appName,
       candidates: leftBundle,
@@ -150,6 +157,7 @@ export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
       propagationPolicy: prunePropagationPolicy(appOptions),
       concurrency: input.applyConcurrency,
       onPruned: input.onPruned,
+      journal: createPruneJournal(input.redis, appName),
       confirmed: approvedByAnnotation(application, await readPendingPrune(input.redis, appName)),
     });
     results.push(...pruned.results);
@@ -282,6 +290,7 @@ async function applySteps(input: RunSyncInput, steps: SyncStep[], hookRun: HookR
         return applied;
       }
     }
+    await input.assertLockHeld?.();
     const unresolved = await resolveDeferredKinds(cluster, step.objects);
     const results = await mapBounded(step.objects, input.applyConcurrency, async (object): Promise<AppliedObject> => {
       if (input.signal?.aborted) return { ...identityOf(object), outcome: 'skipped', message: `not applied: ${abortReason(input.signal)}` };
