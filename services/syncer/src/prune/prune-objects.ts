@@ -72,7 +72,7 @@ export async function pruneObjects(input: PruneInput): Promise<PruneOutcome> {
     const live = await client.transport.request<{ metadata?: { annotations?: Record<string, string> } }>({ method: 'GET', path });
     if (live.status === 404) {
       // Deleted by an earlier attempt that died before its event: publish it now, once.
-      if (await input.journal?.begun(entry)) {
+      if (await input.journal?.owesEvent(entry)) {
         results.push({ ...identityOf(entry), outcome: 'pruned' });
         await input.onPruned(entry);
         await input.journal?.done(entry);
