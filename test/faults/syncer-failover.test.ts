@@ -37,7 +37,7 @@ beforeAll(async () => {
   redis = createRedisConnection(redisServer.url, 'worker');
   core = cluster.kubeConfig.makeApiClient(CoreV1Api);
   work = makeWorkDir('faults-syncer');
-  writeFaultConfig(work.dir, cluster, ['heal', 'bulk', 'prune']);
+  writeFaultConfig(work.dir, cluster, ['heal', 'bulk', 'prune', 'stall']);
   // One object at a time, so a sync of a few hundred objects lasts long enough to be killed in its middle.
   fleet = createSyncerFleet({ redisUrl: redisServer.url, producerConnection: redis, configDir: work.dir, logDir: work.dir, env: { APPLY_CONCURRENCY: '1' } });
   await Promise.all([fleet.start('syncer-a'), fleet.start('syncer-b')]);
@@ -130,5 +130,26 @@ describe('syncer replicas killed with SIGKILL', () => {
     expect(await configMapValue('prune', 'keep-0')).toBe('v2');
     const healedAfterKill = (await eventsOf(eventTypes.driftHealed, 'prune')).filter((event) => Date.parse(event.time) >= killedAt);
     expect(healedAfterKill).toEqual([]);
+  }, 300_000);
+});
+
+describe('a syncer replica stalled past its locks (SIGSTOP)', () => {
+  it('stops before its next apply once another replica took its sync over, so the sync is applied by one holder and reported once', async () => {
+    const revision = newRevision();
+    const total = 300;
+    await fleet.requestSync('stall', revision, configMaps('item', total, 'v1'));
+    const holder = await waitFor('a replica to start the sync', async () => fleet.replicas.find((replica) => alive(replica) && replica.startedSync('stall', revision)), { timeoutMs: 60_000, intervalMs: 50 });
+    await waitFor('the sync to have applied a few objects', async () => (await countConfigMaps('stall', 'item').catch(() => 0)) >= 5, { timeoutMs: 60_000, intervalMs: 50 });
+    holder.process.kill('SIGSTOP');
+    try {
+      const takenOver = await waitFor('another replica to take the sync over', async () => fleet.replicas.find((replica) => replica !== holder && alive(replica) && replica.startedSync('stall', revision)), { timeoutMs: 90_000, intervalMs: 100 });
+      expect(takenOver).toBeDefined();
+    } finally {
+      holder.process.kill('SIGCONT');
+    }
+    await syncSucceeded('stall', revision, 120_000);
+    await waitFor('the stalled replica to notice it lost the lock', async () => holder.process.tail(100_000).includes('sync stopped: the application lock was lost before the next apply'), { timeoutMs: 60_000, intervalMs: 100 });
+    expect(await eventsOf(eventTypes.syncSucceeded, 'stall', revision)).toHaveLength(1);
+    expect(await countConfigMaps('stall', 'item')).toBe(total);
   }, 300_000);
 });

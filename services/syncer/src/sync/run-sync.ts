@@ -45,7 +45,8 @@ export interface RunSyncInput {
   /** Aborted when the operation is terminated: the sync stops at the next object and fails with the reason. */
   signal?: AbortSignal;
   /**
-   * The application's lock fence: called before each apply batch (namespaces, CRDs, each wave) and before the prune;
+   * The application's lock fence: called before each apply batch (namespaces, CRDs, each wave), before each object's
+   * write and before the prune;
    * throws (AppLockLost) when the lock is no longer this holder's, so an old holder stops before the new one applies.
    */
   assertLockHeld?: () => Promise<void>;
@@ -298,6 +299,7 @@ async function applySteps(input: RunSyncInput, steps: SyncStep[], hookRun: HookR
       if (resolved) return resolved;
       const { group, kind, namespace, name } = object.ref;
       const unchangedLive = unchanged.unchanged.get(object);
+      if (!unchangedLive) await input.assertLockHeld?.(); // fenced: no write after the lock passed to another holder
       if (unchangedLive) return { group, kind, namespace, name, outcome: 'unchanged', resourceVersion: unchangedLive.metadata.resourceVersion as string | undefined, liveObject: unchangedLive };
       const result = await syncObject(cluster.transport, object, object.options, { ignoreRules });
       // Applied although recorded (drift, or only a controller's write since): unchanged when the apply changed nothing.
