@@ -13,6 +13,7 @@ import { createClusterRegistry, type ClusterRegistry } from './clusters/cluster-
 import { ExternalServiceError } from './errors/external-service-error.ts';
 import { appLockKey } from './sync/app-lock.ts';
 import { processSyncJob } from './sync/process-sync-job.ts';
+import { terminateOperation } from './control/terminate-request.ts';
 import { createSyncer, type Syncer } from './syncer.ts';
 
 let redisServer: RedisInstance;
@@ -162,12 +163,13 @@ describe('sync worker', () => {
       const status = JSON.parse((await redis.get(redisKeys.syncStatus('offline')))!) as SyncResult;
       expect(status).toMatchObject({ phase: 'Failed', message: expect.stringMatching(/cluster down unreachable.*attempt [3-9] failed, next at/) });
 
-      // A human cancels it: pausing the application ends the retries with a clear reason.
-      await redis.set(redisKeys.paused('offline'), JSON.stringify({ by: 'test', at: new Date().toISOString() }));
-      await waitFor('the job to end once the app is paused', async () => (await job.getState()) === 'failed', { timeoutMs: 60_000 });
-      expect((await queue.getJob(job.id!))!.failedReason).toContain('not retried: the application is paused');
+      // A human cancels it: `tide app terminate-op` (the control request) ends it at its next attempt.
+      const terminated = await terminateOperation({ app: 'offline', actor: 'alice' }, { config: () => config, redis, logger });
+      expect(terminated).toMatchObject({ terminated: true, sync: { phase: 'Failed', message: expect.stringMatching(/retries after \d+ failed attempts cancelled: terminated by alice/) } });
+      await waitFor('the job to end', async () => (await job.getState()) === 'failed', { timeoutMs: 60_000 });
+      expect((await queue.getJob(job.id!))!.failedReason).toContain('terminated by alice');
+      await expect(terminateOperation({ app: 'offline', actor: 'alice' }, { config: () => config, redis, logger })).rejects.toThrow(/no sync operation of offline is running/);
     } finally {
-      await redis.del(redisKeys.paused('offline'));
       await syncer.close();
     }
   });

@@ -25,6 +25,7 @@ import { recordAppliedBundle, type AppliedBundleRecord } from '../live-state/app
 import { healthWaitOf, waitForAppHealth } from '../live-state/wait-for-health.ts';
 import { AppLockLost, tryAcquireAppLock } from './app-lock.ts';
 import { outageRetryDelayMs } from '../retry/outage-retry.ts';
+import { takeRetryCancel } from '../retry/retry-cancel.ts';
 import { runSync } from './run-sync.ts';
 import { clearSyncInProgress, markSyncInProgress } from './sync-in-progress.ts';
 
@@ -316,6 +317,17 @@ async function syncAndReport(
   let termination: Awaited<ReturnType<typeof watchTermination>> | undefined;
 
   try {
+    if (data.outageAttempt) {
+      // A sync waiting out cluster trouble ends when an operator terminates it (`tide app terminate-op`).
+      const cancel = await takeRetryCancel(deps.redis, app, revision);
+      if (cancel) {
+        const message = `retries after ${data.outageAttempt} failed attempts cancelled: terminated by ${cancel.actor}`;
+        await clearSyncInProgress(deps.redis, app);
+        await finish('Failed', message, []);
+        logger.warn({ actor: cancel.actor }, 'sync retries cancelled by an operator');
+        throw new UnrecoverableError(message);
+      }
+    }
     const config = deps.config();
     const application = config.applications.find((candidate) => candidate.metadata.name === app);
     if (!application) throw new SyncFailure(`application ${app} is not defined in the configuration`);
