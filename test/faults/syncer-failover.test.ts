@@ -15,6 +15,7 @@ let redis: Redis;
 let fleet: SyncerFleet;
 let core: CoreV1Api;
 let work: ReturnType<typeof makeWorkDir>;
+const spreadApps = Array.from({ length: 8 }, (_, index) => `spread-${index}`);
 
 const alive = (replica: SyncerReplica) => replica.process.child.exitCode === null && replica.process.child.signalCode === null;
 const eventsOf = async (type: string, app: string, revision?: string): Promise<CloudEvent[]> => (await readAllEvents(redis, 100_000))
@@ -37,7 +38,7 @@ beforeAll(async () => {
   redis = createRedisConnection(redisServer.url, 'worker');
   core = cluster.kubeConfig.makeApiClient(CoreV1Api);
   work = makeWorkDir('faults-syncer');
-  writeFaultConfig(work.dir, cluster, ['heal', 'bulk', 'prune', 'stall']);
+  writeFaultConfig(work.dir, cluster, ['heal', 'bulk', 'prune', 'stall', ...spreadApps]);
   // One object at a time, so a sync of a few hundred objects lasts long enough to be killed in its middle.
   fleet = createSyncerFleet({ redisUrl: redisServer.url, producerConnection: redis, configDir: work.dir, logDir: work.dir, env: { APPLY_CONCURRENCY: '1' } });
   await Promise.all([fleet.start('syncer-a'), fleet.start('syncer-b')]);
@@ -157,5 +158,20 @@ describe('a syncer replica stalled past its locks (SIGSTOP)', () => {
     await waitFor('the stalled replica to notice it lost the lock', async () => holder.process.tail(100_000).includes('sync stopped: the application lock was lost before the next apply'), { timeoutMs: 60_000, intervalMs: 100 });
     expect(await eventsOf(eventTypes.syncSucceeded, 'stall', revision)).toHaveLength(1);
     expect(await countConfigMaps('stall', 'item')).toBe(total);
+  }, 300_000);
+});
+
+describe('sync jobs across replicas', () => {
+  it('spreads the syncs of several applications over the replicas, the followers included', async () => {
+    const live = fleet.replicas.filter(alive);
+    expect(live.length).toBeGreaterThanOrEqual(2);
+    const leader = await fleet.leader();
+    const revisions = spreadApps.map(() => newRevision());
+    await Promise.all(spreadApps.map((app, index) => fleet.requestSync(app, revisions[index], configMaps('item', 40, 'v1'))));
+    await Promise.all(spreadApps.map((app, index) => syncSucceeded(app, revisions[index], 180_000)));
+    const ranOn = spreadApps.map((app, index) => live.find((replica) => replica.startedSync(app, revisions[index]))?.name);
+    console.log(`[faults] ${spreadApps.length} syncs ran on: ${ranOn.join(', ')} (leader ${leader.name})`);
+    expect(new Set(ranOn).size).toBeGreaterThanOrEqual(2);
+    expect(ranOn.some((name) => name !== leader.name)).toBe(true);
   }, 300_000);
 });
