@@ -29,8 +29,9 @@ export interface SyncerDeps {
   /** BullMQ key prefix (tests use a fresh one). */
   prefix?: string;
   /**
-   * Health, drift and self-heal from watches of the managed objects (default on; options tune it). Run it in one
-   * syncer replica per deployment: every replica that runs it watches every cluster and heals on its own.
+   * Health, drift and self-heal from watches of the managed objects (default on; options tune it). With several
+   * replicas, turn `leaderElection` on so only the leader runs it: every replica that runs it watches every cluster
+   * and heals on its own.
    */
   liveState?: boolean | Omit<LiveStateDeps, 'config' | 'redis' | 'events' | 'logger' | 'clusters' | 'bundleSigningKey'>;
   /** The periodic reconcile of branch heads (started when given; `tide all` passes producers and resolveHead). */

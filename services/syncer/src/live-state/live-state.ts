@@ -111,7 +111,8 @@ const healthSummary = (health: AppHealth) => JSON.stringify({ ...health, updated
  * AppHealth at redisKeys.appHealth with a healthChanged event when the status changes; drift of the fields
  * Tidewater owns → redisKeys.appDrift with driftDetected, and with syncPolicy.automated.selfHeal a prompt
  * re-apply under the application's sync lock (driftHealed), backing off from a fight (driftContested).
- * Runs once per syncer deployment (createSyncer starts it unless `liveState: false`).
+ * Runs once per syncer deployment: createSyncer starts it unless `liveState: false`, and with `leaderElection` only
+ * while its replica leads.
  */
 export function createLiveState(deps: LiveStateDeps): LiveState {
   const logger = deps.logger.child({ component: 'live-state' });
