@@ -7,6 +7,10 @@ export const SyncerEnv = z.object({
   TIDEWATER_CONFIG: z.string().min(1),
   SYNC_CONCURRENCY: z.coerce.number().int().positive().default(4),
   APPLY_CONCURRENCY: z.coerce.number().int().positive().default(16),
+  /** Watches, drift and self-heal run in the elected leader replica only (default true); sync jobs run in every replica. */
+  SYNCER_LEADER_ELECTION: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
+  /** How long a leader's claim lasts without renewal: a killed leader is replaced within this plus 2 s (default 10 s). */
+  SYNCER_LEADER_TTL_MS: z.coerce.number().int().min(1_000).default(10_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
 });
 export type SyncerEnv = z.infer<typeof SyncerEnv>;

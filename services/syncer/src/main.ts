@@ -43,6 +43,7 @@ const syncer = createSyncer({
   bundleSigningKey,
   concurrency: env.SYNC_CONCURRENCY,
   applyConcurrency: env.APPLY_CONCURRENCY,
+  leaderElection: env.SYNCER_LEADER_ELECTION ? { ttlMs: env.SYNCER_LEADER_TTL_MS } : false,
   reconcile: {
     producers,
     resolveHead: heads,

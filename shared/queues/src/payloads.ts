@@ -57,6 +57,8 @@ export const SyncJob = z.object({
   operation: SyncOperation.optional(),
   /** Retries of this failed sync so far (`syncPolicy.retry`); set by the syncer when it schedules one. */
   retryAttempt: z.number().int().nonnegative().optional(),
+  /** Attempts so far that failed on cluster or Redis trouble (level-triggered: retried with capped backoff until applied). */
+  outageAttempt: z.number().int().nonnegative().optional(),
 });
 export type SyncJob = z.infer<typeof SyncJob>;
 

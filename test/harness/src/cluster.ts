@@ -30,6 +30,12 @@ export interface TestCluster {
    * re-serialises objects through its models and drops fields such as `x-kubernetes-preserve-unknown-fields`.
    */
   apply(manifest: Record<string, unknown>, options?: { dryRun?: boolean }): Promise<Record<string, unknown>>;
+  /**
+   * Local backend only: stops the kube-apiserver (etcd keeps its data), for outage tests; startApiServer() starts it
+   * again on the same port and waits for /readyz. Undefined for other backends.
+   */
+  stopApiServer?(): Promise<void>;
+  startApiServer?(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -114,7 +120,7 @@ async function localCluster(name: string, options: ClusterOptions): Promise<Test
     const certDir = join(dir, 'pki');
     mkdirSync(certDir, { recursive: true });
 
-    const apiserver = startProcess('kube-apiserver', toolPath('kube-apiserver'), [
+    const apiserverArgs = [
       `--etcd-servers=http://127.0.0.1:${etcdClientPort}`,
       '--bind-address=127.0.0.1',
       '--advertise-address=127.0.0.1',
@@ -131,15 +137,26 @@ async function localCluster(name: string, options: ClusterOptions): Promise<Test
       // Pods need no service-account token here: there is no kubelet to mount one.
       '--disable-admission-plugins=ServiceAccount',
       '--v=0',
-    ], { cwd: dir, logDir: dir });
+    ];
+    let apiserver = startProcess('kube-apiserver', toolPath('kube-apiserver'), apiserverArgs, { cwd: dir, logDir: dir });
     processes.push(apiserver);
     const server = `https://127.0.0.1:${apiPort}`;
     const caFile = join(certDir, 'apiserver.crt');
-    await raceExit(apiserver, waitFor('kube-apiserver /readyz', async () => {
+    const apiserverReady = (managed: ManagedProcess) => raceExit(managed, waitFor('kube-apiserver /readyz', async () => {
       if (!existsSync(caFile)) return false;
       const response = await httpsGet(`${server}/readyz`, { ca: readFileSync(caFile, 'utf8'), token });
       return response.status === 200;
     }, { timeoutMs: 90_000, intervalMs: 100 }));
+    await apiserverReady(apiserver);
+    const stopApiServer = async () => {
+      await apiserver.stop();
+    };
+    const startApiServer = async () => {
+      const restarted = startProcess('kube-apiserver', toolPath('kube-apiserver'), apiserverArgs, { cwd: dir, logDir: dir });
+      processes[processes.indexOf(apiserver)] = restarted;
+      apiserver = restarted;
+      await apiserverReady(restarted);
+    };
 
     const kubeconfigPath = join(dir, 'kubeconfig');
     writeFileSync(kubeconfigPath, [
@@ -168,7 +185,7 @@ async function localCluster(name: string, options: ClusterOptions): Promise<Test
     if (options.workloads) {
       await startWorkloadComponents({ dir, kubeconfigPath, kubeConfig, serviceAccountKey, caFile, processes });
     }
-    return { name, server, kubeconfigPath, kubeConfig, backend: 'local', logDir: dir, apply: rawApply(kubeConfig), stop: stopAll };
+    return { name, server, kubeconfigPath, kubeConfig, backend: 'local', logDir: dir, apply: rawApply(kubeConfig), stopApiServer, startApiServer, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
