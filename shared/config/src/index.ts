@@ -93,6 +93,7 @@ export {
   collectImagePolicies, imagePoliciesFromAnnotations, imagePoliciesOf, imagePolicyFromTidewater, imageUpdaterPrefix, normaliseImageName,
   policiesWatching, registryHostOf, splitImageReference, TidewaterImagePolicy, TidewaterImagePolicySpec,
   type ImagePolicy, type ImagePullRequestSettings, type PullRequestProvider, type ImageUpdateStrategy, type ImageWriteBackTarget,
+  isBranchTemplate, renderBranchTemplate, type BranchTemplateImage,
 } from './images/index.ts';
 export {
   ApprovalPolicy, Duration, FreightSource, Gate, PipelineDocument, PipelineSpec, PipelineStage, PromotionStep, PromotionStepName, type Pipeline,

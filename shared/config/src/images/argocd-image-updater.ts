@@ -1,4 +1,5 @@
 import { validRange } from 'semver';
+import { branchTemplateProblem, isBranchTemplate } from './branch-template.ts';
 import { pullRequestFromAnnotations } from './pull-request-annotations.ts';
 import { normaliseImageName, splitImageReference, type ImagePolicy, type ImageUpdateStrategy, type ImageWriteBackTarget } from './image-policy.ts';
 
@@ -90,9 +91,19 @@ export function imagePoliciesFromAnnotations(application: ApplicationLike): Anno
     const [base, targetBranch] = branchSpec.includes(':') ? branchSpec.split(':', 2) : [branchSpec, undefined];
     baseBranch = base || undefined;
     branch = targetBranch ?? base;
-    if (branch && /\{\{/.test(branch)) {
-      appProblems.push('templated git-branch');
-      warnings.push({ annotation: `${imageUpdaterPrefix}git-branch`, detail: 'templates in the target branch ({{…}}) are not supported yet: name a fixed branch (with tidewater.dev/image-pull-request, the default is image-updater-<app>); this Application\'s images are not updated' });
+    if (!branchSpec.includes(':') && isBranchTemplate(branchSpec)) {
+      appProblems.push('templated git-branch without base');
+      warnings.push({ annotation: `${imageUpdaterPrefix}git-branch`, detail: 'a templated branch must be the target of base:target (an empty base means the Application\'s branch); this Application\'s images are not updated' });
+    } else if (baseBranch && isBranchTemplate(baseBranch)) {
+      appProblems.push('templated base branch');
+      warnings.push({ annotation: `${imageUpdaterPrefix}git-branch`, detail: 'only the target of base:target may be a template; this Application\'s images are not updated' });
+    } else if (branch && isBranchTemplate(branch)) {
+      // A templated target names a new branch per change list, created from the base (the app's branch when `:target`).
+      const problem = branchTemplateProblem(branch);
+      if (problem) {
+        appProblems.push('bad git-branch template');
+        warnings.push({ annotation: `${imageUpdaterPrefix}git-branch`, detail: `the target branch template: ${problem}; this Application's images are not updated` });
+      }
     }
   }
   // Pull-request mode (a Tidewater extension): push to the target branch and open or update one pull request.
@@ -175,9 +186,6 @@ export function imagePoliciesFromAnnotations(application: ApplicationLike): Anno
       warnings.push({ annotation: `${imageUpdaterPrefix}${alias}.force-update`, detail: 'must be true or false; false is used' });
     }
     const platforms = (aliasGet('platforms') ?? '').split(',').map((item) => item.trim()).filter(Boolean);
-    if (platforms.length > 0) {
-      warnings.push({ annotation: `${imageUpdaterPrefix}${alias}.platforms`, detail: 'is not checked yet: the tag is taken whatever platforms its manifest lists' });
-    }
     for (const platform of platforms) {
       if (!/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(platform)) {
         warnings.push({ annotation: `${imageUpdaterPrefix}${alias}.platforms`, detail: 'an entry is not <os>/<arch>[/<variant>]; it is ignored' });

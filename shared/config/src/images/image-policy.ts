@@ -53,6 +53,11 @@ export interface ImagePolicy {
   ignoreTags: string[];
   /** Flux `filterTags.extract`: the value compared is this template of the named groups of `allowTags`. */
   extract?: string;
+  /**
+   * Flux `policy.alphabetical.order` / `policy.numerical.order`: `asc` (default) takes the last value in ascending
+   * order, `desc` the first.
+   */
+  order?: 'asc' | 'desc';
   /** Update even when the Application does not use the image yet. */
   forceUpdate: boolean;
   platforms: string[];
