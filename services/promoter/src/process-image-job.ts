@@ -2,7 +2,7 @@ import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { imagePoliciesOf, isBranchTemplate, renderBranchTemplate, type ArgoApplication, type ImagePolicy, type TidewaterConfig } from '@tidewater/config';
 import { eventTypes, type EventPublisher, type ImageUpdatedData } from '@tidewater/events';
-import { ImageJob, redisKeys, type RenderedBundle, type SyncHistoryEntry } from '@tidewater/queues';
+import { ImageJob, redisKeys, type Producers, type RenderedBundle, type SyncHistoryEntry } from '@tidewater/queues';
 import { currentTraceId, withSpan, type Logger } from '@tidewater/telemetry';
 import { currentImageInFile, imagesInObjects, manifestNameOf, targetFileOf } from './current-image.ts';
 import { ExternalServiceError, ImageUpdateError } from './errors/promoter-errors.ts';
@@ -19,6 +19,7 @@ import { setKustomizationImage } from './write-back/kustomization-images.ts';
 import { currentSetterTag, setSetterMarkers } from './write-back/flux-setters.ts';
 import type { WorkingCopy } from './git/working-copy.ts';
 import { writeBack, type FileEdit } from './write-back/write-back.ts';
+import { overrideImage } from './write-back/argocd-override.ts';
 import type { PullRequestOutcome } from './pull-requests/pull-request-target.ts';
 import { openOrUpdatePullRequest, resumePendingPullRequest, type PullRequestWriteBack } from './pull-requests/write-back-pull-request.ts';
 
@@ -36,6 +37,8 @@ export interface ImageJobDeps {
   /** Pull-request mode: how the forge API is called (default global fetch) and where token references are read (default process.env). */
   fetch?: typeof fetch;
   env?: NodeJS.ProcessEnv;
+  /** Render requests (write-back-method argocd re-renders the app with its parameter override). */
+  producers?: Producers;
 }
 
 export type ImageJobResult =
@@ -145,6 +148,10 @@ async function updateImage(deps: ImageJobDeps, request: {
       log.info({ reason }, 'image skipped: platforms missing');
       return { outcome: 'skipped', reason };
     }
+  }
+  if (policy.writeBack.method === 'argocd') {
+    if (!deps.producers) throw new ImageUpdateError(`${policy.id}: write-back-method argocd needs the promoter's render producer`);
+    return overrideImage({ redis: deps.redis, events: deps.events, producers: deps.producers, logger: log }, { policy, application, tag, digest, base });
   }
   const source = application?.spec.source;
   const repoUrl = policy.writeBack.repoUrl ?? source?.repoURL;

@@ -18,3 +18,6 @@ export {
   RememberedApplicationSet, readRememberedApplicationSets, rememberedApplicationSetsKey, writeRememberedApplicationSet,
 } from './generated-set.ts';
 export { createImageProducer, type ImageProducer } from './image-producer.ts';
+export {
+  applyImageOverride, ImageOverride, imageOverrideFingerprint, imageOverrideKey, kustomizeImageName, readImageOverride, writeImageOverride,
+} from './image-override.ts';

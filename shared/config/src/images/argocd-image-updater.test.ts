@@ -71,15 +71,17 @@ describe('Argo CD Image Updater annotations', () => {
     expect(messages).toMatch(/metadata\.annotations\[argocd-image-updater\.argoproj\.io\/ui\.allow-tags\]: is not a valid regular expression/);
   });
 
-  it('warns about write-back-method argocd and annotations it does not read', () => {
+  it('reads write-back-method argocd as the override mode, and warns about annotations it does not read', () => {
     const { config, warnings } = buildConfig([{ file: 'a.yaml', text: application({
       'argocd-image-updater.argoproj.io/image-list': 'api=ghcr.io/org/api',
       'argocd-image-updater.argoproj.io/write-back-method': 'argocd',
+      'argocd-image-updater.argoproj.io/git-branch': 'main:other',
       'argocd-image-updater.argoproj.io/other.update-strategy': 'semver',
     }) }]);
-    expect(config.imagePolicies?.[0].disabledReason).toMatch(/argocd/);
+    expect(config.imagePolicies?.[0].disabledReason).toBeUndefined();
+    expect(config.imagePolicies?.[0].writeBack.method).toBe('argocd');
     const messages = warnings.map((warning) => warning.message).join('\n');
-    expect(messages).toMatch(/write-back-method\]: argocd is not supported/);
+    expect(messages).toMatch(/git-branch\]: has no effect with write-back-method argocd/);
     expect(messages).toMatch(/other\.update-strategy\]: names alias other/);
   });
 

@@ -59,8 +59,10 @@ export function imagePoliciesFromAnnotations(application: ApplicationLike): Anno
   // write-back-method: git (default when unset in Tidewater: there is no Application object to patch), git:secret:…, argocd.
   const method = get('write-back-method') ?? 'git';
   if (method === 'argocd') {
-    appProblems.push('write-back-method argocd patches the live Application, which Tidewater does not have; use git');
-    warnings.push({ annotation: `${imageUpdaterPrefix}write-back-method`, detail: 'argocd is not supported (Tidewater writes back to Git only): use git; this Application\'s images are not updated' });
+    // Imperative mode: a parameter override kept in Redis and applied by the renderer (no commit; target and branch unused).
+    for (const key of ['write-back-target', 'git-branch']) {
+      if (get(key) !== undefined) warnings.push({ annotation: `${imageUpdaterPrefix}${key}`, detail: 'has no effect with write-back-method argocd (no Git commit is made)' });
+    }
   } else if (method.startsWith('git:secret:')) {
     warnings.push({ annotation: `${imageUpdaterPrefix}write-back-method`, detail: 'the Kubernetes secret named here is not read: the promoter pushes with its own Git write credentials (TIDEWATER_SECRET_… per repository)' });
   } else if (method !== 'git' && method !== 'git:repocreds') {
@@ -108,6 +110,10 @@ export function imagePoliciesFromAnnotations(application: ApplicationLike): Anno
   }
   // Pull-request mode (a Tidewater extension): push to the target branch and open or update one pull request.
   const pullRequest = pullRequestFromAnnotations(annotations);
+  if (method === 'argocd' && pullRequest.settings) {
+    appProblems.push('pull-request mode with write-back-method argocd');
+    warnings.push({ annotation: `${imageUpdaterPrefix}write-back-method`, detail: 'argocd makes no commit, so no pull request can be opened: use git; this Application\'s images are not updated' });
+  }
   if (pullRequest.problems.length > 0) {
     appProblems.push('bad pull-request annotations');
     warnings.push(...pullRequest.problems);
@@ -222,6 +228,7 @@ export function imagePoliciesFromAnnotations(application: ApplicationLike): Anno
       ...(kustomizeImageName ? { kustomizeImageName } : {}),
       ...(Object.keys(helm).length > 0 ? { helm } : {}),
       writeBack: {
+        ...(method === 'argocd' ? { method: 'argocd' as const } : {}),
         target: aliasTarget, ...(branch ? { branch } : {}),
         // git-branch `main:target` names the base; plain `git-branch: target` in pull-request mode proposes to the app's branch.
         ...(baseBranch && !(pullRequest.settings && baseBranch === branch) ? { baseBranch } : {}),

@@ -68,6 +68,11 @@ export interface ImagePolicy {
   helm?: { imageName?: string; imageTag?: string; imageSpec?: string };
   /** Where commits go: the repository and branch the Application follows, unless `gitBranch` says otherwise. */
   writeBack: {
+    /**
+     * `git` (default): commit the change to the target. `argocd` (Image Updater's imperative mode): keep it as a
+     * parameter override of the Application in Redis, applied by the renderer; no commit (the target is not written).
+     */
+    method?: 'git' | 'argocd';
     target: ImageWriteBackTarget;
     /** Push to this branch (Image Updater's `git-branch`, the target of `base:target`). */
     branch?: string;
