@@ -126,6 +126,16 @@ describe('image policy options through the real registry and git', () => {
     expect(show('main', 'apps/multi/kustomization.yaml')).toContain('newTag: 1.3.0');
   });
 
+  it('platforms on the poll path: a newer tag built for too few platforms does not hide an older one that qualifies', async () => {
+    await registry.pushIndex('team/multi', '1.6.0', ['linux/amd64', 'linux/arm64']);
+    await registry.pushIndex('team/multi', '1.7.0', ['linux/amd64']);
+    const polled = await promoter.poller.pollOnce();
+    expect(polled.queued).toBeGreaterThanOrEqual(1);
+    await waitFor('1.6.0 committed by the poll', async () => show('main', 'apps/multi/kustomization.yaml').includes('newTag: 1.6.0'), { timeoutMs: 30_000 });
+    // One job for this policy, and it was 1.6.0's: 1.7.0 never reaches Git.
+    expect(execFileSync('git', ['--git-dir', repo.gitDir, 'log', '-p', 'main', '--', 'apps/multi/kustomization.yaml'], { encoding: 'utf8' })).not.toContain('1.7.0');
+  });
+
   it('filterTags.extract: tags are ordered by the extracted timestamp, and the whole tag is written', async () => {
     const image = `${registry.host}/team/api`;
     const head = repo.head();

@@ -98,10 +98,14 @@ export function decideTag(policy: ImagePolicy, candidate: { tag: string; digest?
 
 /** The best tag of a full listing (the poll path): the policy's first allowed tag by its order. */
 export function bestTag(policy: ImagePolicy, tags: readonly string[]): string | undefined {
-  if (policy.strategy === 'digest') return policy.constraint;
+  return rankedTags(policy, tags)[0];
+}
+
+/** The allowed tags of a listing, best first by the policy's order (digest: the followed tag alone). */
+export function rankedTags(policy: ImagePolicy, tags: readonly string[]): string[] {
+  if (policy.strategy === 'digest') return policy.constraint ? [policy.constraint] : [];
   const allowed = tags.filter((tag) => tagAllowed(policy, tag).allowed);
-  if (allowed.length === 0) return undefined;
-  return allowed.reduce((best, tag) => (preferred(policy, tag, best) ? tag : best));
+  return allowed.sort((a, b) => (preferred(policy, a, b) ? -1 : preferred(policy, b, a) ? 1 : 0));
 }
 
 /** Whether an offered platform satisfies a wanted one: `os/arch` takes any variant, `os/arch/variant` only that one. */
