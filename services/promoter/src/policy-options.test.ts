@@ -153,7 +153,8 @@ describe('image policy options through the real registry and git', () => {
   it('a templated git-branch pushes each change list to its own branch cut from the base, leaving the base alone', async () => {
     const image = `${registry.host}/team/branchy`;
     const mainHead = repo.head();
-    const sha = (oldTag: string, newTag: string) => createHash('sha256').update(`${image}-${oldTag}-${newTag},`).digest('hex');
+    // Image Updater hashes `<name>-<old>-<new>,` with the name without the registry host.
+    const sha = (oldTag: string, newTag: string) => createHash('sha256').update(`team/branchy-${oldTag}-${newTag},`).digest('hex');
     const first = await registry.pushImage('team/branchy', '2.1.0');
     const result = await runJob({ policy: 'argocd:branchy:app', app: 'branchy', image, tag: '2.1.0', digest: first.digest });
     expect(result).toMatchObject({ outcome: 'updated' });

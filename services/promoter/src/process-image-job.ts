@@ -218,7 +218,8 @@ async function updateImage(deps: ImageJobDeps, request: {
     ...(branchTemplate ? {
       pushBranch: () => renderBranchTemplate(branchTemplate, {
         appName: app,
-        images: change ? [{ name: change.image, alias: policy.alias, oldTag: change.oldTag ?? '', newTag: change.newTag }] : [],
+        // `.Name` as Image Updater has it: the repository without the registry host (and Docker Hub's `library/`).
+        images: change ? [{ name: change.image.split('/').slice(1).join('/').replace(/^library\//, ''), alias: policy.alias, oldTag: change.oldTag ?? '', newTag: change.newTag }] : [],
       }),
     } : {}),
   });
