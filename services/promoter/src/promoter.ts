@@ -2,7 +2,7 @@ import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TidewaterConfig } from '@tidewater/config';
 import type { EventPublisher } from '@tidewater/events';
-import { createImageProducer, queueNames } from '@tidewater/queues';
+import { createImageProducer, createProducers, queueNames } from '@tidewater/queues';
 import type { Logger } from '@tidewater/telemetry';
 import { createPromoterGit, type PromoterGitOptions } from './git/promoter-git.ts';
 import { processImageJob, type ImageJobResult } from './process-image-job.ts';
@@ -39,7 +39,9 @@ export interface Promoter {
 /** The promoter: image jobs → policy decision → Git write-back. */
 export function createPromoter(deps: PromoterDeps): Promoter {
   const registry = createRegistryClient(deps.registry);
+  const producers = createProducers({ connection: deps.redis });
   const jobDeps = {
+    producers,
     config: deps.config, redis: deps.redis, events: deps.events, logger: deps.logger, cacheDir: deps.cacheDir,
     registry, git: createPromoterGit(deps.git), ...(deps.author ? { author: deps.author } : {}),
     ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.env ? { env: deps.env } : {}),
@@ -60,6 +62,7 @@ export function createPromoter(deps: PromoterDeps): Promoter {
       poller.stop();
       await worker.close();
       await producer.close();
+      await producers.close();
     },
   };
 }

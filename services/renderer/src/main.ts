@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { configPollIntervalMsFrom, createLiveConfig, createPublishedConfigView, loadConfigSource, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
-import { createProducers, createRedisConnection, readGeneratedApplicationSets, requireBundleSigningKey, subscribeConfigChanges } from '@tidewater/queues';
+import { createProducers, createRedisConnection, readGeneratedApplicationSets, readRememberedApplicationSets, requireBundleSigningKey, subscribeConfigChanges, writeRememberedApplicationSet } from '@tidewater/queues';
 import { createLogger, exitOnPortClash, onHangup, recordEventMetrics, startMetricsServer, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { parseRendererEnv } from './env.ts';
 import { createRenderer } from './renderer.ts';
@@ -33,6 +33,11 @@ const events = createEventPublisher({ redis: producerConnection, source: '/tidew
 const configView = createPublishedConfigView({
   base: () => config,
   read: async (names) => (await readGeneratedApplicationSets(producerConnection, names)).sets,
+  // Load-time ApplicationSets' create-only / create-update memory outlives a restart.
+  memory: {
+    read: () => readRememberedApplicationSets(producerConnection),
+    write: (name, applications) => writeRememberedApplicationSet(producerConnection, name, applications),
+  },
 });
 await configView.refresh();
 const renderer = createRenderer({

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createPublishedConfigView, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
-import { bundleSigningKeyFromEnv, createProducers, createRedisConnection, loadOrCreateBundleKeyFile, queueNames, readGeneratedApplicationSets, type BundleSigningKey } from '@tidewater/queues';
+import { bundleSigningKeyFromEnv, createProducers, createRedisConnection, loadOrCreateBundleKeyFile, queueNames, readGeneratedApplicationSets, readRememberedApplicationSets, writeRememberedApplicationSet, type BundleSigningKey } from '@tidewater/queues';
 import { Queue } from 'bullmq';
 import { addQueueDepthSource, createLogger, observeWorker, recordEventMetrics, serviceLogger, type Logger } from '@tidewater/telemetry';
 import { startGateway, type StartGatewayOptions } from '@tidewater/gateway';
@@ -65,6 +65,8 @@ export interface RunningTidewater {
   apiUrl: string;
   /** Set on the first start when the admin password was generated: the file it was written to (0600). */
   adminPasswordFile?: string;
+  /** The configuration every service reads (generated Applications merged in). */
+  config?: () => TidewaterConfig;
   close(): Promise<void>;
 }
 
@@ -90,6 +92,11 @@ export async function startAll(startOptions: StartAllOptions): Promise<RunningTi
   const configView = createPublishedConfigView({
     base: startOptions.config,
     read: async (names) => (await readGeneratedApplicationSets(producerConnection, names)).sets,
+    // Load-time ApplicationSets' create-only / create-update memory outlives a restart.
+    memory: {
+      read: () => readRememberedApplicationSets(producerConnection),
+      write: (name, applications) => writeRememberedApplicationSet(producerConnection, name, applications),
+    },
   });
   await configView.refresh();
   const options: StartAllOptions = { ...startOptions, config: configView.current };
@@ -211,6 +218,7 @@ export async function startAll(startOptions: StartAllOptions): Promise<RunningTi
     auditorUrl: auditor.url ?? '',
     apiUrl: api?.url ?? '',
     ...(adminPasswordFile ? { adminPasswordFile } : {}),
+    config: configView.current,
     close() {
       closing ??= (async () => {
         await api?.close();

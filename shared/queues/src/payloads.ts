@@ -43,6 +43,8 @@ export const RenderJob = z.object({
   trace: TraceCarrier.default({}),
   /** Set for an operator's sync request: the renderer renders exactly `revision` and hands the operation on. */
   operation: SyncOperation.optional(),
+  /** Fingerprint of the app's image override (write-back-method argocd) when it changed: a render of the same commit is new work. */
+  imageOverride: z.string().optional(),
 });
 export type RenderJob = z.infer<typeof RenderJob>;
 

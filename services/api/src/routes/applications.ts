@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { eventsStreamKey } from '@tidewater/events';
-import { readAppStates, readBundle, readSyncHistory, type StoredHistoryEntry } from '@tidewater/queues';
+import { applyImageOverride, readAppStates, readBundle, readImageOverride, readSyncHistory, type StoredHistoryEntry } from '@tidewater/queues';
 import { apiKeys } from '../auth/api-keys.ts';
 import { invalidInput, notFound } from '../errors/api-errors.ts';
 import type { RouteContext } from '../route-context.ts';
@@ -41,11 +41,20 @@ export async function operationStateOf(ctx: RouteContext, app: string): Promise<
 
 /** Builds one application's full view: state, history and the operation it runs. */
 export async function loadApplication(ctx: RouteContext, name: string): Promise<Application> {
-  const app = ctx.application(name);
-  const [[state], history, operation] = await Promise.all([
-    readAppStates(ctx.redis, [name]), readSyncHistory(ctx.redis, name), operationStateOf(ctx, name),
+  const configured = ctx.application(name);
+  const [[state], history, operation, override] = await Promise.all([
+    readAppStates(ctx.redis, [name]), readSyncHistory(ctx.redis, name), operationStateOf(ctx, name), readImageOverride(ctx.redis, name),
   ]);
-  return applicationView(app, state, { history: history.entries, unreadableHistory: history.unreadable.length, ...(operation ? { operation } : {}) });
+  // Image Updater's write-back-method argocd: the spec as rendered (the promoter's override applied), and a condition saying so.
+  const app = override ? { ...configured, spec: { ...configured.spec, source: applyImageOverride(configured.spec.source, override) } } : configured;
+  const view = applicationView(app, state, { history: history.entries, unreadableHistory: history.unreadable.length, ...(operation ? { operation } : {}) });
+  if (override && override.images.length > 0) {
+    view.status.conditions.push({
+      type: 'ImageOverride',
+      message: `write-back-method argocd: ${override.images.map((entry) => `${entry.image}:${entry.tag}`).join(', ')} set by the promoter (no Git commit), applied over spec.source at ${override.updatedAt}`,
+    });
+  }
+  return view;
 }
 
 /** The bundle of a revision the app synced (from its history), or of its latest sync; 404 when none is cached. */

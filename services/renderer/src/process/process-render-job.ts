@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArgoApplication } from '@tidewater/config';
 import { eventTypes } from '@tidewater/events';
-import { readDesiredRevision, redisKeys, RenderJob, type RenderedBundle } from '@tidewater/queues';
+import { applyImageOverride, readDesiredRevision, readImageOverride, redisKeys, RenderJob, type RenderedBundle } from '@tidewater/queues';
 import { currentTraceId, injectTraceContext, withSpan, type Logger } from '@tidewater/telemetry';
 import { bundleCacheKey, readCachedRender, storeRender, type CachedRender } from '../cache/bundle-cache.ts';
 import { isPermanent, permanent } from '../errors/permanent.ts';
@@ -53,8 +53,11 @@ export async function processRenderJob(job: RenderJobContext, deps: RendererDeps
       log = deps.logger.child({ jobId: job.id, app: data.app, revision: data.revision });
       span.setAttributes({ 'tidewater.revision': data.revision, 'tidewater.attempt': attempt });
 
-      const app = deps.config().applications.find((candidate) => candidate.metadata.name === data.app);
-      if (!app) throw permanent(`application ${data.app} is not in the configuration`);
+      const configured = deps.config().applications.find((candidate) => candidate.metadata.name === data.app);
+      if (!configured) throw permanent(`application ${data.app} is not in the configuration`);
+      // Image Updater's write-back-method argocd: the promoter's parameter override (Redis) over the source; it is
+      // part of the source, so of the bundle's cache key and of the argument checks below.
+      const app = withImageOverride(configured, await readImageOverride(deps.redis, data.app));
       // Before the cache or git is asked anything: the project must permit the repository, its transport must
       // be allowed, and no value of the Application may reach a tool as a flag.
       const access = authorizeSource(deps.config(), app, data.repoURL);
@@ -281,4 +284,8 @@ async function claimFailureReport(deps: RendererDeps, jobId: string | undefined)
 /** Present while a job that ran out of attempts keeps retrying and its failure was reported (renderer-private). */
 function failureReportKey(jobId: string): string {
   return `tidewater:renderer:failure-reported:${jobId}`;
+}
+
+function withImageOverride(app: ArgoApplication, override: Awaited<ReturnType<typeof readImageOverride>>): ArgoApplication {
+  return override ? { ...app, spec: { ...app.spec, source: applyImageOverride(app.spec.source, override) } } : app;
 }
