@@ -1,4 +1,4 @@
-import { configPollIntervalMsFrom, createLiveConfig, createPublishedConfigView, loadConfigSource, type TidewaterConfig } from '@tidewater/config';
+import { configPollIntervalMsFrom, createLiveConfig, createPublishedConfigView, exitOnUnresolvedSecrets, loadConfigSource, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
 import { createProducers, createRedisConnection, readGeneratedApplicationSets, requireBundleSigningKey, subscribeConfigChanges } from '@tidewater/queues';
 import { createLogger, exitOnPortClash, onHangup, recordEventMetrics, startMetricsServer, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
@@ -18,6 +18,8 @@ const env = SyncerEnv.parse(process.env);
 const bundleSigningKey = requireBundleSigningKey('syncer');
 let loadedConfig: TidewaterConfig = await loadConfigSource(env.TIDEWATER_CONFIG);
 for (const warning of loadedConfig.warnings) logger.warn({ warning }, 'configuration warning');
+// Cluster credentials (kubeconfig, token, client certificate) must be readable now, not at the first sync.
+exitOnUnresolvedSecrets('syncer', loadedConfig, { clusters: true });
 
 const redis = createRedisConnection(env.REDIS_URL, 'worker');
 redis.on('error', (error) => logger.error({ err: error }, 'redis connection error'));
