@@ -45,6 +45,7 @@ const syncer = createSyncer({
   bundleSigningKey,
   concurrency: env.SYNC_CONCURRENCY,
   applyConcurrency: env.APPLY_CONCURRENCY,
+  ...(env.TIDEWATER_WATCH_NAMESPACE ? { liveState: { watch: { namespace: env.TIDEWATER_WATCH_NAMESPACE } } } : {}),
   reconcile: {
     producers,
     resolveHead: heads,

@@ -39,7 +39,7 @@ export interface LiveStateDeps {
   /** How often configured applications are re-read (syncs by other replicas, config reloads; default 30 s). */
   rescanIntervalMs?: number;
   selfHeal?: Partial<SelfHealPolicy>;
-  watch?: Pick<ResourceWatchOptions, 'inactivityTimeoutMs' | 'retryDelayMs'>;
+  watch?: Pick<ResourceWatchOptions, 'inactivityTimeoutMs' | 'retryDelayMs' | 'namespace'>;
 }
 
 export interface WatchInfo {
