@@ -96,7 +96,7 @@ describe('a port clash names the setting to change', () => {
     });
   }
 
-  for (const variable of ['PORT', 'AUDIT_PORT', 'API_PORT'] as const) {
+  for (const variable of ['PORT', 'AUDIT_PORT', 'API_PORT', 'METRICS_PORT'] as const) {
     it(`tide all on a busy ${variable}`, async () => {
       const { port, server } = await busyPort();
       const work = makeWorkDir(`port-clash-${variable}`);
