@@ -1,10 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeWorkDir, repoRoot, startRedis, waitFor, type RedisInstance } from '../harness/src/index.ts';
+import { freePort, makeWorkDir, repoRoot, startRedis, waitFor, type RedisInstance } from '../harness/src/index.ts';
 
 const run = promisify(execFile);
 // A new shell: the system's PATH (its older Node first), nothing sourced.
@@ -157,6 +158,43 @@ describe('a port clash names the setting to change', () => {
       }
       expect(lines.map((line) => (JSON.parse(line) as { service?: string }).service)).toContain('tide');
     } finally { work.remove(); }
+  });
+
+  it('tide all sends the API\'s audit queries to AUDITOR_URL when it is set', async () => {
+    const work = makeWorkDir('auditor-url');
+    const seen: string[] = [];
+    const stubAuditor = createHttpServer((request, response) => {
+      seen.push(request.url ?? '');
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ events: [], next: null, from: 'stub-auditor' }));
+    });
+    await new Promise<void>((resolveListen) => stubAuditor.listen(0, '127.0.0.1', resolveListen));
+    const apiPort = await freePort();
+    writeFileSync(join(work.dir, 'admin-password'), 'stub-admin-password-1', { mode: 0o600 });
+    const child = spawn(join(repoRoot, 'services/tide/bin/tide'), ['all'], {
+      cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'],
+      env: plainEnv({
+        PORT: '0', AUDIT_PORT: '0', API_PORT: String(apiPort), REDIS_URL: redis.url, TIDEWATER_CONFIG: join(repoRoot, 'examples/gitops-repo/tidewater'),
+        TIDEWATER_CACHE_DIR: join(work.dir, 'cache'), TIDEWATER_AUDIT_DIR: join(work.dir, 'audit'), TIDEWATER_STATE_DIR: join(work.dir, 'state'),
+        TIDEWATER_LOG_FORMAT: 'json', TIDEWATER_SECRET_DIRS: work.dir, TIDEWATER_ADMIN_PASSWORD_FILE: join(work.dir, 'admin-password'),
+        AUDITOR_URL: `http://127.0.0.1:${(stubAuditor.address() as { port: number }).port}`,
+      }),
+    });
+    const exited = new Promise((resolveExit) => child.on('exit', resolveExit));
+    try {
+      const api = `http://127.0.0.1:${apiPort}`;
+      await waitFor('the API of tide all', async () => (await fetch(`${api}/healthz`).catch(() => undefined))?.ok === true, { timeoutMs: 60_000, intervalMs: 200 });
+      const login = await fetch(`${api}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'stub-admin-password-1' }) });
+      expect(login.status).toBe(200);
+      const { token } = await login.json() as { token: string };
+      const audit = await fetch(`${api}/api/v1/audit/events?limit=5`, { headers: { authorization: `Bearer ${token}` } });
+      expect(audit.status).toBe(200);
+      expect(seen.some((url) => url.startsWith('/audit/events'))).toBe(true);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+      stubAuditor.close();
+      work.remove();
+    }
   });
 
   it('tide all reads the services\' own knobs (a bad value is refused naming it)', async () => {
