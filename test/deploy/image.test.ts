@@ -26,7 +26,7 @@ describe.skipIf(!hasPodman)('the image (Dockerfile, built and run with podman)',
     redis = await startRedis();
   }, 41 * 60_000);
   afterAll(async () => {
-    for (const name of containers) await podman(['rm', '-f', '-t', '2', name]).catch(() => undefined);
+    for (const name of containers) await podman(['rm', '-f', '-v', '-t', '2', name]).catch(() => undefined);
     await redis?.stop();
   });
 
