@@ -162,6 +162,8 @@ describe('a port clash names the setting to change', () => {
 
   it('tide all sends the API\'s audit queries to AUDITOR_URL when it is set', async () => {
     const work = makeWorkDir('auditor-url');
+    // Its own Redis: the admin password file counts only where no admin was made yet (other tide all tests made one).
+    const ownRedis = await startRedis();
     const seen: string[] = [];
     const stubAuditor = createHttpServer((request, response) => {
       seen.push(request.url ?? '');
@@ -173,7 +175,7 @@ describe('a port clash names the setting to change', () => {
     const child = spawn(join(repoRoot, 'services/tide/bin/tide'), ['all'], {
       cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'],
       env: plainEnv({
-        PORT: '0', AUDIT_PORT: '0', API_PORT: String(apiPort), REDIS_URL: redis.url, TIDEWATER_CONFIG: join(repoRoot, 'examples/gitops-repo/tidewater'),
+        PORT: '0', AUDIT_PORT: '0', API_PORT: String(apiPort), REDIS_URL: ownRedis.url, TIDEWATER_CONFIG: join(repoRoot, 'examples/gitops-repo/tidewater'),
         TIDEWATER_CACHE_DIR: join(work.dir, 'cache'), TIDEWATER_AUDIT_DIR: join(work.dir, 'audit'), TIDEWATER_STATE_DIR: join(work.dir, 'state'),
         TIDEWATER_LOG_FORMAT: 'json', TIDEWATER_SECRET_DIRS: work.dir, TIDEWATER_ADMIN_PASSWORD_FILE: join(work.dir, 'admin-password'),
         AUDITOR_URL: `http://127.0.0.1:${(stubAuditor.address() as { port: number }).port}`,
@@ -193,6 +195,7 @@ describe('a port clash names the setting to change', () => {
       child.kill('SIGTERM');
       await exited;
       stubAuditor.close();
+      await ownRedis.stop();
       work.remove();
     }
   });
