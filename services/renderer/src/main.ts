@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { configPollIntervalMsFrom, createLiveConfig, createPublishedConfigView, loadConfigSource, type TidewaterConfig } from '@tidewater/config';
+import { configPollIntervalMsFrom, createLiveConfig, createPublishedConfigView, exitOnUnresolvedSecrets, loadConfigSource, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
 import { createProducers, createRedisConnection, readGeneratedApplicationSets, readRememberedApplicationSets, requireBundleSigningKey, subscribeConfigChanges, writeRememberedApplicationSet } from '@tidewater/queues';
 import { createLogger, exitOnPortClash, onHangup, recordEventMetrics, startMetricsServer, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
@@ -20,6 +20,8 @@ const logger = createLogger('renderer');
 
 let config: TidewaterConfig = await loadConfigSource(env.TIDEWATER_CONFIG);
 for (const warning of config.warnings) logger.warn({ warning }, 'configuration warning');
+// Git read credentials the Repositories name must be readable now, not at the first render that needs them.
+exitOnUnresolvedSecrets('renderer', config, { repositoryFields: ['credentialRef'] });
 
 const workerConnection = createRedisConnection(env.REDIS_URL, 'worker');
 const producerConnection = createRedisConnection(env.REDIS_URL, 'producer');

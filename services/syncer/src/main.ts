@@ -1,4 +1,4 @@
-import { configPollIntervalMsFrom, createLiveConfig, createPublishedConfigView, loadConfigSource, type TidewaterConfig } from '@tidewater/config';
+import { configPollIntervalMsFrom, createLiveConfig, createPublishedConfigView, exitOnUnresolvedSecrets, loadConfigSource, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
 import {
   createProducers, createRedisConnection, readGeneratedApplicationSets, readRememberedApplicationSets, requireBundleSigningKey, subscribeConfigChanges, writeRememberedApplicationSet,
@@ -20,6 +20,8 @@ const env = SyncerEnv.parse(process.env);
 const bundleSigningKey = requireBundleSigningKey('syncer');
 let loadedConfig: TidewaterConfig = await loadConfigSource(env.TIDEWATER_CONFIG);
 for (const warning of loadedConfig.warnings) logger.warn({ warning }, 'configuration warning');
+// Cluster credentials (kubeconfig, token, client certificate) must be readable now, not at the first sync.
+exitOnUnresolvedSecrets('syncer', loadedConfig, { clusters: true });
 
 const redis = createRedisConnection(env.REDIS_URL, 'worker');
 redis.on('error', (error) => logger.error({ err: error }, 'redis connection error'));
@@ -54,6 +56,7 @@ const syncer = createSyncer({
   concurrency: env.SYNC_CONCURRENCY,
   applyConcurrency: env.APPLY_CONCURRENCY,
   leaderElection: env.SYNCER_LEADER_ELECTION ? { ttlMs: env.SYNCER_LEADER_TTL_MS } : false,
+  ...(env.TIDEWATER_WATCH_NAMESPACE ? { liveState: { watch: { namespace: env.TIDEWATER_WATCH_NAMESPACE } } } : {}),
   reconcile: {
     producers,
     resolveHead: heads,

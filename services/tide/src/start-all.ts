@@ -53,6 +53,8 @@ export interface StartAllOptions {
   /** HMAC key for the API's session and project tokens; default: generated and kept in Redis. */
   apiSigningKey?: string;
   stateDir?: string;
+  /** The auditor the API queries for /api/v1/audit/* (AUDITOR_URL); default the auditor started here. */
+  auditorUrl?: string;
   /** The promoter (image write-back): its clone cache, registry and Git write options (default cache beside the renderer's). */
   promoter?: Partial<Pick<PromoterDeps, 'cacheDir' | 'registry' | 'git' | 'concurrency' | 'pollIntervalMs'>>;
 }
@@ -118,7 +120,7 @@ export async function startAll(startOptions: StartAllOptions): Promise<RunningTi
   const gitAppSets = startGitAppSets({
     config: options.config, redisUrl: options.redisUrl, redis: producerConnection, producers,
     events: createEventPublisher({ redis: producerConnection, source: '/tidewater/renderer', onPublished: recordEventMetrics }),
-    logger: logger.child({ service: 'renderer' }),
+    logger: serviceLogger(logger, 'renderer'),
     cacheDir, configView,
   });
   const clusters = createClusterRegistry(options.config);
@@ -165,7 +167,7 @@ export async function startAll(startOptions: StartAllOptions): Promise<RunningTi
   notifier.start();
   const promoterConnection = createRedisConnection(options.redisUrl, 'worker');
   const promoter = createPromoter({
-    config: options.config, redis: promoterConnection, logger: logger.child({ service: 'promoter' }),
+    config: options.config, redis: promoterConnection, logger: serviceLogger(logger, 'promoter'),
     events: createEventPublisher({ redis: producerConnection, source: '/tidewater/promoter', onPublished: recordEventMetrics }),
     cacheDir: join(homedir(), '.cache', 'tidewater', 'promoter'), ...options.promoter,
   });
@@ -203,7 +205,7 @@ export async function startAll(startOptions: StartAllOptions): Promise<RunningTi
       redisUrl: options.redisUrl,
       events: createEventPublisher({ redis: producerConnection, source: '/tidewater/api', onPublished: recordEventMetrics }),
       logger: serviceLogger(logger, 'api'),
-      ...(auditor.url ? { auditorUrl: auditor.url } : {}),
+      ...(options.auditorUrl ?? auditor.url ? { auditorUrl: options.auditorUrl ?? auditor.url } : {}),
       ...(options.apiSigningKey ? { signingKey: options.apiSigningKey } : {}),
     });
     const host = options.host ?? '127.0.0.1';

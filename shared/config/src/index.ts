@@ -55,6 +55,7 @@ export {
 } from './schema/tidewater.ts';
 
 export { normalizeRepoUrl, sameRepo } from './repo-url.ts';
+export { exitOnUnresolvedSecrets, unresolvedSecrets, type SecretNeeds } from './required-secrets.ts';
 export {
   defaultSecretDirs, defaultSecretEnvPrefix, describeSecretRef, resolveSecret, secretRefScopeProblem, secretScopeFromEnv, secretScopeVariables,
   SecretRefError, type SecretScope,

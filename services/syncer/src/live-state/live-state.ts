@@ -45,7 +45,7 @@ export interface LiveStateDeps {
    * stillLeads): false stops the heal, so a deposed leader that has not noticed yet does not write.
    */
   mayHeal?: () => Promise<boolean>;
-  watch?: Pick<ResourceWatchOptions, 'inactivityTimeoutMs' | 'retryDelayMs'>;
+  watch?: Pick<ResourceWatchOptions, 'inactivityTimeoutMs' | 'retryDelayMs' | 'namespace'>;
 }
 
 export interface WatchInfo {
