@@ -27,10 +27,12 @@ import { registerImageRoutes } from './routes/images.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
 import { registerProjectRoutes } from './routes/projects.ts';
 import { registerSessionRoutes } from './routes/session.ts';
+import { registerSettingsRoutes } from './routes/settings.ts';
 import { registerSsoRoutes } from './routes/sso.ts';
 import { createOidcLogin } from './auth/oidc-login.ts';
 import { createEventFanout } from './stream/event-fanout.ts';
 import { createApplicationCache } from './state/application-cache.ts';
+import { registerUi } from './ui/serve-ui.ts';
 
 export interface ApiDeps {
   /** Current configuration; read per request, so a reload (SIGHUP) takes effect at once. */
@@ -53,6 +55,8 @@ export interface ApiDeps {
    */
   validateResponses?: boolean;
   loginLimits?: { maxPerAccount?: number; maxPerAddress?: number; windowSeconds?: number };
+  /** The built web UI served at `/` (default: services/ui/dist when built; false: none). */
+  uiDir?: string | false;
 }
 
 declare module 'fastify' {
@@ -155,6 +159,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.get('/api/version', { config: { public: true }, schema: { tags: ['session'], summary: 'API version' } }, async () => ({ Version: '1.0.0', Service: 'tidewater' }));
 
   registerSessionRoutes(app, ctx);
+  registerSettingsRoutes(app, ctx);
   registerSsoRoutes(app, ctx, createOidcLogin(deps.redis));
   registerAccountRoutes(app, ctx);
   registerProjectRoutes(app, ctx);
@@ -164,6 +169,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerEventRoutes(app, ctx);
   registerImageRoutes(app, ctx);
   registerAuditRoutes(app, ctx);
+  if (deps.uiDir !== false) await registerUi(app, deps.uiDir);
 
   app.addHook('onClose', async () => {
     applications.close();
