@@ -25,6 +25,9 @@ export interface ObjectDiff {
   diff: string;
   /** Why the object could not be compared (e.g. its kind is not served), if so. */
   message?: string;
+  /** The whole live and desired objects as YAML, secrets masked (the UI's live manifest and full diff). */
+  liveManifest?: string;
+  desiredManifest?: string;
 }
 
 export interface AppDiff {
@@ -81,16 +84,18 @@ export async function diffBundle(bundle: RenderedBundle, application: ArgoApplic
       };
     }
     const live = await readLiveObject(cluster.transport, desired.planned);
-    if (!live) return { ...identity, status: 'added', diff: unifiedDiff(label, '', toYaml(maskSecretObject(desired.planned.manifest))) };
+    const desiredManifest = toYaml(maskSecretObject(desired.planned.manifest));
+    if (!live) return { ...identity, status: 'added', diff: unifiedDiff(label, '', desiredManifest), desiredManifest };
     const outcome = await compareWithDesired(cluster.transport, desired.planned, live, ignore);
-    if (outcome.kind === 'missing') return { ...identity, status: 'added', diff: unifiedDiff(label, '', toYaml(maskSecretObject(desired.planned.manifest))) };
-    if (outcome.kind === 'rejected') return { ...identity, status: 'changed', diff: '', message: outcome.message };
-    if (outcome.kind === 'in-sync') return { ...identity, status: 'unchanged', diff: '' };
+    if (outcome.kind === 'missing') return { ...identity, status: 'added', diff: unifiedDiff(label, '', desiredManifest), desiredManifest };
+    const liveManifest = toYaml(maskSecretObject(withoutServerFields(live)));
+    if (outcome.kind === 'rejected') return { ...identity, status: 'changed', diff: '', message: outcome.message, liveManifest, desiredManifest };
+    if (outcome.kind === 'in-sync') return { ...identity, status: 'unchanged', diff: '', liveManifest, desiredManifest };
     // Differences as text: live → what live would be after Tidewater's apply, without the fields ignoreDifferences names.
     // Secret values never leave the cluster in a diff: masked as Argo CD does (`++++++++`, one more `+` per other value).
     const masked = maskSecretPair(outcome.compared.live, outcome.compared.afterApply);
     const diff = unifiedDiff(label, toYaml(masked.live), toYaml(masked.desired));
-    return { ...identity, status: 'changed', diff };
+    return { ...identity, status: 'changed', diff, liveManifest: toYaml(masked.live), desiredManifest: toYaml(masked.desired) };
   });
 
   const inventory = await readInventory(deps.redis, input.app);
@@ -101,9 +106,10 @@ export async function diffBundle(bundle: RenderedBundle, application: ArgoApplic
     const live = await readLiveObject(cluster.transport, { ref: entry, info });
     if (!live) return [];
     const label = [entry.kind, entry.namespace, entry.name].filter(Boolean).join('/');
+    const liveManifest = toYaml(maskSecretObject(withoutServerFields(live)));
     return [{
       group: entry.group, kind: entry.kind, ...(entry.namespace ? { namespace: entry.namespace } : {}), name: entry.name,
-      status: 'removed', diff: unifiedDiff(label, toYaml(maskSecretObject(withoutServerFields(live))), ''),
+      status: 'removed', diff: unifiedDiff(label, liveManifest, ''), liveManifest,
     }];
   })).flat();
 
