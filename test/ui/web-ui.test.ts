@@ -1,0 +1,161 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { setAccountPassword } from '@tidewater/api';
+import { waitFor } from '../harness/src/index.ts';
+import { startTidewaterEnvironment, type TidewaterEnvironment } from '../e2e/environment.ts';
+import { waitForSync } from '../e2e/helpers.ts';
+import { buildUi, launchChromium, screenshot, seriousAxeViolations, skipWithoutChromium } from './support/browser.ts';
+
+const app = 'plain-configs';
+const settingsFile = 'apps/plain-configs/app-settings.yaml';
+const settings = (region: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-settings\ndata:\n  logLevel: info\n  region: ${region}\n`;
+const short = (sha: string) => sha.slice(0, 7);
+
+describe.skipIf(skipWithoutChromium)('the web UI in Chromium against tide all (real Redis, control plane, git, loop)', () => {
+  let env: TidewaterEnvironment;
+  let redis: Redis;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const devPassword = randomBytes(12).toString('base64url');
+  const revisions = { seed: '', pushed: '' };
+
+  async function logIn(target: Page, username: string, password: string) {
+    await target.getByLabel('Username').fill(username);
+    await target.getByLabel('Password').fill(password);
+    await target.getByRole('button', { name: 'Log in' }).click();
+  }
+  const text = async (target: Page, testId: string) => (await target.getByTestId(testId).first().textContent())?.trim();
+
+  beforeAll(async () => {
+    buildUi();
+    env = await startTidewaterEnvironment();
+    redis = new Redis(env.redis.url);
+    await setAccountPassword(redis, 'dev', devPassword);
+    revisions.seed = env.repo.head();
+    await waitForSync(redis, app, revisions.seed, 120_000);
+    browser = await launchChromium();
+    // bypassCSP: axe-core is injected as an inline script, which the UI's Content-Security-Policy refuses (as it should).
+    context = await browser.newContext({ viewport: { width: 1400, height: 900 }, bypassCSP: true });
+    page = await context.newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    redis?.disconnect();
+    await env?.stop();
+  });
+
+  it('serves the UI at / and sends an unknown path to the login page, which logs in and shows the example apps', async () => {
+    await page.goto(`${env.apiUrl}/applications?view=tiles`);
+    await page.waitForURL(/\/login\?return=/);
+    await screenshot(page, 'ui-login');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await logIn(page, 'admin', 'wrong-password');
+    await page.getByRole('alert').getByText(/invalid username or password/).waitFor();
+    await logIn(page, 'admin', env.adminPassword);
+    await page.waitForURL(/\/applications\?view=tiles$/);
+    const names = env.config().applications.map((candidate) => candidate.metadata.name);
+    for (const name of names) await page.getByTestId('app-tile').filter({ hasText: name }).waitFor();
+    expect(await text(page, 'identity')).toBe('admin');
+    await page.getByTestId('app-tile').filter({ hasText: app }).getByText('Synced').waitFor();
+    await screenshot(page, 'ui-applications');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  }, 180_000);
+
+  it('filters on the server (search, health) and shows the list mode', async () => {
+    await page.getByLabel('Search').fill('guestbook');
+    await page.waitForURL(/search=guestbook/);
+    await waitFor('only guestbook apps', async () => (await page.getByTestId('app-tile').allTextContents()).every((tile) => tile.includes('guestbook')) || undefined, { timeoutMs: 20_000 });
+    await page.getByLabel('Search').fill('');
+    await page.getByRole('button', { name: 'List' }).click();
+    await page.getByTestId('app-row').filter({ hasText: app }).waitFor();
+  }, 60_000);
+
+  it('shows a pushed commit live on the application page, without a reload', async () => {
+    await page.getByTestId('app-row').filter({ hasText: app }).getByRole('link', { name: app }).click();
+    await page.getByTestId('app-revision').filter({ hasText: short(revisions.seed) }).waitFor();
+    await page.evaluate(() => { (globalThis as unknown as { notReloaded: boolean }).notReloaded = true; });
+    revisions.pushed = (await env.repo.commit({ [settingsFile]: settings('region-ui') }, 'Move plain-configs to region-ui', { author: 'Uma UI <uma@example.com>' })).sha;
+    await page.getByTestId('app-revision').filter({ hasText: short(revisions.pushed) }).waitFor({ timeout: 120_000 });
+    expect(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    await screenshot(page, 'ui-application');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  }, 180_000);
+
+  it('opens a resource and shows the full diff of live and desired state', async () => {
+    await page.getByRole('tree').getByRole('button', { name: 'app-settings' }).click();
+    const drawer = page.getByRole('dialog', { name: /ConfigMap plain-configs\/app-settings/ });
+    await drawer.getByTestId('diff').waitFor({ timeout: 90_000 });
+    // The whole object is there, not only changed lines: the region written by the push is in the diff body.
+    await drawer.getByTestId('diff').getByText('region: region-ui').first().waitFor();
+    await screenshot(page, 'ui-diff');
+    await drawer.getByRole('tab', { name: 'Live manifest' }).click();
+    await drawer.getByText(/region: region-ui/).first().waitFor();
+    await drawer.getByRole('button', { name: 'close the resource panel' }).click();
+  }, 120_000);
+
+  it('shows history with commit message and author, and rolls back (automated sync pauses)', async () => {
+    await page.getByRole('tab', { name: 'History and rollback' }).click();
+    const pushedRow = page.getByTestId('history-row').filter({ hasText: short(revisions.pushed) });
+    await pushedRow.getByTestId('commit-message').filter({ hasText: 'Move plain-configs to region-ui' }).waitFor({ timeout: 30_000 });
+    await screenshot(page, 'ui-history');
+    const seedRow = page.getByTestId('history-row').filter({ hasText: short(revisions.seed) });
+    await seedRow.getByRole('button', { name: 'Roll back' }).click();
+    await seedRow.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByTestId('paused').waitFor({ timeout: 120_000 });
+    await page.getByTestId('app-revision').filter({ hasText: short(revisions.seed) }).waitFor({ timeout: 120_000 });
+    await page.getByTestId('paused').getByRole('button', { name: 'Resume' }).click();
+    await page.getByTestId('paused').waitFor({ state: 'detached', timeout: 120_000 });
+  }, 300_000);
+
+  it('explains actions a user may not take, and a 403, in words', async () => {
+    const devContext = await browser.newContext();
+    const devPage = await devContext.newPage();
+    try {
+      await devPage.goto(`${env.apiUrl}/applications/guestbook-staging`);
+      await devPage.waitForURL(/\/login/);
+      await logIn(devPage, 'dev', devPassword);
+      await devPage.waitForURL(/\/applications\/guestbook-staging$/);
+      const sync = devPage.getByRole('button', { name: 'Sync…' });
+      await sync.waitFor();
+      await waitFor('the sync button to be disabled for dev', async () => (await sync.isDisabled()) || undefined, { timeoutMs: 20_000 });
+      await devPage.getByText('your roles do not allow applications, sync on demo/guestbook-staging').first().waitFor();
+      await devPage.getByRole('link', { name: 'Audit' }).click();
+      await devPage.getByRole('alert').getByText(/Permission denied: your roles do not allow "get" on audit/).waitFor();
+    } finally {
+      await devContext.close();
+    }
+  }, 120_000);
+
+  it('searches the audit log', async () => {
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await page.getByLabel('Application').fill(app);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByTestId('audit-row').filter({ hasText: 'operation.requested' }).first().waitFor({ timeout: 30_000 });
+    await screenshot(page, 'ui-audit');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  }, 60_000);
+
+  it('shows the pipelines page readably when the API serves no pipelines', async () => {
+    await page.getByRole('link', { name: 'Pipelines' }).click();
+    await page.getByRole('heading', { name: 'Pipelines' }).waitFor();
+    await page.locator('.empty, [role=alert]').first().waitFor();
+  }, 60_000);
+
+  it('sends an expired session to the login page and back to the same page', async () => {
+    await page.goto(`${env.apiUrl}/applications/${app}?tab=history`);
+    await page.getByTestId('app-revision').waitFor();
+    // The session ends on the server (as at expiry or logout elsewhere); the page's next call gets 401.
+    await page.evaluate(async () => {
+      const csrf = /tidewater\.csrf=([^;]+)/.exec((globalThis as unknown as { document: { cookie: string } }).document.cookie)?.[1] ?? '';
+      await fetch('/api/v1/session', { method: 'DELETE', headers: { 'x-csrf-token': decodeURIComponent(csrf) } });
+    });
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await page.waitForURL(/\/login\?return=%2Faudit/);
+    await page.getByText('Your session has ended').waitFor();
+    await logIn(page, 'admin', env.adminPassword);
+    await page.waitForURL(/\/audit$/);
+  }, 60_000);
+});
