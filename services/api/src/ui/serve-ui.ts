@@ -49,11 +49,11 @@ export async function registerUi(app: FastifyInstance, dir: string = defaultUiDi
     const file = fileOf(path);
     if (file && file !== 'index.html') {
       const immutable = file.startsWith('assets/');
-      return reply.header('x-content-type-options', 'nosniff')
-        .sendFile(file, { cacheControl: false, headers: { 'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache' } } as never);
+      void reply.header('x-content-type-options', 'nosniff').header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+      return reply.sendFile(file, { cacheControl: false });
     }
     void reply.headers(pageHeaders);
-    return reply.sendFile('index.html', { cacheControl: false } as never);
+    return reply.sendFile('index.html', { cacheControl: false });
   });
   return true;
 }
