@@ -51,7 +51,7 @@ export async function runAll(): Promise<void> {
     ...(env.TIDEWATER_API_SIGNING_KEY_FILE ? { apiSigningKey: resolveSecret({ file: env.TIDEWATER_API_SIGNING_KEY_FILE }) } : {}),
     logger,
   }).catch(exitOnPortClash('tide all', ports));
-  logger.info({ gateway: running.gatewayUrl, api: running.apiUrl, applications: config.applications.length }, 'tidewater running');
+  logger.info({ gateway: running.gatewayUrl, api: running.apiUrl, ui: `${running.apiUrl}/`, applications: config.applications.length }, 'tidewater running');
   if (running.adminPasswordFile) logger.info({ passwordFile: running.adminPasswordFile }, 'admin password generated; read it once from this file, then change it');
   // Live configuration: SIGHUP, a push to the git:: config repository (through the gateway), or a poll of it.
   const live = createLiveConfig({

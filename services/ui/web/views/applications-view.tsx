@@ -8,7 +8,7 @@ import { navigate, setQuery, useLocation } from '../router.ts';
 
 const healthValues = ['Healthy', 'Progressing', 'Degraded', 'Suspended', 'Missing', 'Unknown'];
 const syncValues = ['Synced', 'OutOfSync', 'Unknown'];
-const pageSizes = [50, 100, 500, 1000];
+const pageSizes = [50, 100, 500, 1000, 5000];
 
 function listPath(query: URLSearchParams, offset: number, limit: number): string {
   const params = new URLSearchParams();
