@@ -8,10 +8,24 @@ import { navigate, useLocation } from './router.ts';
 import { ApplicationsView } from './views/applications-view.tsx';
 import { LoginView } from './views/login-view.tsx';
 
-// Views past the first page load on demand (the list is what most visits start with).
-const ApplicationView = lazy(() => import('./views/application-view.tsx').then((module) => ({ default: module.ApplicationView })));
-const AuditView = lazy(() => import('./views/audit-view.tsx').then((module) => ({ default: module.AuditView })));
-const PipelinesView = lazy(() => import('./views/pipelines-view.tsx').then((module) => ({ default: module.PipelinesView })));
+// Views past the first page load on demand (the list is what most visits start with); the one the first URL names
+// starts loading at once, beside the login check and the data, instead of after them.
+const loaders = {
+  application: () => import('./views/application-view.tsx').then((module) => ({ default: module.ApplicationView })),
+  audit: () => import('./views/audit-view.tsx').then((module) => ({ default: module.AuditView })),
+  pipelines: () => import('./views/pipelines-view.tsx').then((module) => ({ default: module.PipelinesView })),
+};
+const started = new Map<keyof typeof loaders, ReturnType<(typeof loaders)[keyof typeof loaders]>>();
+const load = <K extends keyof typeof loaders>(name: K) => {
+  if (!started.has(name)) started.set(name, loaders[name]());
+  return started.get(name) as ReturnType<(typeof loaders)[K]>;
+};
+if (location.pathname.startsWith('/applications/')) void load('application');
+else if (location.pathname.startsWith('/audit')) void load('audit');
+else if (location.pathname.startsWith('/pipelines')) void load('pipelines');
+const ApplicationView = lazy(() => load('application'));
+const AuditView = lazy(() => load('audit'));
+const PipelinesView = lazy(() => load('pipelines'));
 
 function LiveIndicator() {
   const [live, setLive] = useState(false);
@@ -66,15 +80,17 @@ export function App() {
   // Any 401 (expired or revoked session): to the login page, then back to the same page.
   useEffect(() => onUnauthenticated(() => {
     if (location.pathname === '/login') return;
+    // "Expired" only when this tab was logged in; a first visit just asks for a login.
+    const wasLoggedIn = queryClient.getQueryData(['userinfo']) !== undefined;
     stopEvents();
     queryClient.removeQueries({ queryKey: ['userinfo'] });
-    navigate(`/login?return=${encodeURIComponent(location.pathname + location.search)}&expired=1`);
+    navigate(`/login?return=${encodeURIComponent(location.pathname + location.search)}${wasLoggedIn ? '&expired=1' : ''}`);
   }), [queryClient]);
   useEffect(() => {
     if (path === '/') navigate('/applications', { replace: true });
   }, [path]);
   if (path === '/login') return <LoginView />;
-  if (user.isPending) return <p className="page">Loading…</p>;
+  // The page renders (and fetches its data) while the login check runs; a 401 from either goes to the login page.
   if (user.error) {
     if ((user.error as { status?: number }).status === 401) {
       queueMicrotask(() => navigate(`/login?return=${encodeURIComponent(location.pathname + location.search)}`, { replace: true }));
