@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { setAccountPassword } from '@tidewater/api';
@@ -84,17 +85,26 @@ describe.skipIf(skipWithoutChromium)('the web UI in Chromium against tide all (r
     expect(await seriousAxeViolations(page)).toEqual([]);
   }, 180_000);
 
-  it('opens a resource and shows the full diff of live and desired state', async () => {
-    await page.getByRole('tree').getByRole('button', { name: 'app-settings' }).click();
+  it('shows a hand edit in the cluster as drift, live, and the full diff of live and desired state', async () => {
+    const row = page.getByTestId('tree-row').filter({ hasText: 'app-settings' });
+    await row.getByText('Synced').waitFor();
+    // Someone edits the object in the cluster: the syncer's watch sees the drift and its event reaches the page.
+    const core = env.cluster.kubeConfig.makeApiClient(CoreV1Api);
+    await core.patchNamespacedConfigMap({ name: 'app-settings', namespace: app, body: [{ op: 'replace', path: '/data/region', value: 'hand-edited' }] });
+    await row.getByText('OutOfSync').waitFor({ timeout: 120_000 });
+    await row.getByRole('button', { name: 'app-settings' }).click();
     const drawer = page.getByRole('dialog', { name: /ConfigMap plain-configs\/app-settings/ });
-    await drawer.getByTestId('diff').waitFor({ timeout: 90_000 });
-    // The whole object is there, not only changed lines: the region written by the push is in the diff body.
-    await drawer.getByTestId('diff').getByText('region: region-ui').first().waitFor();
+    const diff = drawer.getByTestId('diff');
+    await diff.waitFor({ timeout: 90_000 });
+    // The whole object is there (every line, not only the hunk), the live value removed and Git's value added.
+    await diff.locator('.diff-line.removed').filter({ hasText: 'region: hand-edited' }).waitFor();
+    await diff.locator('.diff-line.added').filter({ hasText: 'region: region-ui' }).waitFor();
+    await diff.locator('.diff-line.same').filter({ hasText: 'logLevel: info' }).waitFor();
     await screenshot(page, 'ui-diff');
     await drawer.getByRole('tab', { name: 'Live manifest' }).click();
-    await drawer.getByText(/region: region-ui/).first().waitFor();
+    await drawer.getByText(/region: hand-edited/).first().waitFor();
     await drawer.getByRole('button', { name: 'close the resource panel' }).click();
-  }, 120_000);
+  }, 240_000);
 
   it('shows history with commit message and author, and rolls back (automated sync pauses)', async () => {
     await page.getByRole('tab', { name: 'History and rollback' }).click();
