@@ -25,6 +25,8 @@ import { registerAuditRoutes } from './routes/audit.ts';
 import { registerEventRoutes } from './routes/events.ts';
 import { registerImageRoutes } from './routes/images.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
+import { registerPipelineRoutes } from './routes/pipelines.ts';
+import { registerSlackInteractionRoutes, type SlackInteractionSettings } from './routes/slack-interactions.ts';
 import { registerProjectRoutes } from './routes/projects.ts';
 import { registerSessionRoutes } from './routes/session.ts';
 import { registerSettingsRoutes } from './routes/settings.ts';
@@ -55,6 +57,8 @@ export interface ApiDeps {
    */
   validateResponses?: boolean;
   loginLimits?: { maxPerAccount?: number; maxPerAddress?: number; windowSeconds?: number };
+  /** Slack's interactive Approve / Reject (POST /api/v1/slack/interactions); absent: the route answers 404. */
+  slack?: SlackInteractionSettings;
   /** The built web UI served at `/` (default: services/ui/dist when built; false: none). */
   uiDir?: string | false;
 }
@@ -169,6 +173,9 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerEventRoutes(app, ctx);
   registerImageRoutes(app, ctx);
   registerAuditRoutes(app, ctx);
+  registerPipelineRoutes(app, ctx);
+  registerSlackInteractionRoutes(app, ctx, () => deps.slack);
+  // Last: the UI's catch-all GET route must not stand in for an API route registered after it.
   if (deps.uiDir !== false) await registerUi(app, deps.uiDir);
 
   app.addHook('onClose', async () => {

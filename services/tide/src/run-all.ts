@@ -2,6 +2,7 @@ import { configPollIntervalMsFrom, createLiveConfig, loadConfigSource, resolveSe
 import { subscribeConfigChanges } from '@tidewater/queues';
 import { auditSinkFromEnv, auditSinksFromConfig, parseAuditorEnv } from '@tidewater/auditor';
 import { webhookIngressFromEnv } from '@tidewater/gateway';
+import { parseSlackUsers } from '@tidewater/api';
 import { createLogger, exitOnPortClash, onHangup, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { startAll } from './start-all.ts';
 import { workerConcurrencyFromEnv } from './concurrency-env.ts';
@@ -49,6 +50,9 @@ export async function runAll(): Promise<void> {
     configSource: env.TIDEWATER_CONFIG!,
     ...(env.TIDEWATER_ADMIN_PASSWORD_FILE ? { adminPassword: resolveSecret({ file: env.TIDEWATER_ADMIN_PASSWORD_FILE }) } : {}),
     ...(env.TIDEWATER_API_SIGNING_KEY_FILE ? { apiSigningKey: resolveSecret({ file: env.TIDEWATER_API_SIGNING_KEY_FILE }) } : {}),
+    ...(process.env.TIDEWATER_SECRET_SLACK_SIGNING_SECRET
+      ? { apiSlack: { signingSecret: resolveSecret({ env: 'TIDEWATER_SECRET_SLACK_SIGNING_SECRET' }), users: parseSlackUsers(process.env.TIDEWATER_SLACK_USERS) } }
+      : {}),
     logger,
   }).catch(exitOnPortClash('tide all', ports));
   logger.info({ gateway: running.gatewayUrl, api: running.apiUrl, ui: `${running.apiUrl}/`, applications: config.applications.length }, 'tidewater running');

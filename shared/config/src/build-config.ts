@@ -10,6 +10,7 @@ import { collectImagePolicies } from './images/collect-image-policies.ts';
 import { withGeneratedImagePolicies } from './images/generated-app-policies.ts';
 import type { ImagePolicy } from './images/image-policy.ts';
 import type { Pipeline } from './pipelines/pipeline.ts';
+import { collectPipelines } from './pipelines/collect-pipelines.ts';
 
 /** The whole validated configuration. */
 export interface TidewaterConfig {
@@ -62,7 +63,10 @@ export interface ConfigFile {
 /** Parses one file's contents: every document validated, no cross-document checks, never throws. */
 export function parseConfigText(text: string, file: string, options: ParseOptions = {}): ConfigLoadResult {
   const { documents, warnings, errors } = parseConfigFile(text, file, options);
-  return { config: collect(withFluxTranslated(documents, errors, warnings), warnings, false), errors, warnings };
+  const translated = withFluxTranslated(documents, errors, warnings);
+  const config = collect(translated, warnings, false);
+  config.pipelines = withPipelines(translated, undefined, errors, warnings);
+  return { config, errors, warnings };
 }
 
 /** Parses several files and checks them as one configuration (unique names, known projects); never throws. */
@@ -90,7 +94,19 @@ export function buildConfig(files: readonly ConfigFile[], options: ParseOptions 
   const generatedImages = withGeneratedImagePolicies(config);
   config.imagePolicies = generatedImages.policies;
   warnings.push(...generatedImages.warnings);
+  config.pipelines = withPipelines(translated, new Set(config.applications.map((application) => application.metadata.name)), errors, warnings);
   return { config, errors, warnings };
+}
+
+/** Pipelines (native and translated) with their findings added; documents translated lose their "not handled yet" warning. */
+function withPipelines(documents: readonly LoadedDocument[], applications: ReadonlySet<string> | undefined, errors: ConfigError[], warnings: ConfigWarning[]): Pipeline[] {
+  const collected = collectPipelines(documents, { applications });
+  const handled = (warning: ConfigWarning) =>
+    collected.handled.some((at) => at.file === warning.file && at.documentIndex === warning.documentIndex) && / is not handled yet /.test(warning.message);
+  warnings.splice(0, warnings.length, ...warnings.filter((warning) => !handled(warning)));
+  warnings.push(...collected.warnings);
+  errors.push(...collected.errors);
+  return collected.pipelines;
 }
 
 /** Flux GitRepository / Kustomization documents replaced by the Applications and Repositories they mean. */
@@ -134,7 +150,7 @@ function collect(documents: readonly LoadedDocument[], warnings: ConfigWarning[]
     else if (document.kind === 'ApplicationSet') {
       config.applicationSets.push(document.value);
       applicationSetLocations.set(document.value.metadata.name, document.location);
-    } else config.otherDocuments.push(document.value);
+    } else if (document.kind !== 'Pipeline') config.otherDocuments.push(document.value);
   }
   if (implyDefaultProject && !config.projects.some((project) => project.metadata.name === 'default')) {
     config.projects.push(defaultAppProject());

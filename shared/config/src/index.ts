@@ -14,8 +14,9 @@
  *   Messages never contain configured values, so they are safe to log.
  * - Unsupported Argo CD fields (anything outside the schemas, e.g. `spec.sources`, `spec.source.plugin`) and
  *   unsupported sync options are warnings, never silently dropped. Other kinds are kept raw in
- *   `otherDocuments` (with a "kind X is not handled yet" warning, except Tidewater's ImagePolicy, Pipeline
- *   and NotificationChannel). Inline secrets and `v1 Secret` documents are errors.
+ *   `otherDocuments` (with a "kind X is not handled yet" warning, except Tidewater's ImagePolicy and
+ *   NotificationChannel). Tidewater `Pipeline` documents are validated and checked (stages, sources, Applications,
+ *   expressions, step configs) into `config.pipelines`. Inline secrets and `v1 Secret` documents are errors.
  * - Secret references outside the process's secret scope (TIDEWATER_SECRET_ENV_PREFIX, TIDEWATER_SECRET_DIRS;
  *   see secrets.ts) are errors naming the field; `resolveSecret` enforces the same scope when reading.
  */
@@ -97,3 +98,13 @@ export {
 export {
   ApprovalPolicy, Duration, FreightSource, Gate, PipelineDocument, PipelineSpec, PipelineStage, PromotionStep, PromotionStepName, type Pipeline,
 } from './pipelines/pipeline.ts';
+export {
+  evaluateExpression, expressionContextRoots, parseExpression,
+  type EvaluateExpressionResult, type ExpressionContext, type ParsedExpression, type ParseExpressionResult,
+} from './pipelines/expression.ts';
+export {
+  ArgocdUpdateConfig, BranchPromoteConfig, checkStepConfig, GitCloneConfig, GitCommitConfig, GitOpenPrConfig, GitPushConfig, GitWaitForPrConfig,
+  KustomizeSetImageConfig, stepConfigSchemas, YamlUpdateConfig, type StepConfigProblem,
+} from './pipelines/step-config.ts';
+export { checkPipeline, type PipelineCheck, type PipelineCheckOptions, type PipelineFinding } from './pipelines/check-pipeline.ts';
+export { collectPipelines, type CollectedPipelines, type CollectPipelinesOptions } from './pipelines/collect-pipelines.ts';

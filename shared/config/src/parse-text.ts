@@ -12,6 +12,7 @@ import { inactiveApplicationFields, inactiveProjectFields } from './accepted-not
 import { ApplicationSet } from './applicationset/schema.ts';
 import { checkApplicationSet } from './applicationset/check.ts';
 import { FluxGitRepository, fluxGitRepositoryApiVersion, FluxKustomization, fluxKustomizationApiVersion } from './flux/schema.ts';
+import { PipelineDocument } from './pipelines/pipeline.ts';
 
 /** One validated document and where it came from. */
 export type LoadedDocument =
@@ -22,6 +23,7 @@ export type LoadedDocument =
   | { kind: 'ApplicationSet'; value: ApplicationSet; location: ConfigLocation }
   | { kind: 'FluxGitRepository'; value: FluxGitRepository; location: ConfigLocation }
   | { kind: 'FluxKustomization'; value: FluxKustomization; location: ConfigLocation }
+  | { kind: 'Pipeline'; value: PipelineDocument; location: ConfigLocation }
   | { kind: 'other'; value: unknown; location: ConfigLocation };
 
 export interface FileParseResult {
@@ -164,8 +166,13 @@ function parseDocument(
       else result.documents.push({ kind, value: value as Cluster, location: at([], documentName) });
       return;
     }
+    if (kind === 'Pipeline') {
+      const value = validate(PipelineDocument, false) as PipelineDocument | undefined;
+      if (value) result.documents.push({ kind, value, location: at([], documentName) });
+      return;
+    }
     if (laterTidewaterKinds.includes(kind)) return keepOther();
-    const known = ['Repository', 'Cluster', ...laterTidewaterKinds].join(', ');
+    const known = ['Repository', 'Cluster', 'Pipeline', ...laterTidewaterKinds].join(', ');
     result.errors.push(new ConfigError(at(['kind'], documentName), `unknown Tidewater kind ${kind} (known: ${known})`));
     return;
   }

@@ -15,3 +15,8 @@ export {
 export { publishConfigChange, subscribeConfigChanges, type ConfigChange } from './config-changes.ts';
 export { GeneratedApplicationSet, readGeneratedApplicationSets, writeGeneratedApplicationSet } from './generated-set.ts';
 export { createImageProducer, type ImageProducer } from './image-producer.ts';
+export {
+  pipelineKeys, StoredFreight, StoredPromotion, PromotionStepState, StoredApproval, StoredGateWait, StoredStageState, StoredHold,
+  StoredApprovalRequest, StoredApprovalDecision, StoredPromotionRequest, StoredCommitStatus, parseStored, readFreight, listFreightIds,
+  resolveFreight, readStageRecords, readStageHistory, readCommitStatuses, type StageRecords,
+} from './pipeline-state.ts';

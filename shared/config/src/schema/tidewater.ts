@@ -67,7 +67,7 @@ export const Cluster = z.object({
 export type Cluster = z.infer<typeof Cluster>;
 
 /** Tidewater kinds owned by a service other than the loader: kept raw in `otherDocuments` for that service to validate. */
-export const laterTidewaterKinds: readonly string[] = ['ImagePolicy', 'Pipeline', 'NotificationChannel', 'HealthRule', 'AuditSink'];
+export const laterTidewaterKinds: readonly string[] = ['ImagePolicy', 'NotificationChannel', 'HealthRule', 'AuditSink'];
 
 /** Webhook secret references as a list, whichever form was written. */
 export function webhookSecretRefsOf(repository: Repository): SecretRef[] {

@@ -1,0 +1,126 @@
+/**
+ * The `config` of each promotion step (Kargo's field names, so a Kargo promotion template reads the same), checked
+ * at load. Values may hold Kargo-style `${{ ... }}` templates (`${{ ctx.stage }}`, `${{ outputs.commit.commit }}`),
+ * resolved by the promoter when the step runs; the schemas only require the fields a step cannot run without.
+ */
+import { z } from 'zod';
+import type { PromotionStepName } from './pipeline.ts';
+
+const text = z.string().min(1);
+/** A number, or a `${{ ... }}` template giving one when the step runs. */
+const numberOrTemplate = z.union([z.number().int().min(1), z.string().regex(/\$\{\{.*\}\}/, { error: 'must be a number or a ${{ }} template' })]);
+
+export const GitCloneConfig = z.strictObject({
+  repoURL: text,
+  checkout: z
+    .array(z.strictObject({ branch: text.optional(), commit: text.optional(), tag: text.optional(), create: z.boolean().optional(), path: text }))
+    .min(1),
+});
+export type GitCloneConfig = z.infer<typeof GitCloneConfig>;
+
+export const KustomizeSetImageConfig = z.strictObject({
+  /** Directory holding the kustomization.yaml. */
+  path: text,
+  /** Images to set; the tag or digest defaults to the freight's for that image. */
+  images: z.array(z.strictObject({ image: text, tag: text.optional(), digest: text.optional(), newName: text.optional() })).min(1),
+});
+export type KustomizeSetImageConfig = z.infer<typeof KustomizeSetImageConfig>;
+
+export const YamlUpdateConfig = z.strictObject({
+  /** The YAML file (e.g. Helm values). */
+  path: text,
+  /** Dotted keys (`image.tag`) and their new values. */
+  updates: z.array(z.strictObject({ key: text, value: z.union([z.string(), z.number(), z.boolean()]) })).min(1),
+});
+export type YamlUpdateConfig = z.infer<typeof YamlUpdateConfig>;
+
+export const GitCommitConfig = z.strictObject({
+  path: text,
+  /** Default: a message listing the freight's artifacts. */
+  message: text.optional(),
+});
+export type GitCommitConfig = z.infer<typeof GitCommitConfig>;
+
+export const GitPushConfig = z.strictObject({
+  path: text,
+  targetBranch: text.optional(),
+  generateTargetBranch: z.boolean().optional(),
+  maxAttempts: z.number().int().min(1).max(50).optional(),
+  /** Tidewater never force-pushes: a push that does not fast-forward is rebased and retried. */
+  force: z.literal(false, { error: 'force-push is not supported: Tidewater rebases and retries, never forces' }).optional(),
+});
+export type GitPushConfig = z.infer<typeof GitPushConfig>;
+
+export const GitOpenPrConfig = z.strictObject({
+  repoURL: text,
+  sourceBranch: text,
+  targetBranch: text.optional(),
+  title: text.optional(),
+  labels: z.array(text).optional(),
+});
+export type GitOpenPrConfig = z.infer<typeof GitOpenPrConfig>;
+
+export const GitWaitForPrConfig = z.strictObject({
+  repoURL: text,
+  prNumber: numberOrTemplate,
+  pollInterval: text.optional(),
+});
+export type GitWaitForPrConfig = z.infer<typeof GitWaitForPrConfig>;
+
+export const ArgocdUpdateConfig = z.strictObject({
+  apps: z
+    .array(
+      z.strictObject({
+        name: text,
+        namespace: text.optional(),
+        sources: z
+          .array(z.strictObject({ repoURL: text, desiredRevision: text.optional(), updateTargetRevision: z.boolean().optional() }))
+          .optional(),
+      }),
+    )
+    .min(1),
+});
+export type ArgocdUpdateConfig = z.infer<typeof ArgocdUpdateConfig>;
+
+/** Move an environment branch to the freight's commit (GitOps Promoter's model), fast-forward or with a merge commit. */
+export const BranchPromoteConfig = z.strictObject({
+  repoURL: text,
+  /** The branch whose commit is promoted; default: the freight's commit on its source branch. */
+  sourceBranch: text.optional(),
+  targetBranch: text,
+  strategy: z.enum(['fast-forward', 'merge']).optional(),
+});
+export type BranchPromoteConfig = z.infer<typeof BranchPromoteConfig>;
+
+export const stepConfigSchemas: Record<PromotionStepName, z.ZodType> = {
+  'git-clone': GitCloneConfig,
+  'kustomize-set-image': KustomizeSetImageConfig,
+  'yaml-update': YamlUpdateConfig,
+  'git-commit': GitCommitConfig,
+  'git-push': GitPushConfig,
+  'git-open-pr': GitOpenPrConfig,
+  'git-wait-for-pr': GitWaitForPrConfig,
+  'argocd-update': ArgocdUpdateConfig,
+  'branch-promote': BranchPromoteConfig,
+};
+
+export interface StepConfigProblem {
+  /** Path inside the step's `config` (empty for the config itself). */
+  path: Array<string | number>;
+  detail: string;
+}
+
+/** The problems of one step's config against its schema ([] when it is valid). */
+export function checkStepConfig(uses: PromotionStepName, config: Record<string, unknown> | undefined): StepConfigProblem[] {
+  const parsed = stepConfigSchemas[uses].safeParse(config ?? {}, {
+    error: (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined),
+  });
+  if (parsed.success) return [];
+  const problems: StepConfigProblem[] = [];
+  for (const issue of parsed.error.issues) {
+    const path = issue.path.filter((segment): segment is string | number => typeof segment !== 'symbol');
+    if (issue.code === 'unrecognized_keys') for (const key of issue.keys) problems.push({ path: [...path, key], detail: 'unknown field' });
+    else problems.push({ path, detail: issue.message });
+  }
+  return problems;
+}
