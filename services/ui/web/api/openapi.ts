@@ -2029,6 +2029,734 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/pipelines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The promotion pipelines the caller may get, with each stage's current freight */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["PipelineSummary"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pipelines/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A pipeline's stages: current freight, promotion, hold, waiting gates, pending approvals */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PipelineStatus"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pipelines/{name}/commit-statuses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a commit status (for commitStatus gates) on a commit sha or a freight */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["CommitStatusRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            at: string;
+                            key: string;
+                            state: string;
+                            subject: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pipelines/{name}/freight": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A pipeline's freight, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the nextCursor of the previous page */
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Freight"][];
+                            nextCursor?: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pipelines/{name}/stages/{stage}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a freight waiting for approval in a stage (approver role; 403 is audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    stage: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ApprovalRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            alias: string;
+                            approvals: number;
+                            /** @enum {string} */
+                            decision: "approve" | "reject";
+                            freight: string;
+                            required: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pipelines/{name}/stages/{stage}/promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Promote a freight to a stage (an older freight than the stage runs also holds it) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    stage: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PromoteRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            promotion: components["schemas"]["Promotion"];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pipelines/{name}/stages/{stage}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a freight waiting for approval in a stage (approver role; 403 is audited) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    stage: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ApprovalRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            alias: string;
+                            approvals: number;
+                            /** @enum {string} */
+                            decision: "approve" | "reject";
+                            freight: string;
+                            required: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pipelines/{name}/stages/{stage}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Release a stage's hold: automatic promotion resumes */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    stage: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            released: boolean;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pipelines/{name}/stages/{stage}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Roll a stage back (default: the freight before the current) and hold it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    name: string;
+                    stage: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["RollbackStageRequestInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            hold: {
+                                at: string;
+                                by: string;
+                                reason: string;
+                            };
+                            promotion: components["schemas"]["Promotion"];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects": {
         parameters: {
             query?: never;
@@ -2516,6 +3244,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/slack/interactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Slack interactive Approve / Reject of a promotion (signed by Slack; not for other callers) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stream/applications": {
         parameters: {
             query?: never;
@@ -2980,6 +3742,16 @@ export interface components {
         AppProjectListInput: {
             items: components["schemas"]["AppProjectInput"][];
         };
+        ApprovalRequest: {
+            comment?: string;
+            /** @description freight id, id prefix (8+ hex characters) or alias */
+            freight: string;
+        };
+        ApprovalRequestInput: {
+            comment?: string;
+            /** @description freight id, id prefix (8+ hex characters) or alias */
+            freight: string;
+        };
         AuditPage: {
             nextCursor?: number | null;
             records: {
@@ -3023,6 +3795,24 @@ export interface components {
             oidcConfig?: {
                 name: string;
             };
+        };
+        CommitStatusRequest: {
+            description?: string;
+            /** @description freight id, id prefix (8+ hex characters) or alias */
+            freight?: string;
+            key: string;
+            sha?: string;
+            /** @enum {string} */
+            state: "pending" | "success" | "failure";
+        };
+        CommitStatusRequestInput: {
+            description?: string;
+            /** @description freight id, id prefix (8+ hex characters) or alias */
+            freight?: string;
+            key: string;
+            sha?: string;
+            /** @enum {string} */
+            state: "pending" | "success" | "failure";
         };
         CreateAccountTokenRequest: {
             /** @description seconds; 0 or absent: never expires */
@@ -3085,6 +3875,56 @@ export interface components {
         EventListInput: {
             items: components["schemas"]["StreamedEventInput"][];
             next?: string;
+        };
+        Freight: {
+            alias: string;
+            charts: {
+                name: string;
+                repoURL: string;
+                version: string;
+            }[];
+            commits: {
+                author?: string;
+                branch?: string;
+                id: string;
+                message?: string;
+                repoURL: string;
+            }[];
+            createdAt: string;
+            /** @description sha256 of the freight's canonical artifacts */
+            id: string;
+            images: {
+                digest?: string;
+                repoURL: string;
+                tag: string;
+            }[];
+            source: string;
+            verifiedIn: string[];
+        };
+        FreightInput: {
+            alias: string;
+            charts: {
+                name: string;
+                repoURL: string;
+                version: string;
+            }[];
+            commits: {
+                author?: string;
+                branch?: string;
+                id: string;
+                message?: string;
+                repoURL: string;
+            }[];
+            createdAt: string;
+            /** @description sha256 of the freight's canonical artifacts */
+            id: string;
+            images: {
+                digest?: string;
+                repoURL: string;
+                tag: string;
+            }[];
+            source: string;
+            verifiedIn: string[];
         };
         HealthStatus: {
             message?: string;
@@ -3272,6 +4112,48 @@ export interface components {
             result?: unknown;
             startedAt?: string;
         };
+        PipelineStatus: {
+            name: string;
+            /** @enum {string} */
+            origin: "tidewater" | "kargo" | "gitops-promoter";
+            sources: {
+                kind: string;
+                name: string;
+                ref: string;
+            }[];
+            stages: components["schemas"]["StageStatus"][];
+        };
+        PipelineStatusInput: {
+            name: string;
+            /** @enum {string} */
+            origin: "tidewater" | "kargo" | "gitops-promoter";
+            sources: {
+                kind: string;
+                name: string;
+                ref: string;
+            }[];
+            stages: components["schemas"]["StageStatusInput"][];
+        };
+        PipelineSummary: {
+            name: string;
+            /** @enum {string} */
+            origin: "tidewater" | "kargo" | "gitops-promoter";
+            stages: {
+                currentFreight: string | null;
+                hold: boolean;
+                name: string;
+            }[];
+        };
+        PipelineSummaryInput: {
+            name: string;
+            /** @enum {string} */
+            origin: "tidewater" | "kargo" | "gitops-promoter";
+            stages: {
+                currentFreight: string | null;
+                hold: boolean;
+                name: string;
+            }[];
+        };
         ProjectTokenCreateRequest: {
             description?: string;
             /** @description seconds; 0 or absent: never expires (as in Argo CD) */
@@ -3295,6 +4177,70 @@ export interface components {
             iat: number;
             id: string;
             token: string;
+        };
+        PromoteRequest: {
+            comment?: string;
+            /** @description freight id, id prefix (8+ hex characters) or alias */
+            freight: string;
+        };
+        PromoteRequestInput: {
+            comment?: string;
+            /** @description freight id, id prefix (8+ hex characters) or alias */
+            freight: string;
+        };
+        Promotion: {
+            actor?: string;
+            alias?: string;
+            approvals?: {
+                at: string;
+                comment?: string;
+                user: string;
+            }[];
+            finishedAt?: string;
+            freight: string;
+            id: string;
+            /** @enum {string} */
+            kind?: "auto" | "manual" | "rollback";
+            reason?: string;
+            revision?: string;
+            startedAt: string;
+            /** @enum {string} */
+            state: "waiting" | "running" | "succeeded" | "failed";
+            steps: {
+                error?: string;
+                output?: {
+                    [key: string]: unknown;
+                };
+                state: string;
+                uses: string;
+            }[];
+        };
+        PromotionInput: {
+            actor?: string;
+            alias?: string;
+            approvals?: {
+                at: string;
+                comment?: string;
+                user: string;
+            }[];
+            finishedAt?: string;
+            freight: string;
+            id: string;
+            /** @enum {string} */
+            kind?: "auto" | "manual" | "rollback";
+            reason?: string;
+            revision?: string;
+            startedAt: string;
+            /** @enum {string} */
+            state: "waiting" | "running" | "succeeded" | "failed";
+            steps: {
+                error?: string;
+                output?: {
+                    [key: string]: unknown;
+                };
+                state: string;
+                uses: string;
+            }[];
         };
         ResourceStatus: {
             group: string;
@@ -3388,6 +4334,14 @@ export interface components {
             name?: string;
             prune?: boolean;
         };
+        RollbackStageRequest: {
+            /** @description freight id, id prefix (8+ hex characters) or alias */
+            freight?: string;
+        };
+        RollbackStageRequestInput: {
+            /** @description freight id, id prefix (8+ hex characters) or alias */
+            freight?: string;
+        };
         ServerSideDiffResponse: {
             app: string;
             modified: boolean;
@@ -3447,6 +4401,82 @@ export interface components {
         SessionResponseInput: {
             expiresAt: string;
             token: string;
+        };
+        StageStatus: {
+            applications: string[];
+            approvals: {
+                pending: {
+                    alias?: string;
+                    approvals: {
+                        at: string;
+                        comment?: string;
+                        user: string;
+                    }[];
+                    expiresAt: string;
+                    freight: string;
+                    requestedAt: string;
+                    requestedBy: string;
+                }[];
+                required: number;
+            } | null;
+            autoPromote: boolean;
+            currentFreight: components["schemas"]["Freight"] | null;
+            healthySince?: string;
+            hold: {
+                at: string;
+                by: string;
+                reason: string;
+            } | null;
+            name: string;
+            promotion: components["schemas"]["Promotion"] | null;
+            upstream: string[];
+            verifiedAt?: string;
+            waiting: {
+                alias?: string;
+                freight: string;
+                gate: string;
+                passed: boolean;
+                reason: string;
+                since: string;
+            }[];
+        };
+        StageStatusInput: {
+            applications: string[];
+            approvals: {
+                pending: {
+                    alias?: string;
+                    approvals: {
+                        at: string;
+                        comment?: string;
+                        user: string;
+                    }[];
+                    expiresAt: string;
+                    freight: string;
+                    requestedAt: string;
+                    requestedBy: string;
+                }[];
+                required: number;
+            } | null;
+            autoPromote: boolean;
+            currentFreight: components["schemas"]["FreightInput"] | null;
+            healthySince?: string;
+            hold: {
+                at: string;
+                by: string;
+                reason: string;
+            } | null;
+            name: string;
+            promotion: components["schemas"]["PromotionInput"] | null;
+            upstream: string[];
+            verifiedAt?: string;
+            waiting: {
+                alias?: string;
+                freight: string;
+                gate: string;
+                passed: boolean;
+                reason: string;
+                since: string;
+            }[];
         };
         StreamedEvent: {
             event: {

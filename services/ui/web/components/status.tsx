@@ -16,6 +16,10 @@ export function timeAgo(iso: string | undefined): string {
   if (!iso) return '—';
   const seconds = Math.round((Date.now() - Date.parse(iso)) / 1000);
   if (Number.isNaN(seconds)) return iso;
+  if (seconds < -5) {
+    const ahead = -seconds;
+    return ahead < 3_600 ? `in ${Math.round(ahead / 60)} min` : ahead < 172_800 ? `in ${Math.round(ahead / 3_600)} h` : new Date(iso).toLocaleString();
+  }
   if (seconds < 60) return `${Math.max(seconds, 0)} s ago`;
   if (seconds < 3_600) return `${Math.round(seconds / 60)} min ago`;
   if (seconds < 86_400) return `${Math.round(seconds / 3_600)} h ago`;

@@ -24,7 +24,7 @@ function PipelineList() {
         {list.data?.items.map((pipeline) => (
           <li key={pipeline.name}>
             <a href={`/pipelines/${encodeURIComponent(pipeline.name)}`} onClick={(event) => { event.preventDefault(); navigate(`/pipelines/${encodeURIComponent(pipeline.name)}`); }}>{pipeline.name}</a>
-            <span className="muted"> {pipeline.origin ?? ''} · {pipeline.stages.map((stage) => (typeof stage === 'string' ? stage : `${stage.name}${stage.currentFreight ? ` (${stage.currentFreight})` : ''}`)).join(' → ')}</span>
+            <span className="muted"> {pipeline.origin} · {pipeline.stages.map((stage) => `${stage.name}${stage.currentFreight ? ` (${stage.currentFreight})` : ''}${stage.hold ? ' ⏸' : ''}`).join(' → ')}</span>
           </li>
         ))}
       </ul>
@@ -65,7 +65,7 @@ function StagePanel({ pipeline, stage, freight }: { pipeline: string; stage: Sta
           <ul className="gates">
             {stage.waiting.map((entry) => (
               <li key={entry.freight + entry.gate} className={entry.passed ? 'passed' : 'blocked'}>
-                {entry.passed ? '✓' : '⧖'} <strong>{alias(entry.freight)}</strong> at gate <code>{entry.gate}</code>: {entry.reason} <small>since {timeAgo(entry.since)}</small>
+                {entry.passed ? "✓" : "⧖"} <strong>{entry.alias ?? alias(entry.freight)}</strong> at gate <code>{entry.gate}</code>: {entry.reason} <small>since {timeAgo(entry.since)}</small>
               </li>
             ))}
           </ul>
@@ -76,7 +76,7 @@ function StagePanel({ pipeline, stage, freight }: { pipeline: string; stage: Sta
           <h3>Approvals ({stage.approvals.required} required)</h3>
           {stage.approvals.pending.map((pending) => (
             <div key={pending.freight} className="approval" data-testid="approval">
-              <p><strong>{alias(pending.freight)}</strong> requested by {pending.requestedBy} {timeAgo(pending.requestedAt)}, expires {timeAgo(pending.expiresAt)};
+              <p><strong>{pending.alias ?? alias(pending.freight)}</strong> requested by {pending.requestedBy} {timeAgo(pending.requestedAt)}, expires {timeAgo(pending.expiresAt)};
                 approved by {pending.approvals.map((entry) => entry.user).join(', ') || 'nobody yet'}</p>
               <ActionButton permission={approve} confirm={`Approve ${alias(pending.freight)} into ${stage.name}?`} onClick={() => act.mutate({ action: 'approve', body: { freight: pending.freight, ...(comment ? { comment } : {}) } })}>Approve</ActionButton>
               <ActionButton permission={approve} confirm={`Reject ${alias(pending.freight)} for ${stage.name}?`} className="danger" onClick={() => act.mutate({ action: 'reject', body: { freight: pending.freight, ...(comment ? { comment } : {}) } })}>Reject</ActionButton>
@@ -126,9 +126,9 @@ function FreightTimeline({ freight, stages, compare, onCompare, hasMore, loadMor
                 <strong>{entry.alias}</strong> <small className="muted">{timeAgo(entry.createdAt)}</small>
                 {inStages.map((stage) => <span key={stage} className="badge stage-badge">{stage}</span>)}
                 <div className="freight-artifacts">
-                  {entry.images.map((image) => <span key={image.repoURL}>🐳 {image.repoURL.split('/').at(-1)}:{image.tag}</span>)}
-                  {entry.commits.map((commit) => <span key={commit.repoURL + commit.id}>⎇ {commit.id.slice(0, 7)} {commit.message?.split('\n')[0] ?? ''}</span>)}
-                  {entry.charts.map((chart) => <span key={chart.repoURL + chart.name}>⎈ {chart.name} {chart.version}</span>)}
+                  {entry.images.map((image) => <span key={image.repoURL}>image {image.repoURL.split('/').at(-1)}:{image.tag}</span>)}
+                  {entry.commits.map((commit) => <span key={commit.repoURL + commit.id}>commit {commit.id.slice(0, 7)} {commit.message?.split('\n')[0] ?? ''}</span>)}
+                  {entry.charts.map((chart) => <span key={chart.repoURL + chart.name}>chart {chart.name} {chart.version}</span>)}
                 </div>
               </div>
             );

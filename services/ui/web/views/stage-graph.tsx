@@ -22,16 +22,20 @@ export function StageGraph({ stages, selected, onSelect }: { stages: StageStatus
     };
   }, [stages]);
   return (
-    <svg className="stage-graph" width={layout.width} height={layout.height} role="img" aria-label={`pipeline stages: ${stages.map((stage) => stage.name).join(', ')}`}>
+    <svg className="stage-graph" width={layout.width} height={layout.height} role="group" aria-label={`pipeline stages: ${stages.map((stage) => stage.name).join(', ')}`}>
       <defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#6b7280" /></marker></defs>
       {layout.edges.map((points, index) => (
         <polyline key={index} fill="none" stroke="#6b7280" strokeWidth="1.5" markerEnd="url(#arrow)" points={points.map((point) => `${point.x},${point.y}`).join(' ')} />
       ))}
       {layout.nodes.map(({ stage, x, y }) => {
-        const state = stage.promotion?.state ?? (stage.hold ? 'held' : stage.waiting.some((entry) => !entry.passed) ? 'waiting' : 'idle');
+        const state = stage.hold ? 'held'
+          : stage.promotion && stage.promotion.state !== 'succeeded' ? stage.promotion.state
+            : stage.approvals?.pending.length ? 'awaiting approval'
+              : stage.waiting.some((entry) => !entry.passed) ? 'waiting at a gate'
+                : stage.promotion?.state ?? 'idle';
         return (
-          <g key={stage.name} transform={`translate(${x - width / 2},${y - height / 2})`} className={`stage-node state-${state}${selected === stage.name ? ' selected' : ''}`}
-            onClick={() => onSelect(stage.name)} role="button" tabIndex={0} aria-label={`stage ${stage.name}, ${state}`}
+          <g key={stage.name} transform={`translate(${x - width / 2},${y - height / 2})`} className={`stage-node state-${state.split(' ')[0]}${selected === stage.name ? ' selected' : ''}`}
+            onClick={() => onSelect(stage.name)} role="button" tabIndex={0} aria-pressed={selected === stage.name}
             onKeyDown={(event) => { if (event.key === 'Enter' || event.key === ' ') onSelect(stage.name); }}>
             <rect width={width} height={height} rx="8" />
             <text x="10" y="22" className="stage-name">{stage.name}{stage.autoPromote ? ' ⚡' : ''}{stage.hold ? ' ⏸' : ''}</text>
