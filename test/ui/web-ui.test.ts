@@ -132,6 +132,9 @@ describe.skipIf(skipWithoutChromium)('the web UI in Chromium against tide all (r
       await sync.waitFor();
       await waitFor('the sync button to be disabled for dev', async () => (await sync.isDisabled()) || undefined, { timeoutMs: 20_000 });
       await devPage.getByText('your roles do not allow applications, sync on demo/guestbook-staging').first().waitFor();
+      // The page's Content-Security-Policy refuses an inline script (this context does not bypass it).
+      await expect(devPage.addScriptTag({ content: 'document.title = "injected"' })).rejects.toThrow(/Content Security Policy/);
+      expect(await devPage.title()).toBe('Tidewater');
       await devPage.getByRole('link', { name: 'Audit' }).click();
       await devPage.getByRole('alert').getByText(/Permission denied: your roles do not allow "get" on audit/).waitFor();
     } finally {
