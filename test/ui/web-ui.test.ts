@@ -4,9 +4,10 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { setAccountPassword } from '@tidewater/api';
+import { eventTypes } from '@tidewater/events';
 import { waitFor } from '../harness/src/index.ts';
 import { startTidewaterEnvironment, type TidewaterEnvironment } from '../e2e/environment.ts';
-import { waitForSync } from '../e2e/helpers.ts';
+import { eventsOf, waitForSync } from '../e2e/helpers.ts';
 import { buildUi, launchChromium, screenshot, seriousAxeViolations, skipWithoutChromium } from './support/browser.ts';
 
 const app = 'plain-configs';
@@ -120,6 +121,22 @@ describe.skipIf(skipWithoutChromium)('the web UI in Chromium against tide all (r
     await page.getByTestId('paused').waitFor({ state: 'detached', timeout: 120_000 });
   }, 300_000);
 
+  it('starts a dry-run sync of chosen resources with options from the sync panel', async () => {
+    await page.getByRole('tab', { name: /Resources/ }).click();
+    await page.getByRole('button', { name: 'Sync…' }).click();
+    const panel = page.getByRole('region', { name: `Sync ${app}` });
+    await panel.getByLabel(/Dry run/).check();
+    await panel.getByLabel('ServerSideApply=true').check();
+    await panel.getByLabel(/ConfigMap plain-configs\/feature-flags/).uncheck();
+    await panel.getByRole('button', { name: 'Dry run' }).click();
+    await panel.getByText('Dry run queued').waitFor();
+    const requested = await waitFor('the dry-run sync request event', async () => (await eventsOf(redis, eventTypes.operationRequested, { app }))
+      .find((event) => event.data.operation === 'sync' && event.data.dryRun === true), { timeoutMs: 30_000 });
+    expect(requested.data).toMatchObject({ actor: 'admin', prune: false });
+    await page.getByTestId('operation').filter({ hasText: /sync (Running|Succeeded)/ }).waitFor({ timeout: 60_000 });
+    await panel.getByRole('button', { name: 'close the sync panel' }).click();
+  }, 120_000);
+
   it('explains actions a user may not take, and a 403, in words', async () => {
     const devContext = await browser.newContext();
     const devPage = await devContext.newPage();
@@ -151,7 +168,7 @@ describe.skipIf(skipWithoutChromium)('the web UI in Chromium against tide all (r
     expect(await seriousAxeViolations(page)).toEqual([]);
   }, 60_000);
 
-  it('shows the pipelines page readably when the API serves no pipelines', async () => {
+  it('shows the pipelines page readably when no pipeline is configured', async () => {
     await page.getByRole('link', { name: 'Pipelines' }).click();
     await page.getByRole('heading', { name: 'Pipelines' }).waitFor();
     await page.locator('.empty, [role=alert]').first().waitFor();
