@@ -28,7 +28,7 @@ export function ActionButton({ permission, onClick, children, confirm, busy, cla
   }
   return (
     <span className="action">
-      <button type="button" className={className} disabled={!allowed || busy || Boolean(disabledReason)} title={why} aria-describedby={why ? undefined : undefined}
+      <button type="button" className={className} disabled={!allowed || busy || Boolean(disabledReason)} title={why}
         onClick={() => (confirm ? setAsking(true) : onClick())}>{busy ? '…' : children}</button>
       {why && !reason?.startsWith('checking') ? <small className="reason">{why}</small> : null}
     </span>
