@@ -159,6 +159,29 @@ describe.skipIf(skipWithoutChromium)('the web UI in Chromium against tide all (r
     }
   }, 120_000);
 
+  it('logs in with an API token (sent as Bearer, kept in the tab) and stays live', async () => {
+    const session = await (await fetch(`${env.apiUrl}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'dev', password: devPassword }) })).json() as { token: string };
+    const issued = await fetch(`${env.apiUrl}/api/v1/account/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${session.token}` }, body: JSON.stringify({ id: 'ui-test' }) });
+    const { token } = await issued.json() as { token: string };
+    expect(token).toMatch(/^tw_/);
+    const tokenContext = await browser.newContext();
+    const tokenPage = await tokenContext.newPage();
+    try {
+      await tokenPage.goto(`${env.apiUrl}/login`);
+      await tokenPage.getByRole('tab', { name: 'API token' }).click();
+      await tokenPage.getByLabel(/Token/).fill(token);
+      await tokenPage.getByRole('button', { name: 'Log in' }).click();
+      await tokenPage.waitForURL(/\/applications$/);
+      expect(await text(tokenPage, 'identity')).toBe('dev');
+      await tokenPage.getByTestId('app-tile').filter({ hasText: app }).waitFor();
+      await tokenPage.getByText('● live').waitFor();
+      // No cookie was set: the token is the only credential, and it is not in the URL or a cookie.
+      expect((await tokenContext.cookies()).filter((cookie) => cookie.name.startsWith('tidewater.'))).toEqual([]);
+    } finally {
+      await tokenContext.close();
+    }
+  }, 120_000);
+
   it('searches the audit log', async () => {
     await page.getByRole('link', { name: 'Audit' }).click();
     await page.getByLabel('Application').fill(app);
