@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
@@ -189,6 +190,15 @@ describe.skipIf(skipWithoutChromium)('the web UI in Chromium against tide all (r
     await page.getByTestId('audit-row').filter({ hasText: 'operation.requested' }).first().waitFor({ timeout: 30_000 });
     await screenshot(page, 'ui-audit');
     expect(await seriousAxeViolations(page)).toEqual([]);
+    // Export: every record matching the search, as CSV and as JSON Lines.
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const csvText = readFileSync(await csv.path(), 'utf8');
+    expect(csvText.split('\n')[0]).toBe('seq,time,type,app,actor,subject,hash');
+    expect(csvText).toContain('dev.tidewater.operation.requested');
+    const [jsonl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON Lines' }).click()]);
+    const records = readFileSync(await jsonl.path(), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { event: { data: { app?: string; apps?: string[] } }; hash: string });
+    expect(records.length).toBeGreaterThan(0);
+    for (const record of records) expect(record.event.data.app === app || record.event.data.apps?.includes(app)).toBe(true);
   }, 60_000);
 
   it('shows the pipelines page readably when no pipeline is configured', async () => {
