@@ -13,6 +13,8 @@ export const ApiEnv = z.object({
   TIDEWATER_ADMIN_PASSWORD_FILE: z.string().min(1).optional(),
   /** File holding the HMAC key for session and project tokens; without it a key is generated and kept in Redis. */
   TIDEWATER_API_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  /** Slack interactivity: Slack user ids mapped to Tidewater accounts, `U012AB=alice,U034CD=erin` (the signing secret is TIDEWATER_SECRET_SLACK_SIGNING_SECRET). */
+  TIDEWATER_SLACK_USERS: z.string().optional(),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
 });
 export type ApiEnv = z.infer<typeof ApiEnv>;

@@ -9,3 +9,6 @@ export { parseLabelSelector } from './state/label-selector.ts';
 export type { Application } from './state/application-schema.ts';
 export type { Identity } from './auth/identity.ts';
 export type { ImagePolicyView, ImageUpdateEvent } from './routes/images.ts';
+export type { FreightView, PipelineStatus, PipelineSummary, PromotionView, StageStatus } from './pipelines/pipeline-view.ts';
+export { parseSlackUsers, type SlackInteractionSettings } from './routes/slack-interactions.ts';
+export { slackSignature } from './pipelines/slack-signature.ts';

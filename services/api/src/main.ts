@@ -6,6 +6,7 @@ import { createLogger, exitOnPortClash, recordEventMetrics, reloadOnHangup, star
 import { bootstrapAdmin } from './auth/initial-admin.ts';
 import { createApi } from './create-api.ts';
 import { ApiEnv } from './env.ts';
+import { parseSlackUsers } from './routes/slack-interactions.ts';
 
 const telemetry = startTelemetry({ serviceName: 'tidewater-api' });
 const logger = createLogger('api');
@@ -40,6 +41,9 @@ const app = await createApi({
   logger,
   ...(env.AUDITOR_URL ? { auditorUrl: env.AUDITOR_URL } : {}),
   ...(signingKey !== undefined ? { signingKey } : {}),
+  ...(process.env.TIDEWATER_SECRET_SLACK_SIGNING_SECRET
+    ? { slack: { signingSecret: resolveSecret({ env: 'TIDEWATER_SECRET_SLACK_SIGNING_SECRET' }), users: parseSlackUsers(env.TIDEWATER_SLACK_USERS) } }
+    : {}),
 });
 await app.listen({ port: env.PORT, host: env.HOST }).catch(exitOnPortClash('api', { PORT: env.PORT }));
 reloadOnHangup({ logger, load: () => loadConfigSource(env.TIDEWATER_CONFIG), apply: (next) => { config = next; } });

@@ -42,7 +42,7 @@ export interface ImageJobDeps {
 }
 
 export type ImageJobResult =
-  | { outcome: 'updated'; commit: string; oldTag?: string; newTag: string; file: string; pullRequest?: PullRequestOutcome }
+  | { outcome: 'updated'; commit: string; oldTag?: string; newTag: string; newDigest?: string; file: string; pullRequest?: PullRequestOutcome }
   | { outcome: 'unchanged' | 'pinned' | 'skipped'; reason: string };
 
 /** The unit of work of the image queue: one pushed tag, one policy → at most one commit. */
@@ -269,7 +269,10 @@ async function updateImage(deps: ImageJobDeps, request: {
     type: eventTypes.imageUpdated,
     data: { ...updated, ...(pullRequest ? { pullRequestUrl: pullRequest.url, pullRequestNumber: pullRequest.number } : {}) },
   });
-  return { outcome: 'updated', commit: result.commit, ...(applied.oldTag ? { oldTag: applied.oldTag } : {}), newTag: applied.newTag, file, ...(pullRequest ? { pullRequest } : {}) };
+  return {
+    outcome: 'updated', commit: result.commit, ...(applied.oldTag ? { oldTag: applied.oldTag } : {}), newTag: applied.newTag,
+    ...(applied.newDigest ? { newDigest: applied.newDigest } : {}), file, ...(pullRequest ? { pullRequest } : {}),
+  };
 }
 
 /** Whether the app's last applied bundle runs the image (undefined when no bundle is at hand). */

@@ -3,6 +3,7 @@ import { subscribeConfigChanges } from '@tidewater/queues';
 import { auditSinkFromEnv, auditSinksFromConfig, parseAuditorEnv } from '@tidewater/auditor';
 import { webhookIngressFromEnv } from '@tidewater/gateway';
 import { parsePromoterEnv, promoterGitCredentialsFromEnv, registryCredentialsFromEnv } from '@tidewater/promoter';
+import { parseSlackUsers } from '@tidewater/api';
 import { createLogger, exitOnPortClash, onHangup, startMetricsServer, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { startAll } from './start-all.ts';
 import { workerConcurrencyFromEnv } from './concurrency-env.ts';
@@ -72,9 +73,12 @@ export async function runAll(): Promise<void> {
     },
     ...(env.TIDEWATER_ADMIN_PASSWORD_FILE ? { adminPassword: resolveSecret({ file: env.TIDEWATER_ADMIN_PASSWORD_FILE }) } : {}),
     ...(env.TIDEWATER_API_SIGNING_KEY_FILE ? { apiSigningKey: resolveSecret({ file: env.TIDEWATER_API_SIGNING_KEY_FILE }) } : {}),
+    ...(process.env.TIDEWATER_SECRET_SLACK_SIGNING_SECRET
+      ? { apiSlack: { signingSecret: resolveSecret({ env: 'TIDEWATER_SECRET_SLACK_SIGNING_SECRET' }), users: parseSlackUsers(process.env.TIDEWATER_SLACK_USERS) } }
+      : {}),
     logger,
   }).catch(exitOnPortClash('tide all', ports));
-  logger.info({ gateway: running.gatewayUrl, api: running.apiUrl, applications: config.applications.length }, 'tidewater running');
+  logger.info({ gateway: running.gatewayUrl, api: running.apiUrl, ui: `${running.apiUrl}/`, applications: config.applications.length }, 'tidewater running');
   if (running.adminPasswordFile) logger.info({ passwordFile: running.adminPasswordFile }, 'admin password generated; read it once from this file, then change it');
   // Live configuration: SIGHUP, a push to the git:: config repository (through the gateway), or a poll of it.
   const live = createLiveConfig({

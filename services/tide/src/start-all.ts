@@ -11,7 +11,7 @@ import { createRenderer, startGitAppSets } from '@tidewater/renderer';
 import { createClusterRegistry, createControlWorker, createRendererHeadResolver, createSyncer } from '@tidewater/syncer';
 import { createNotifier } from '@tidewater/notifier';
 import { defaultAuditDir, startAuditor, type StartAuditorOptions } from '@tidewater/auditor';
-import { bootstrapAdmin, createApi } from '@tidewater/api';
+import { bootstrapAdmin, createApi, type SlackInteractionSettings } from '@tidewater/api';
 import { createPromoter, type PromoterDeps } from '@tidewater/promoter';
 
 export interface StartAllOptions {
@@ -52,6 +52,8 @@ export interface StartAllOptions {
   adminPassword?: string;
   /** HMAC key for the API's session and project tokens; default: generated and kept in Redis. */
   apiSigningKey?: string;
+  /** Slack's interactive Approve / Reject on the API (signing secret + Slack user → account). */
+  apiSlack?: SlackInteractionSettings;
   stateDir?: string;
   /** The auditor the API queries for /api/v1/audit/* (AUDITOR_URL); default the auditor started here. */
   auditorUrl?: string;
@@ -207,6 +209,7 @@ export async function startAll(startOptions: StartAllOptions): Promise<RunningTi
       logger: serviceLogger(logger, 'api'),
       ...(options.auditorUrl ?? auditor.url ? { auditorUrl: options.auditorUrl ?? auditor.url } : {}),
       ...(options.apiSigningKey ? { signingKey: options.apiSigningKey } : {}),
+      ...(options.apiSlack ? { slack: options.apiSlack } : {}),
     });
     const host = options.host ?? '127.0.0.1';
     await apiApp.listen({ port: options.apiPort ?? 0, host });

@@ -66,6 +66,27 @@ export const eventTypes = {
   imageUpdateFailed: 'dev.tidewater.image.update-failed',
   /** promoter: a newer image was not applied because the app is pinned (paused after a rollback or a Git revert). */
   imagePinned: 'dev.tidewater.image.pinned',
+  /** promoter: a new freight (content-addressed artifacts) of a pipeline (`pipeline`, `freight`, `alias`); see pipeline-events.ts. */
+  freightCreated: 'dev.tidewater.freight.created',
+  /** promoter or api: a promotion of a freight to a stage was asked for (auto: an approval request; manual: `actor`). */
+  promotionRequested: 'dev.tidewater.promotion.requested',
+  /** api: an approver approved (`actor`, `comment`) or rejected a freight for a stage. */
+  promotionApproved: 'dev.tidewater.promotion.approved',
+  promotionRejected: 'dev.tidewater.promotion.rejected',
+  /** api: an approval was refused (no approver role, self-approval, expired): audited (`actor`, `reason`). */
+  promotionApprovalDenied: 'dev.tidewater.promotion.approval-denied',
+  /** promoter: a promotion's steps started / all succeeded (`revision`, `approvals`) / one failed (`reason`). */
+  promotionStarted: 'dev.tidewater.promotion.started',
+  promotionSucceeded: 'dev.tidewater.promotion.succeeded',
+  promotionFailed: 'dev.tidewater.promotion.failed',
+  /** api: a stage was held (rollback, an older freight promoted) or released (`actor`). */
+  stageHeld: 'dev.tidewater.stage.held',
+  stageReleased: 'dev.tidewater.stage.released',
+  /** promoter: a gate of a stage passed or failed for a freight (`gate`, `reason`), on each change. */
+  gatePassed: 'dev.tidewater.gate.passed',
+  gateFailed: 'dev.tidewater.gate.failed',
+  /** api: an external system set a commit status of a pipeline (`pipeline`, `reason`: key=state, `actor`). */
+  commitStatusSet: 'dev.tidewater.pipeline.commit-status',
 } as const;
 
 export type EventType = (typeof eventTypes)[keyof typeof eventTypes];

@@ -4,3 +4,4 @@ export { createEventPublisher, readAllEvents, eventsStreamKey, type EventPublish
 export { createEventConsumer, type EventConsumer, type EventConsumerOptions, type StreamEntry } from './consumer.ts';
 export { ImageDiscoveredData, ImagePinnedData, ImageUpdatedData, ImageUpdateFailedData } from './image-events.ts';
 export { AppOutOfSyncData, SyncRetryScheduledData, SyncTerminatedData } from './event-data.ts';
+export { PipelineEventData } from './pipeline-events.ts';

@@ -21,3 +21,8 @@ export { createImageProducer, type ImageProducer } from './image-producer.ts';
 export {
   applyImageOverride, ImageOverride, imageOverrideFingerprint, imageOverrideKey, kustomizeImageName, readImageOverride, writeImageOverride,
 } from './image-override.ts';
+export {
+  pipelineKeys, StoredFreight, StoredPromotion, PromotionStepState, StoredApproval, StoredGateWait, StoredStageState, StoredHold,
+  StoredApprovalRequest, StoredApprovalDecision, StoredPromotionRequest, StoredCommitStatus, parseStored, readFreight, listFreightIds,
+  resolveFreight, readStageRecords, readStageHistory, readCommitStatuses, type StageRecords,
+} from './pipeline-state.ts';

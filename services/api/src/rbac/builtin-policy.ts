@@ -1,6 +1,6 @@
 /**
  * Argo CD's built-in policy (argo-cd `assets/builtin-policy.csv`, v3) with Tidewater's resources added:
- * `audit get` for readers; `applications rollback`, `pipelines promote` and `approvals approve` for admins.
+ * `audit get` and `pipelines get` for readers; `applications rollback`, `pipelines promote` / `update` and `approvals approve` for admins.
  * Objects of project-scoped resources are `<project>/<name>`; others name the object alone.
  */
 export const builtinPolicyCsv = `
@@ -14,6 +14,7 @@ p, role:readonly, accounts, get, *, allow
 p, role:readonly, gpgkeys, get, *, allow
 p, role:readonly, logs, get, */*, allow
 p, role:readonly, audit, get, *, allow
+p, role:readonly, pipelines, get, */*, allow
 
 p, role:admin, applications, create, */*, allow
 p, role:admin, applications, update, */*, allow
@@ -48,6 +49,7 @@ p, role:admin, gpgkeys, create, *, allow
 p, role:admin, gpgkeys, delete, *, allow
 p, role:admin, exec, create, */*, allow
 p, role:admin, pipelines, promote, */*, allow
+p, role:admin, pipelines, update, */*, allow
 p, role:admin, approvals, approve, */*, allow
 
 g, role:admin, role:readonly

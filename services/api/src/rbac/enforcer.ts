@@ -20,6 +20,8 @@ export interface Rbac {
   /** Warnings found while building the policy (bad lines, bad project roles): reported at load, never dropped silently. */
   warnings: string[];
   can(identity: Identity, permission: Permission): boolean;
+  /** Whether the caller (or one of its groups) is bound to `role:<role>`, directly or through other roles. */
+  hasRole(identity: Identity, role: string): Promise<boolean>;
 }
 
 const regexCache = new Map<string, RegExp>();
@@ -109,6 +111,13 @@ export async function createRbac(config: TidewaterConfig): Promise<Rbac> {
         ? [permission, { ...permission, action: 'sync' }] : [permission];
       const subjects = [...(settings.defaultRole ? [settings.defaultRole] : []), identity.subject, ...identity.groups];
       return permissions.some((wanted) => subjects.some((subject) => enforce(subject, wanted)));
+    },
+    async hasRole(identity, role) {
+      const wanted = role.startsWith('role:') ? role : `role:${role}`;
+      for (const subject of [identity.subject, ...identity.groups]) {
+        if ((await enforcer.getImplicitRolesForUser(subject)).includes(wanted)) return true;
+      }
+      return false;
     },
   };
 }

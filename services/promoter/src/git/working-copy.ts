@@ -32,13 +32,18 @@ export function safeRepositoryPath(root: string, file: string): string {
   return target;
 }
 
+/** The private clone of a repository under `cacheDir` (one directory per repository URL). */
+export function cloneDirOf(cacheDir: string, repoUrl: string): string {
+  return join(cacheDir, createHash('sha256').update(repoUrl).digest('hex').slice(0, 24));
+}
+
 /**
  * A private clone per repository under `cacheDir`, reset to the remote branch before each use (the caller holds the
  * repository lock). The first use clones; later ones fetch one branch.
  */
 export async function checkoutBranch(deps: { git: PromoterGit; cacheDir: string; repoUrl: string; branch: string; baseBranch?: string; signal?: AbortSignal }): Promise<WorkingCopy> {
   const { git, repoUrl, signal } = deps;
-  const dir = join(deps.cacheDir, createHash('sha256').update(repoUrl).digest('hex').slice(0, 24));
+  const dir = cloneDirOf(deps.cacheDir, repoUrl);
   const context = (operation: string) => ({ operation, repo: repoUrl });
   if (!existsSync(join(dir, '.git'))) {
     rmSync(dir, { recursive: true, force: true });

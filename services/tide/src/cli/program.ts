@@ -8,6 +8,7 @@ import { eventsCommands } from './events-commands.ts';
 import { CliError, exitCodes } from './exit-codes.ts';
 import { imageCommand } from './image-commands.ts';
 import { localConfigCommands } from './local-config-commands.ts';
+import { pipelineCommand, promotionCommands } from './pipeline-commands.ts';
 import { sessionCommands } from './session-commands.ts';
 
 export interface ProgramDeps {
@@ -60,6 +61,8 @@ export function createProgram(deps: ProgramDeps): Command {
   program.addCommand(appCommand(io));
   for (const command of eventsCommands(io)) program.addCommand(command);
   program.addCommand(imageCommand(io));
+  program.addCommand(pipelineCommand(io));
+  for (const command of promotionCommands(io)) program.addCommand(command);
   program.addCommand(accountCommand(io));
   program.addCommand(projCommand(io));
   for (const command of localConfigCommands(io)) program.addCommand(command);
