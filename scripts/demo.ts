@@ -37,6 +37,7 @@ writeFileSync(join(stateDir, 'demo.env'), [
 console.log(`
 Tidewater is running (ready in ${((performance.now() - started) / 1000).toFixed(1)} s).
 
+  web UI                 ${env.apiUrl}/      (log in as admin with the password below; docs/ui.md)
   operator API           ${env.apiUrl}      (OpenAPI: ${env.apiUrl}/api/openapi.json, docs: ${env.apiUrl}/api/docs)
   login                  admin / ${env.adminPassword}
   webhook URL (GitHub)   ${env.gatewayUrl}/webhooks/git/github      (also /gitlab, /gitea, /bitbucket)

@@ -8,6 +8,7 @@ import { ApiEnv } from '../../services/api/src/env.ts';
 import { AuditorEnv } from '../../services/auditor/src/env.ts';
 import { GatewayEnv } from '../../services/gateway/src/env.ts';
 import { NotifierEnv } from '../../services/notifier/src/env.ts';
+import { PromoterEnv } from '../../services/promoter/src/env.ts';
 import { RendererEnv } from '../../services/renderer/src/env.ts';
 import { SyncerEnv } from '../../services/syncer/src/env.ts';
 import { repoRoot } from '../harness/src/index.ts';
@@ -16,7 +17,7 @@ interface ComposeService { command?: string[]; environment?: Record<string, stri
 const text = readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8');
 const compose = parse(text, { merge: true }) as { services: Record<string, ComposeService>; volumes: Record<string, unknown> };
 
-const schemas: Record<string, z.ZodObject> = { gateway: GatewayEnv, renderer: RendererEnv, syncer: SyncerEnv, notifier: NotifierEnv, auditor: AuditorEnv, api: ApiEnv };
+const schemas: Record<string, z.ZodObject> = { gateway: GatewayEnv, renderer: RendererEnv, syncer: SyncerEnv, notifier: NotifierEnv, auditor: AuditorEnv, api: ApiEnv, promoter: PromoterEnv };
 // Read outside each service's schema: shared/queues (Redis, bundle key), shared/telemetry (logs, metrics), the
 // Kubernetes client (KUBECONFIG), the API's state directory, and secrets the configuration references.
 const sharedVariables = new Set(['REDIS_PASSWORD_FILE', 'REDIS_USERNAME', 'REDIS_TLS_CA_FILE', 'TIDEWATER_BUNDLE_KEY', 'TIDEWATER_BUNDLE_KEY_FILE',
@@ -81,11 +82,14 @@ describe('docker-compose.yml', () => {
     expect(holders).toEqual(['renderer', 'syncer']);
     expect(env('api').AUDITOR_URL).toBe(`http://auditor:${env('auditor').PORT}`);
     expect(env('gateway').TIDEWATER_WEBHOOK_SECRET).toMatch(/^\$\{TIDEWATER_WEBHOOK_SECRET:\?/);
+    // Git write credentials reach the promoter alone.
+    const gitWriters = tidewaterServices.filter(([, service]) => Object.keys(service.environment ?? {}).some((key) => key.startsWith('TIDEWATER_SECRET_PROMOTER_GIT'))).map(([name]) => name);
+    expect(gitWriters).toEqual(['promoter']);
   });
 
   it('keeps writable state on volumes the image prepares for its non-root user', () => {
     const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
-    const mounts: Array<[string, string]> = [['renderer', 'TIDEWATER_CACHE_DIR'], ['auditor', 'TIDEWATER_AUDIT_DIR'], ['api', 'TIDEWATER_STATE_DIR']];
+    const mounts: Array<[string, string]> = [['renderer', 'TIDEWATER_CACHE_DIR'], ['promoter', 'TIDEWATER_PROMOTER_CACHE_DIR'], ['auditor', 'TIDEWATER_AUDIT_DIR'], ['api', 'TIDEWATER_STATE_DIR']];
     for (const [name, variable] of mounts) {
       const dir = compose.services[name].environment![variable];
       const volume = mountsOf(compose.services[name]).find(([, target]) => target === dir);

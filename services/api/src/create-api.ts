@@ -29,10 +29,12 @@ import { registerPipelineRoutes } from './routes/pipelines.ts';
 import { registerSlackInteractionRoutes, type SlackInteractionSettings } from './routes/slack-interactions.ts';
 import { registerProjectRoutes } from './routes/projects.ts';
 import { registerSessionRoutes } from './routes/session.ts';
+import { registerSettingsRoutes } from './routes/settings.ts';
 import { registerSsoRoutes } from './routes/sso.ts';
 import { createOidcLogin } from './auth/oidc-login.ts';
 import { createEventFanout } from './stream/event-fanout.ts';
 import { createApplicationCache } from './state/application-cache.ts';
+import { registerUi } from './ui/serve-ui.ts';
 
 export interface ApiDeps {
   /** Current configuration; read per request, so a reload (SIGHUP) takes effect at once. */
@@ -57,6 +59,8 @@ export interface ApiDeps {
   loginLimits?: { maxPerAccount?: number; maxPerAddress?: number; windowSeconds?: number };
   /** Slack's interactive Approve / Reject (POST /api/v1/slack/interactions); absent: the route answers 404. */
   slack?: SlackInteractionSettings;
+  /** The built web UI served at `/` (default: services/ui/dist when built; false: none). */
+  uiDir?: string | false;
 }
 
 declare module 'fastify' {
@@ -159,6 +163,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.get('/api/version', { config: { public: true }, schema: { tags: ['session'], summary: 'API version' } }, async () => ({ Version: '1.0.0', Service: 'tidewater' }));
 
   registerSessionRoutes(app, ctx);
+  registerSettingsRoutes(app, ctx);
   registerSsoRoutes(app, ctx, createOidcLogin(deps.redis));
   registerAccountRoutes(app, ctx);
   registerProjectRoutes(app, ctx);
@@ -170,6 +175,8 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerAuditRoutes(app, ctx);
   registerPipelineRoutes(app, ctx);
   registerSlackInteractionRoutes(app, ctx, () => deps.slack);
+  // Last: the UI's catch-all GET route must not stand in for an API route registered after it.
+  if (deps.uiDir !== false) await registerUi(app, deps.uiDir);
 
   app.addHook('onClose', async () => {
     applications.close();

@@ -11,6 +11,19 @@ import { parseSlackUsers } from './routes/slack-interactions.ts';
 const telemetry = startTelemetry({ serviceName: 'tidewater-api' });
 const logger = createLogger('api');
 const env = ApiEnv.parse(process.env);
+/** A secret file named by `variable`, read at start-up; unreadable, the API exits at once naming the variable. */
+function secretFileOf(variable: 'TIDEWATER_ADMIN_PASSWORD_FILE' | 'TIDEWATER_API_SIGNING_KEY_FILE'): string | undefined {
+  const file = env[variable];
+  if (!file) return undefined;
+  try {
+    return resolveSecret({ file });
+  } catch (error) {
+    process.stderr.write(`api: cannot start: ${variable}: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}
+const adminPassword = secretFileOf('TIDEWATER_ADMIN_PASSWORD_FILE');
+const signingKey = secretFileOf('TIDEWATER_API_SIGNING_KEY_FILE');
 let config = await loadConfigSource(env.TIDEWATER_CONFIG);
 for (const warning of config.warnings) logger.warn({ warning }, 'configuration warning');
 
@@ -18,7 +31,7 @@ for (const warning of config.warnings) logger.warn({ warning }, 'configuration w
 const redis = createRedisConnection(env.REDIS_URL, 'producer', { enableAutoPipelining: true });
 redis.on('error', (error) => logger.warn({ reason: error.message }, 'redis connection error'));
 if (redis.status !== 'ready') await once(redis, 'ready');
-const admin = await bootstrapAdmin(redis, env.TIDEWATER_ADMIN_PASSWORD_FILE ? { password: resolveSecret({ file: env.TIDEWATER_ADMIN_PASSWORD_FILE }) } : {});
+const admin = await bootstrapAdmin(redis, adminPassword !== undefined ? { password: adminPassword } : {});
 if (admin.passwordFile) logger.info({ passwordFile: admin.passwordFile }, 'admin password generated; read it once from this file, then change it');
 const app = await createApi({
   config: () => config,
@@ -27,7 +40,7 @@ const app = await createApi({
   events: createEventPublisher({ redis, source: '/tidewater/api', onPublished: recordEventMetrics }),
   logger,
   ...(env.AUDITOR_URL ? { auditorUrl: env.AUDITOR_URL } : {}),
-  ...(env.TIDEWATER_API_SIGNING_KEY_FILE ? { signingKey: resolveSecret({ file: env.TIDEWATER_API_SIGNING_KEY_FILE }) } : {}),
+  ...(signingKey !== undefined ? { signingKey } : {}),
   ...(process.env.TIDEWATER_SECRET_SLACK_SIGNING_SECRET
     ? { slack: { signingSecret: resolveSecret({ env: 'TIDEWATER_SECRET_SLACK_SIGNING_SECRET' }), users: parseSlackUsers(env.TIDEWATER_SLACK_USERS) } }
     : {}),

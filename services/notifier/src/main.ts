@@ -1,8 +1,8 @@
-import { configPollIntervalMsFrom, createLiveConfig, loadConfigSource, type TidewaterConfig } from '@tidewater/config';
+import { configPollIntervalMsFrom, createLiveConfig, exitOnUnresolvedSecrets, loadConfigSource, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
 import { createRedisConnection, subscribeConfigChanges } from '@tidewater/queues';
 import { createLogger, recordEventMetrics, onHangup, startMetricsServer, startTelemetry, exitOnPortClash, stopOnSignals } from '@tidewater/telemetry';
-import { parseNotifierEnv } from './env.ts';
+import { deliveryOptionsFrom, parseNotifierEnv } from './env.ts';
 import { createNotifier } from './notifier.ts';
 
 const logger = createLogger('notifier');
@@ -14,6 +14,8 @@ if (process.env.METRICS_PORT) await startMetricsServer(Number(process.env.METRIC
 
 let config: TidewaterConfig = await loadConfigSource(env.TIDEWATER_CONFIG);
 for (const warning of config.warnings) logger.warn({ warning }, 'configuration warning');
+// Slack URLs, bot tokens and webhook signing secrets must be readable now, not at the first notification.
+exitOnUnresolvedSecrets('notifier', config, { kinds: ['NotificationChannel'] });
 
 const redis = createRedisConnection(env.REDIS_URL, 'worker');
 redis.on('error', (error) => logger.error({ reason: error.message }, 'redis connection error'));
@@ -22,6 +24,7 @@ const notifier = createNotifier({
   redis,
   logger,
   events: createEventPublisher({ redis, source: '/tidewater/notifier', onPublished: recordEventMetrics }),
+  delivery: deliveryOptionsFrom(env),
 });
 notifier.start();
 logger.info('notifier started');

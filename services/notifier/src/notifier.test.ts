@@ -262,7 +262,7 @@ spec:
     expect(body.message).toContain('Application shop failed to sync at revision a1b2c3d');
   });
 
-  it('reports a Slack URL answering 404 once, names the channel, pauses it, and leaks no URL or token', async () => {
+  it('reports a Slack URL answering 404 once, names the channel, pauses it and holds later messages, and leaks no URL or token', async () => {
     sink.always(gonePath, { status: 404, body: 'no_service' });
     const notifier = notifierFor(configOf(hookChannel('gone-slack', 'TIDEWATER_SECRET_GONE_HOOK'), shopApplication()));
     await syncSucceeded(revision1);
@@ -275,16 +275,14 @@ spec:
     expect(unhealthy.data).toMatchObject({ channel: 'gone-slack', reason: 'HTTP 404 no_service' });
     expect(sink.to(gonePath)).toHaveLength(1); // gone is permanent: not retried
 
-    // While paused, the next deploy is reported without calling the dead URL again.
+    // While paused, the next deploy is held until the pause ends: neither sent to the dead URL nor dropped.
     await syncSucceeded(revision2);
-    await notifier.drainOnce();
-    expect(sink.to(gonePath)).toHaveLength(1);
-    const failures = await eventsOf(eventTypes.notificationFailed);
-    expect(failures).toHaveLength(2);
-    expect(failures[1].data.reason).toMatch(/^channel is paused until .* after repeated failures \(HTTP 404 no_service\)$/);
-
+    notifier.start();
     const logged = (msg: string) => logLines.filter((line) => line.msg === msg);
-    expect(logged('notification failed').map((line) => [line.channel, line.revision])).toEqual([['gone-slack', revision1], ['gone-slack', revision2]]);
+    await waitFor('the second message to be held', () => logged('channel paused; notification held until the pause ends').find((line) => line.revision === revision2));
+    expect(sink.to(gonePath)).toHaveLength(1);
+    expect(await eventsOf(eventTypes.notificationFailed)).toHaveLength(1);
+    expect(logged('notification failed').map((line) => [line.channel, line.revision])).toEqual([['gone-slack', revision1]]);
     expect(logged('notification channel marked unhealthy; deliveries paused')).toHaveLength(1);
   });
 
@@ -301,22 +299,53 @@ spec:
     expect(await redis.keys('tidewater:notifier:once:*')).toEqual([]);
   });
 
-  it('marks a channel that keeps failing unhealthy after the threshold instead of retrying forever', async () => {
+  it('marks a channel whose messages keep failing for good unhealthy after the threshold, and holds the next message', async () => {
     const failPath = '/services/T000/B000/failsecret000';
     sink.always(failPath, { status: 500, body: 'internal_error' });
     const notifier = notifierFor(configOf(hookChannel('flaky-slack', 'TIDEWATER_SECRET_FAIL_HOOK'), shopApplication()), { delivery: { attempts: 2, failureThreshold: 2 } });
-    for (const revision of [revision1, revision2, revision3]) {
+    for (const revision of [revision1, revision2]) {
       await syncSucceeded(revision);
       await notifier.drainOnce();
     }
-    expect(sink.to(failPath)).toHaveLength(4); // two deliveries, two attempts each; the third is not attempted
+    await syncSucceeded(revision3);
+    notifier.start();
+    await waitFor('the third message to be held', () => logLines.find((line) => line.msg === 'channel paused; notification held until the pause ends' && line.revision === revision3));
+    expect(sink.to(failPath)).toHaveLength(4); // two deliveries, two attempts each; the third waits for the pause to end
     const failures = await eventsOf(eventTypes.notificationFailed);
     expect(failures.map((event) => event.data.reason)).toEqual([
       'HTTP 500 internal_error (after 2 attempts)',
       'HTTP 500 internal_error (after 2 attempts)',
-      expect.stringMatching(/^channel is paused until /),
     ]);
     expect(await eventsOf(eventTypes.notificationChannelUnhealthy)).toHaveLength(1);
+  });
+
+  it('waits out an outage with capped backoff and delivers the message once after it', async () => {
+    sink.script(hookPath, [
+      ...Array.from({ length: 6 }, () => ({ status: 500, body: 'internal_error' })),
+      { status: 429, headers: { 'retry-after': '0' }, body: 'rate_limited' },
+    ]);
+    const notifier = notifierFor(configOf(hookChannel('team-slack', 'TIDEWATER_SECRET_SLACK_HOOK'), shopApplication()), { delivery: { maxDelayMs: 40 } });
+    await syncSucceeded(revision1);
+    await notifier.drainOnce();
+    expect(sink.to(hookPath)).toHaveLength(8);
+    const [sent] = await eventsOf(eventTypes.notificationSent);
+    expect(sent.data).toMatchObject({ channel: 'team-slack', revision: revision1, attempts: 8 });
+    expect(await eventsOf(eventTypes.notificationFailed)).toEqual([]);
+    // Capped: no wait between two attempts grew beyond the cap by much (the 429 asked for none).
+    const gaps = sink.to(hookPath).slice(1).map((request, index) => request.receivedAt - sink.to(hookPath)[index].receivedAt);
+    expect(Math.max(...gaps)).toBeLessThan(5_000);
+  });
+
+  it('gives a message up, reported and named, once its event is older than the age limit', async () => {
+    const failPath = '/services/T000/B000/failsecret000';
+    sink.always(failPath, { status: 503, body: 'service_unavailable' });
+    const notifier = notifierFor(configOf(hookChannel('flaky-slack', 'TIDEWATER_SECRET_FAIL_HOOK'), shopApplication()), { delivery: { maxDelayMs: 50, maxAgeMs: 400 } });
+    await syncSucceeded(revision1);
+    await notifier.drainOnce();
+    expect(sink.to(failPath).length).toBeGreaterThanOrEqual(2);
+    const [failed] = await eventsOf(eventTypes.notificationFailed);
+    expect(failed.data).toMatchObject({ channel: 'flaky-slack', app: 'shop', revision: revision1 });
+    expect(failed.data.reason).toMatch(/^HTTP 503 service_unavailable \(after \d+ attempts; not delivered within 400 ms\)$/);
   });
 
   it('sends a message whose template references a missing field, with a placeholder and a warning', async () => {

@@ -7,7 +7,7 @@ import { createEventConsumer, type CloudEvent, type EventPublisher, type StreamE
 import { injectTraceContext, withSpan, type Logger } from '@tidewater/telemetry';
 import { loadChannels, type LoadedChannels } from './channels/load-channels.ts';
 import { createChannelHealth } from './delivery/channel-health.ts';
-import { defaultRetryPolicy, deliveryQueueName, retryDelayMs, type DeliveryJob, type DeliveryRetryPolicy } from './delivery/delivery-job.ts';
+import { defaultRetryPolicy, deliveryQueueName, retryDelayMs, unlimitedAttempts, type DeliveryJob, type DeliveryRetryPolicy } from './delivery/delivery-job.ts';
 import { notifierKeys } from './delivery/notifier-keys.ts';
 import { createOnceKeys } from './delivery/once-keys.ts';
 import { processDelivery, type DeliveryResult } from './delivery/process-delivery.ts';
@@ -19,14 +19,27 @@ import { buildTemplateFields } from './templates/template-fields.ts';
 import { builtInTriggers, createTriggerTable, type TriggerDefinition } from './triggers/trigger-table.ts';
 
 export interface NotifierDeliveryOptions {
-  /** Attempts per message in all (default 4: retries after 1 s, 2 s, 4 s). */
+  /**
+   * Attempts per message in all. Unset (the default): retried with capped backoff until delivered or until its
+   * event is older than `maxAgeMs`, so an outage of Slack or a webhook receiver is waited out.
+   */
   attempts?: number;
+  /** First retry delay, doubled per attempt up to `maxDelayMs` (default 1 s). */
   baseDelayMs?: number;
+  /** Longest wait between attempts unless a Retry-After asks for longer (default 60 s). */
+  maxDelayMs?: number;
+  /** A message not delivered this long after its event is reported as failed (default 24 h). */
+  maxAgeMs?: number;
+  /**
+   * BullMQ lock of a delivery being sent; a crashed notifier's in-flight delivery is taken over within about
+   * this plus half of it (default 10 s).
+   */
+  lockDurationMs?: number;
   /** A hanging endpoint is cut after this (default 5 s). */
   requestTimeoutMs?: number;
   /** Length of the rate-limit window that `rateLimit.perMinute` counts in (default one minute; tests shorten it). */
   rateLimitWindowMs?: number;
-  /** Consecutive failed messages that pause a channel (default 3). */
+  /** Consecutive messages that failed for good that pause a channel; its messages wait out the pause (default 3). */
   failureThreshold?: number;
   /** How long a failing channel is paused (default 10 min). */
   cooldownMs?: number;
@@ -48,7 +61,7 @@ export interface NotifierDeps {
   group?: string;
   /** This replica's name in the group (default host and pid). */
   consumerName?: string;
-  /** Pending events of a crashed replica are taken over after this (default 30 s). */
+  /** Pending events of a crashed replica are taken over after this (default 10 s). */
   claimIdleMs?: number;
   /** Trigger table (default the built-in triggers); promotion triggers are more rows. */
   triggers?: readonly TriggerDefinition[];
@@ -80,9 +93,12 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   const fetchImpl = deps.fetch ?? globalThis.fetch;
   const options = deps.delivery ?? {};
   const retry: DeliveryRetryPolicy = {
-    attempts: options.attempts ?? defaultRetryPolicy.attempts,
+    ...(options.attempts !== undefined ? { attempts: options.attempts } : {}),
     baseDelayMs: options.baseDelayMs ?? defaultRetryPolicy.baseDelayMs,
+    maxDelayMs: options.maxDelayMs ?? defaultRetryPolicy.maxDelayMs,
+    maxAgeMs: options.maxAgeMs ?? defaultRetryPolicy.maxAgeMs,
   };
+  const lockDurationMs = options.lockDurationMs ?? 10_000;
   const triggers = createTriggerTable(deps.triggers ?? builtInTriggers);
   const logger = deps.logger;
   const onceKeys = createOnceKeys(deps.redis, options.onceTtlSeconds);
@@ -127,6 +143,11 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     connection: workerConnection,
     autorun: false,
     concurrency: options.concurrency ?? 4,
+    // A kill -9 mid-send leaves the job locked: it is found stalled and retried within ~1.5 lock durations.
+    lockDuration: lockDurationMs,
+    stalledInterval: Math.max(1_000, Math.floor(lockDurationMs / 2)),
+    // A delivery caught by several crashes is still retried; the once-key keeps it from being sent twice.
+    maxStalledCount: 5,
     settings: { backoffStrategy: (attemptsMade, _type, error) => retryDelayMs(retry, attemptsMade, error) },
     ...prefixOption,
   });
@@ -181,11 +202,12 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       message: { text: message.text, ...(message.blocks ? { blocks: message.blocks } : {}) },
       ...(webhookBody ? { webhookBody } : {}),
       trace,
+      ...(typeof event.time === 'string' ? { eventTime: event.time } : {}),
     };
     try {
       await queue.add('deliver', job, {
         jobId: deliveryId,
-        attempts: retry.attempts,
+        attempts: retry.attempts ?? unlimitedAttempts,
         backoff: { type: 'notifier' },
         removeOnComplete: { age: 24 * 3_600, count: 10_000 },
         removeOnFail: { age: 7 * 24 * 3_600 },
@@ -224,7 +246,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     group: deps.group ?? 'notifier',
     consumer: deps.consumerName ?? `${hostname()}-${process.pid}`,
     handle: handleEvent,
-    ...(deps.claimIdleMs !== undefined ? { claimIdleMs: deps.claimIdleMs } : {}),
+    claimIdleMs: deps.claimIdleMs ?? 10_000,
     onError: (error, entry) => logger.error({ reason: error.message, streamId: entry?.streamId, type: entry?.event.type }, 'event handling failed; it stays pending and is retried'),
   });
 

@@ -1,15 +1,15 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { imagePoliciesOf, type ArgoApplication, type ImagePolicy, type TidewaterConfig } from '@tidewater/config';
+import { imagePoliciesOf, isBranchTemplate, renderBranchTemplate, type ArgoApplication, type ImagePolicy, type TidewaterConfig } from '@tidewater/config';
 import { eventTypes, type EventPublisher, type ImageUpdatedData } from '@tidewater/events';
-import { ImageJob, redisKeys, type RenderedBundle, type SyncHistoryEntry } from '@tidewater/queues';
+import { ImageJob, redisKeys, type Producers, type RenderedBundle, type SyncHistoryEntry } from '@tidewater/queues';
 import { currentTraceId, withSpan, type Logger } from '@tidewater/telemetry';
 import { currentImageInFile, imagesInObjects, manifestNameOf, targetFileOf } from './current-image.ts';
 import { ExternalServiceError, ImageUpdateError } from './errors/promoter-errors.ts';
 import type { PromoterGit } from './git/promoter-git.ts';
 import { getImageUpdaterMetrics } from './metrics/image-updater-metrics.ts';
 import { pinAfterRevert, readPause, readWrittenImage, recordWrittenImage } from './pin/image-pin.ts';
-import { decideTag } from './policy/tag-decision.ts';
+import { decideTag, missingPlatforms } from './policy/tag-decision.ts';
 import type { RegistryClient } from './registry/registry-client.ts';
 import { setArgocdSourceImage } from './write-back/argocd-source.ts';
 import { defaultCommitAuthor, defaultCommitMessage } from './write-back/commit-message.ts';
@@ -19,6 +19,7 @@ import { setKustomizationImage } from './write-back/kustomization-images.ts';
 import { currentSetterTag, setSetterMarkers } from './write-back/flux-setters.ts';
 import type { WorkingCopy } from './git/working-copy.ts';
 import { writeBack, type FileEdit } from './write-back/write-back.ts';
+import { overrideImage } from './write-back/argocd-override.ts';
 import type { PullRequestOutcome } from './pull-requests/pull-request-target.ts';
 import { openOrUpdatePullRequest, resumePendingPullRequest, type PullRequestWriteBack } from './pull-requests/write-back-pull-request.ts';
 
@@ -36,6 +37,8 @@ export interface ImageJobDeps {
   /** Pull-request mode: how the forge API is called (default global fetch) and where token references are read (default process.env). */
   fetch?: typeof fetch;
   env?: NodeJS.ProcessEnv;
+  /** Render requests (write-back-method argocd re-renders the app with its parameter override). */
+  producers?: Producers;
 }
 
 export type ImageJobResult =
@@ -136,18 +139,35 @@ async function updateImage(deps: ImageJobDeps, request: {
     }
     if (ageSeconds < policy.minTagAgeSeconds) return { outcome: 'skipped', reason: `${policy.image}:${tag} is younger than minTagAgeSeconds ${policy.minTagAgeSeconds}` };
   }
+  if (policy.platforms.length > 0) {
+    // Image Updater's `platforms`: a tag qualifies only when its manifest (list) offers every listed platform.
+    const offered = await deps.registry.manifestPlatforms(policy.image, digest, request.signal);
+    const missing = missingPlatforms(policy, offered);
+    if (missing.length > 0) {
+      const reason = `${policy.image}:${tag} lacks platform ${missing.join(', ')} (it offers ${offered.join(', ') || 'none'})`;
+      log.info({ reason }, 'image skipped: platforms missing');
+      return { outcome: 'skipped', reason };
+    }
+  }
+  if (policy.writeBack.method === 'argocd') {
+    if (!deps.producers) throw new ImageUpdateError(`${policy.id}: write-back-method argocd needs the promoter's render producer`);
+    return overrideImage({ redis: deps.redis, events: deps.events, producers: deps.producers, logger: log }, { policy, application, tag, digest, base });
+  }
   const source = application?.spec.source;
   const repoUrl = policy.writeBack.repoUrl ?? source?.repoURL;
   if (!repoUrl) throw new ImageUpdateError(`Application ${app} has no single source to write back to`);
   const appBranch = source?.targetRevision && source.targetRevision !== 'HEAD' ? source.targetRevision : 'main';
   const pullRequestSettings = policy.writeBack.pullRequest;
   // Pull-request mode pushes to a write branch (`image-updater-<app>` unless git-branch names one) and proposes it to the app's branch.
-  const branch = policy.writeBack.branch ?? (pullRequestSettings ? `image-updater-${app}` : appBranch);
-  const baseBranch = policy.writeBack.baseBranch ?? (pullRequestSettings ? appBranch : undefined);
-  if (pullRequestSettings && branch === baseBranch) throw new ImageUpdateError(`${policy.id}: pull-request mode needs a write branch other than ${branch} (git-branch base:target)`);
-  const pullRequestTarget: PullRequestWriteBack | undefined = pullRequestSettings && baseBranch
-    ? { settings: pullRequestSettings, repoUrl, head: branch, base: baseBranch }
-    : undefined;
+  // A templated target (`base:image-updater-{{.SHA256}}`) names one new branch per change list, cut from the base.
+  const branchTemplate = policy.writeBack.branch && isBranchTemplate(policy.writeBack.branch) ? policy.writeBack.branch : undefined;
+  const baseBranch = policy.writeBack.baseBranch ?? (pullRequestSettings || branchTemplate ? appBranch : undefined);
+  let branch = branchTemplate ? (baseBranch ?? appBranch) : policy.writeBack.branch ?? (pullRequestSettings ? `image-updater-${app}` : appBranch);
+  if (pullRequestSettings && !branchTemplate && branch === baseBranch) throw new ImageUpdateError(`${policy.id}: pull-request mode needs a write branch other than ${branch} (git-branch base:target)`);
+  const pullRequestTargetOf = (head: string): PullRequestWriteBack | undefined => (pullRequestSettings && baseBranch
+    ? { settings: pullRequestSettings, repoUrl, head, base: baseBranch }
+    : undefined);
+  const pullRequestTarget = branchTemplate ? undefined : pullRequestTargetOf(branch);
   const pullRequestDeps = { redis: deps.redis, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.env ? { env: deps.env } : {}), ...(request.signal ? { signal: request.signal } : {}) };
   const file = targetFileOf(policy);
   const manifestName = manifestNameOf(policy, policy.image);
@@ -167,7 +187,8 @@ async function updateImage(deps: ImageJobDeps, request: {
       ? (marked.length > 0 ? currentSetterTag(marked[0].content, target.marker) ?? {} : {})
       : currentImageInFile(policy, text, manifestName, policy.image);
     if (target.kind === 'setters' && marked.length === 0) return { kind: 'skip', reason: `no file under ${target.path || '.'} carries the marker {"$imagepolicy": "${target.marker}"}` };
-    if (written && current.tag !== undefined && current.tag !== written.tag) {
+    // A templated branch leaves the base as it was, so the base not showing the written tag is no revert.
+    if (written && !branchTemplate && current.tag !== undefined && current.tag !== written.tag) {
       // The promoter wrote written.tag; Git now says otherwise: an operator reverted or replaced it.
       pinnedBy = `${file} sets ${current.tag}, not ${written.tag} as written by commit ${written.commit.slice(0, 12)}`;
       return { kind: 'skip', reason: pinnedBy };
@@ -192,8 +213,15 @@ async function updateImage(deps: ImageJobDeps, request: {
   };
 
   const result = await writeBack({ redis: deps.redis, git: deps.git, cacheDir: deps.cacheDir, ...(request.signal ? { signal: request.signal } : {}) }, {
-    repoUrl, branch, ...(baseBranch ? { baseBranch } : {}), file, edit,
+    repoUrl, branch, ...(baseBranch && !branchTemplate ? { baseBranch } : {}), file, edit,
     author: deps.author ?? defaultCommitAuthor,
+    ...(branchTemplate ? {
+      pushBranch: () => renderBranchTemplate(branchTemplate, {
+        appName: app,
+        // `.Name` as Image Updater has it: the repository without the registry host (and Docker Hub's `library/`).
+        images: change ? [{ name: change.image.split('/').slice(1).join('/').replace(/^library\//, ''), alias: policy.alias, oldTag: change.oldTag ?? '', newTag: change.newTag }] : [],
+      }),
+    } : {}),
   });
   if (result.kind === 'unchanged') {
     if (pinnedBy) {
@@ -216,6 +244,8 @@ async function updateImage(deps: ImageJobDeps, request: {
     log.debug({ reason: result.reason }, 'image unchanged');
     return { outcome: 'unchanged', reason: result.reason };
   }
+  branch = result.branch;
+  const pullRequestTargetAfter = branchTemplate ? pullRequestTargetOf(branch) : pullRequestTarget;
   const applied = change as ImageChange;
   // Recorded before the pull request: a retry after a forge failure must see this tag as the promoter's own, not a revert.
   await recordWrittenImage(deps.redis, policy.id, { tag: applied.newTag, ...(applied.newDigest ? { digest: applied.newDigest } : {}), commit: result.commit, at: new Date().toISOString() });
@@ -225,9 +255,9 @@ async function updateImage(deps: ImageJobDeps, request: {
     commit: result.commit, revision: result.commit, repo: repoUrl, branch, file,
   };
   let pullRequest: PullRequestOutcome | undefined;
-  if (pullRequestTarget) {
+  if (pullRequestTargetAfter) {
     const message = defaultCommitMessage(app, [applied]);
-    pullRequest = await openOrUpdatePullRequest(pullRequestDeps, pullRequestTarget, {
+    pullRequest = await openOrUpdatePullRequest(pullRequestDeps, pullRequestTargetAfter, {
       title: `Update ${app}: ${applied.image}:${applied.newTag}`,
       body: `${message}\n\nOpened by Tidewater's promoter. Later image updates of this target are pushed to \`${branch}\` and update this pull request.`,
       event: updated,

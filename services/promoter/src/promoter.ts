@@ -2,7 +2,7 @@ import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TidewaterConfig } from '@tidewater/config';
 import type { EventPublisher } from '@tidewater/events';
-import { createImageProducer, ImageJob, queueNames } from '@tidewater/queues';
+import { createImageProducer, createProducers, ImageJob, queueNames } from '@tidewater/queues';
 import type { Logger } from '@tidewater/telemetry';
 import { createPromoterGit, type PromoterGitOptions } from './git/promoter-git.ts';
 import { processImageJob, type ImageJobResult } from './process-image-job.ts';
@@ -44,8 +44,10 @@ export interface Promoter {
 /** The promoter: image jobs → policy decision → Git write-back. */
 export function createPromoter(deps: PromoterDeps): Promoter {
   const registry = createRegistryClient(deps.registry);
+  const producers = createProducers({ connection: deps.redis });
   const git = createPromoterGit(deps.git);
   const jobDeps = {
+    producers,
     config: deps.config, redis: deps.redis, events: deps.events, logger: deps.logger, cacheDir: deps.cacheDir,
     registry, git, ...(deps.author ? { author: deps.author } : {}),
     ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.env ? { env: deps.env } : {}),
@@ -80,6 +82,7 @@ export function createPromoter(deps: PromoterDeps): Promoter {
       await worker.close();
       await pipelines.close();
       await producer.close();
+      await producers.close();
     },
   };
 }

@@ -11,6 +11,12 @@ export const RendererEnv = z.object({
   TIDEWATER_HELM: z.string().min(1).default('helm'),
   TIDEWATER_KUSTOMIZE: z.string().min(1).default('kustomize'),
   TIDEWATER_RENDER_CONCURRENCY: z.coerce.number().int().positive().default(2),
+  /** Lock of a running render: a killed renderer's jobs are taken over within about 1.5 times this. */
+  TIDEWATER_RENDER_LOCK_MS: z.coerce.number().int().min(2_000).default(10_000),
+  /** Crashes a render survives (it is run again) before it fails with a render.failed event. */
+  TIDEWATER_RENDER_MAX_STALLED: z.coerce.number().int().min(0).default(2),
+  /** After its last attempt, a render failing on a transient error (git unreachable) is retried this often until it succeeds. */
+  TIDEWATER_RENDER_RETRY_DELAY_MS: z.coerce.number().int().positive().default(30_000),
 });
 export type RendererEnv = z.infer<typeof RendererEnv>;
 

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
-import { configPollIntervalMsFrom, createLiveConfig, createPublishedConfigView, loadConfigSource, type TidewaterConfig } from '@tidewater/config';
+import { configPollIntervalMsFrom, createLiveConfig, createPublishedConfigView, exitOnUnresolvedSecrets, loadConfigSource, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
-import { createProducers, createRedisConnection, readGeneratedApplicationSets, requireBundleSigningKey, subscribeConfigChanges } from '@tidewater/queues';
+import { createProducers, createRedisConnection, readGeneratedApplicationSets, readRememberedApplicationSets, requireBundleSigningKey, subscribeConfigChanges, writeRememberedApplicationSet } from '@tidewater/queues';
 import { createLogger, exitOnPortClash, onHangup, recordEventMetrics, startMetricsServer, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { parseRendererEnv } from './env.ts';
 import { createRenderer } from './renderer.ts';
@@ -20,6 +20,8 @@ const logger = createLogger('renderer');
 
 let config: TidewaterConfig = await loadConfigSource(env.TIDEWATER_CONFIG);
 for (const warning of config.warnings) logger.warn({ warning }, 'configuration warning');
+// Git read credentials the Repositories name must be readable now, not at the first render that needs them.
+exitOnUnresolvedSecrets('renderer', config, { repositoryFields: ['credentialRef'] });
 
 const workerConnection = createRedisConnection(env.REDIS_URL, 'worker');
 const producerConnection = createRedisConnection(env.REDIS_URL, 'producer');
@@ -33,6 +35,11 @@ const events = createEventPublisher({ redis: producerConnection, source: '/tidew
 const configView = createPublishedConfigView({
   base: () => config,
   read: async (names) => (await readGeneratedApplicationSets(producerConnection, names)).sets,
+  // Load-time ApplicationSets' create-only / create-update memory outlives a restart.
+  memory: {
+    read: () => readRememberedApplicationSets(producerConnection),
+    write: (name, applications) => writeRememberedApplicationSet(producerConnection, name, applications),
+  },
 });
 await configView.refresh();
 const renderer = createRenderer({
@@ -44,6 +51,9 @@ const renderer = createRenderer({
   logger,
   cacheDir: env.TIDEWATER_CACHE_DIR,
   concurrency: env.TIDEWATER_RENDER_CONCURRENCY,
+  lockDurationMs: env.TIDEWATER_RENDER_LOCK_MS,
+  maxStalledCount: env.TIDEWATER_RENDER_MAX_STALLED,
+  transientRetryDelayMs: env.TIDEWATER_RENDER_RETRY_DELAY_MS,
   tools: { helm: env.TIDEWATER_HELM, kustomize: env.TIDEWATER_KUSTOMIZE },
 });
 logger.info({ applications: config.applications.length, cacheDir: env.TIDEWATER_CACHE_DIR }, 'renderer started');

@@ -1,7 +1,8 @@
 export { createSyncer, type Syncer, type SyncerDeps } from './syncer.ts';
 export { processSyncJob, countOutcomes, lockedRetryDelayMs, type SyncProcessorDeps, type SyncJobOutcome } from './sync/process-sync-job.ts';
 export { runSync, type RunSyncInput, type RunSyncOutput } from './sync/run-sync.ts';
-export { tryAcquireAppLock, appLockKey, type AppLock } from './sync/app-lock.ts';
+export { tryAcquireAppLock, appLockKey, appLockFenceKey, defaultAppLockTtlMs, AppLockLost, type AppLock } from './sync/app-lock.ts';
+export { createLeaderElection, leaderKey, leaderFenceKey, type LeaderElection, type LeaderElectionDeps } from './leader/leader-election.ts';
 export {
   createClusterRegistry, kubeConfigFor, inClusterName, inClusterServer,
   type ClusterClient, type ClusterRegistry, type ClusterRegistryOptions,

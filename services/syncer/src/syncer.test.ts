@@ -13,6 +13,7 @@ import { createClusterRegistry, type ClusterRegistry } from './clusters/cluster-
 import { ExternalServiceError } from './errors/external-service-error.ts';
 import { appLockKey } from './sync/app-lock.ts';
 import { processSyncJob } from './sync/process-sync-job.ts';
+import { terminateOperation } from './control/terminate-request.ts';
 import { createSyncer, type Syncer } from './syncer.ts';
 
 let redisServer: RedisInstance;
@@ -131,13 +132,13 @@ describe('sync worker', () => {
     }
   });
 
-  it('retries a sync whose cluster is unreachable and reports syncFailed after the last attempt only', async () => {
+  it('keeps retrying a sync whose cluster is unreachable (level-triggered, capped backoff), reporting sync.failed once and each retry', async () => {
     const events = createEventPublisher({ redis, source: '/tidewater/syncer' });
     const revision = 'd'.repeat(40);
     const bundleKey = await storeBundle('offline', revision, [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { a: 'b' } }]);
     const payload = { app: 'offline', revision, bundleKey, trigger: { kind: 'webhook' as const } };
 
-    // One attempt of several: a retryable error, nothing reported yet.
+    // Without a worker token (a direct call) the error is rethrown as before: nothing reported by this attempt.
     const probe = await queue.add('probe', payload, { jobId: 'offline-probe', attempts: 3 });
     const retryable = await processSyncJob(probe, { config: () => config, redis, events, logger, clusters, bundleSigningKey }).then(() => undefined, (error: Error) => error);
     expect(retryable).toBeInstanceOf(ExternalServiceError);
@@ -147,17 +148,27 @@ describe('sync worker', () => {
 
     const syncer = startSyncer(events);
     try {
+      // BullMQ's attempts no longer bound it: the job is delayed again and again, never failed.
       const job = await queue.add('sync', payload, { jobId: 'offline-1', attempts: 2, backoff: { type: 'fixed', delay: 10 } });
-      await waitFor('the job to fail', async () => (await job.getState()) === 'failed');
-      const failedJob = (await queue.getJob(job.id!))!;
-      expect(failedJob.attemptsMade).toBe(2);
-      expect(failedJob.failedReason).toContain('cluster down unreachable');
+      await waitFor('three attempts', async () => ((await queue.getJob(job.id!))?.data as { outageAttempt?: number }).outageAttempt! >= 3, { timeoutMs: 30_000 });
+      expect(await job.getState()).not.toBe('failed');
 
-      const failures = (await readAllEvents(redis)).filter((event) => event.data.app === 'offline' && event.type === eventTypes.syncFailed);
+      const offlineEvents = (await readAllEvents(redis)).filter((event) => event.data.app === 'offline');
+      const failures = offlineEvents.filter((event) => event.type === eventTypes.syncFailed);
       expect(failures).toHaveLength(1);
-      expect(failures[0].data.reason).toMatch(/^cluster down unreachable: /);
+      expect(failures[0].data.reason).toMatch(/^cluster down unreachable: .*retried until applied/);
+      const retries = offlineEvents.filter((event) => event.type === eventTypes.syncRetryScheduled);
+      expect(retries.map((event) => event.data.attempt).slice(0, 3)).toEqual([1, 2, 3]);
+      expect(retries.every((event) => event.data.limit === -1)).toBe(true);
       const status = JSON.parse((await redis.get(redisKeys.syncStatus('offline')))!) as SyncResult;
-      expect(status).toMatchObject({ phase: 'Failed', message: expect.stringContaining('cluster down unreachable') });
+      expect(status).toMatchObject({ phase: 'Failed', message: expect.stringMatching(/cluster down unreachable.*attempt [3-9] failed, next at/) });
+
+      // A human cancels it: `tide app terminate-op` (the control request) ends it at its next attempt.
+      const terminated = await terminateOperation({ app: 'offline', actor: 'alice' }, { config: () => config, redis, logger });
+      expect(terminated).toMatchObject({ terminated: true, sync: { phase: 'Failed', message: expect.stringMatching(/retries after \d+ failed attempts cancelled: terminated by alice/) } });
+      await waitFor('the job to end', async () => (await job.getState()) === 'failed', { timeoutMs: 60_000 });
+      expect((await queue.getJob(job.id!))!.failedReason).toContain('terminated by alice');
+      await expect(terminateOperation({ app: 'offline', actor: 'alice' }, { config: () => config, redis, logger })).rejects.toThrow(/no sync operation of offline is running/);
     } finally {
       await syncer.close();
     }

@@ -1,9 +1,10 @@
-import { configPollIntervalMsFrom, createLiveConfig, loadConfigSource, resolveSecret, type TidewaterConfig } from '@tidewater/config';
+import { configPollIntervalMsFrom, createLiveConfig, exitOnUnresolvedSecrets, loadConfigSource, resolveSecret, type TidewaterConfig } from '@tidewater/config';
 import { subscribeConfigChanges } from '@tidewater/queues';
 import { auditSinkFromEnv, auditSinksFromConfig, parseAuditorEnv } from '@tidewater/auditor';
 import { webhookIngressFromEnv } from '@tidewater/gateway';
+import { parsePromoterEnv, promoterGitCredentialsFromEnv, registryCredentialsFromEnv } from '@tidewater/promoter';
 import { parseSlackUsers } from '@tidewater/api';
-import { createLogger, exitOnPortClash, onHangup, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
+import { createLogger, exitOnPortClash, onHangup, startMetricsServer, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { startAll } from './start-all.ts';
 import { workerConcurrencyFromEnv } from './concurrency-env.ts';
 
@@ -20,6 +21,15 @@ export async function runAll(): Promise<void> {
   let config = await loadConfig();
   for (const warning of config.warnings) logger.warn({ warning }, 'configuration warning');
   const env = process.env;
+  // Every credential the configuration names must be readable now (each service alone checks its own share).
+  exitOnUnresolvedSecrets('tide all', config, { repositoryFields: ['webhookSecretRef', 'credentialRef'], clusters: true, kinds: ['NotificationChannel'] });
+  // Prometheus metrics of every service at http://METRICS_HOST:METRICS_PORT/metrics, as the workers serve them alone.
+  if (env.METRICS_PORT) {
+    await startMetricsServer(Number(env.METRICS_PORT), env.METRICS_HOST ?? '127.0.0.1').catch(exitOnPortClash('tide all', { METRICS_PORT: Number(env.METRICS_PORT) }));
+  }
+  // The promoter's own knobs and credentials, read as the promoter reads them.
+  const promoterEnv = parsePromoterEnv(env);
+  const promoterGit = promoterGitCredentialsFromEnv(env);
   // The auditor's own knobs, read as the auditor reads them (TIDEWATER_AUDIT_* and AuditSink documents).
   const auditorEnv = parseAuditorEnv(env);
   const fromEnv = auditSinkFromEnv(env);
@@ -48,6 +58,19 @@ export async function runAll(): Promise<void> {
     },
     apiPort: ports.API_PORT,
     configSource: env.TIDEWATER_CONFIG!,
+    ...(env.AUDITOR_URL ? { auditorUrl: env.AUDITOR_URL } : {}),
+    ...(env.TIDEWATER_STATE_DIR ? { stateDir: env.TIDEWATER_STATE_DIR } : {}),
+    promoter: {
+      ...(promoterEnv.TIDEWATER_PROMOTER_CACHE_DIR ? { cacheDir: promoterEnv.TIDEWATER_PROMOTER_CACHE_DIR } : {}),
+      concurrency: promoterEnv.TIDEWATER_PROMOTER_CONCURRENCY,
+      pollIntervalMs: promoterEnv.TIDEWATER_IMAGE_POLL_INTERVAL_MS,
+      registry: {
+        credentials: registryCredentialsFromEnv(env),
+        requestBudgetPerMinute: promoterEnv.TIDEWATER_REGISTRY_REQUEST_BUDGET_PER_MINUTE,
+        ...(promoterEnv.TIDEWATER_INSECURE_REGISTRIES ? { insecureHosts: promoterEnv.TIDEWATER_INSECURE_REGISTRIES.split(',').map((host) => host.trim()) } : {}),
+      },
+      ...(promoterGit ? { git: { credentials: promoterGit } } : {}),
+    },
     ...(env.TIDEWATER_ADMIN_PASSWORD_FILE ? { adminPassword: resolveSecret({ file: env.TIDEWATER_ADMIN_PASSWORD_FILE }) } : {}),
     ...(env.TIDEWATER_API_SIGNING_KEY_FILE ? { apiSigningKey: resolveSecret({ file: env.TIDEWATER_API_SIGNING_KEY_FILE }) } : {}),
     ...(process.env.TIDEWATER_SECRET_SLACK_SIGNING_SECRET
@@ -55,7 +78,7 @@ export async function runAll(): Promise<void> {
       : {}),
     logger,
   }).catch(exitOnPortClash('tide all', ports));
-  logger.info({ gateway: running.gatewayUrl, api: running.apiUrl, applications: config.applications.length }, 'tidewater running');
+  logger.info({ gateway: running.gatewayUrl, api: running.apiUrl, ui: `${running.apiUrl}/`, applications: config.applications.length }, 'tidewater running');
   if (running.adminPasswordFile) logger.info({ passwordFile: running.adminPasswordFile }, 'admin password generated; read it once from this file, then change it');
   // Live configuration: SIGHUP, a push to the git:: config repository (through the gateway), or a poll of it.
   const live = createLiveConfig({

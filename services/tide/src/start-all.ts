@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createPublishedConfigView, type TidewaterConfig } from '@tidewater/config';
 import { createEventPublisher } from '@tidewater/events';
-import { bundleSigningKeyFromEnv, createProducers, createRedisConnection, loadOrCreateBundleKeyFile, queueNames, readGeneratedApplicationSets, type BundleSigningKey } from '@tidewater/queues';
+import { bundleSigningKeyFromEnv, createProducers, createRedisConnection, loadOrCreateBundleKeyFile, queueNames, readGeneratedApplicationSets, readRememberedApplicationSets, writeRememberedApplicationSet, type BundleSigningKey } from '@tidewater/queues';
 import { Queue } from 'bullmq';
 import { addQueueDepthSource, createLogger, observeWorker, recordEventMetrics, serviceLogger, type Logger } from '@tidewater/telemetry';
 import { startGateway, type StartGatewayOptions } from '@tidewater/gateway';
@@ -55,6 +55,8 @@ export interface StartAllOptions {
   /** Slack's interactive Approve / Reject on the API (signing secret + Slack user → account). */
   apiSlack?: SlackInteractionSettings;
   stateDir?: string;
+  /** The auditor the API queries for /api/v1/audit/* (AUDITOR_URL); default the auditor started here. */
+  auditorUrl?: string;
   /** The promoter (image write-back): its clone cache, registry and Git write options (default cache beside the renderer's). */
   promoter?: Partial<Pick<PromoterDeps, 'cacheDir' | 'registry' | 'git' | 'concurrency' | 'pollIntervalMs'>>;
 }
@@ -67,6 +69,8 @@ export interface RunningTidewater {
   apiUrl: string;
   /** Set on the first start when the admin password was generated: the file it was written to (0600). */
   adminPasswordFile?: string;
+  /** The configuration every service reads (generated Applications merged in). */
+  config?: () => TidewaterConfig;
   close(): Promise<void>;
 }
 
@@ -92,6 +96,11 @@ export async function startAll(startOptions: StartAllOptions): Promise<RunningTi
   const configView = createPublishedConfigView({
     base: startOptions.config,
     read: async (names) => (await readGeneratedApplicationSets(producerConnection, names)).sets,
+    // Load-time ApplicationSets' create-only / create-update memory outlives a restart.
+    memory: {
+      read: () => readRememberedApplicationSets(producerConnection),
+      write: (name, applications) => writeRememberedApplicationSet(producerConnection, name, applications),
+    },
   });
   await configView.refresh();
   const options: StartAllOptions = { ...startOptions, config: configView.current };
@@ -113,7 +122,7 @@ export async function startAll(startOptions: StartAllOptions): Promise<RunningTi
   const gitAppSets = startGitAppSets({
     config: options.config, redisUrl: options.redisUrl, redis: producerConnection, producers,
     events: createEventPublisher({ redis: producerConnection, source: '/tidewater/renderer', onPublished: recordEventMetrics }),
-    logger: logger.child({ service: 'renderer' }),
+    logger: serviceLogger(logger, 'renderer'),
     cacheDir, configView,
   });
   const clusters = createClusterRegistry(options.config);
@@ -160,7 +169,7 @@ export async function startAll(startOptions: StartAllOptions): Promise<RunningTi
   notifier.start();
   const promoterConnection = createRedisConnection(options.redisUrl, 'worker');
   const promoter = createPromoter({
-    config: options.config, redis: promoterConnection, logger: logger.child({ service: 'promoter' }),
+    config: options.config, redis: promoterConnection, logger: serviceLogger(logger, 'promoter'),
     events: createEventPublisher({ redis: producerConnection, source: '/tidewater/promoter', onPublished: recordEventMetrics }),
     cacheDir: join(homedir(), '.cache', 'tidewater', 'promoter'), ...options.promoter,
   });
@@ -198,7 +207,7 @@ export async function startAll(startOptions: StartAllOptions): Promise<RunningTi
       redisUrl: options.redisUrl,
       events: createEventPublisher({ redis: producerConnection, source: '/tidewater/api', onPublished: recordEventMetrics }),
       logger: serviceLogger(logger, 'api'),
-      ...(auditor.url ? { auditorUrl: auditor.url } : {}),
+      ...(options.auditorUrl ?? auditor.url ? { auditorUrl: options.auditorUrl ?? auditor.url } : {}),
       ...(options.apiSigningKey ? { signingKey: options.apiSigningKey } : {}),
       ...(options.apiSlack ? { slack: options.apiSlack } : {}),
     });
@@ -214,6 +223,7 @@ export async function startAll(startOptions: StartAllOptions): Promise<RunningTi
     auditorUrl: auditor.url ?? '',
     apiUrl: api?.url ?? '',
     ...(adminPasswordFile ? { adminPasswordFile } : {}),
+    config: configView.current,
     close() {
       closing ??= (async () => {
         await api?.close();

@@ -55,6 +55,7 @@ export {
 } from './schema/tidewater.ts';
 
 export { normalizeRepoUrl, sameRepo } from './repo-url.ts';
+export { exitOnUnresolvedSecrets, unresolvedSecrets, type SecretNeeds } from './required-secrets.ts';
 export {
   defaultSecretDirs, defaultSecretEnvPrefix, describeSecretRef, resolveSecret, secretRefScopeProblem, secretScopeFromEnv, secretScopeVariables,
   SecretRefError, type SecretScope,
@@ -88,12 +89,13 @@ export { clusterLabels, gitGeneratorSources, usesGit, type GitTree } from './app
 export { applyGeneration, resolveConflicts, type GenerationGuard, type GenerationOutcome } from './applicationset/generation-policy.ts';
 export { generateApplications, type ApplicationSetReport, type PublishedSet } from './applicationset/config-view.ts';
 export { goTemplateFunctions } from './applicationset/go-template.ts';
-export { createPublishedConfigView, publishedSetNames, withPublishedSets, type RawPublishedSet } from './applicationset/published-sets.ts';
+export { createPublishedConfigView, publishedSetNames, withPublishedSets, type LoaderSetMemory, type RawPublishedSet } from './applicationset/published-sets.ts';
 export { fluxDependencies } from './flux/depends-on.ts';
 export {
   collectImagePolicies, imagePoliciesFromAnnotations, imagePoliciesOf, imagePolicyFromTidewater, imageUpdaterPrefix, normaliseImageName,
   policiesWatching, registryHostOf, splitImageReference, TidewaterImagePolicy, TidewaterImagePolicySpec,
   type ImagePolicy, type ImagePullRequestSettings, type PullRequestProvider, type ImageUpdateStrategy, type ImageWriteBackTarget,
+  isBranchTemplate, renderBranchTemplate, type BranchTemplateImage,
 } from './images/index.ts';
 export {
   ApprovalPolicy, Duration, FreightSource, Gate, PipelineDocument, pipelineSecretRefs, PipelineSpec, PipelineStage, PromotionStep, PromotionStepName, type Pipeline,

@@ -40,6 +40,10 @@ export const eventTypes = {
   auditForwardFailed: 'dev.tidewater.audit.forward-failed',
   /** auditor: a failing audit sink accepts records again and catches up (`sink`, `failedForMs`). */
   auditForwardRecovered: 'dev.tidewater.audit.forward-recovered',
+  /** auditor: the audit log cannot be written (`code`: ENOSPC, EIO …); the events stay unacknowledged and are appended when it can. */
+  auditWriteFailed: 'dev.tidewater.audit.write-failed',
+  /** auditor: the audit log is written again and caught up (`failedForMs`). */
+  auditWriteRecovered: 'dev.tidewater.audit.write-recovered',
   /** api: an operator asked for an operation (`operation`: sync, rollback, terminate, resume, diff; `app`, `actor`, `jobId`). */
   operationRequested: 'dev.tidewater.operation.requested',
   /** api: a password login succeeded (`actor`) or failed (`account`, `reason`; never the password). */

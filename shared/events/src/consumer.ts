@@ -130,6 +130,8 @@ export function createEventConsumer(options: EventConsumerOptions): EventConsume
             await readNew(true);
           } catch (error) {
             if (!running) break;
+            // Redis flushed or replaced: the group is gone; create it again rather than fail forever.
+            if (String((error as Error).message).includes('NOGROUP')) groupReady = false;
             options.onError?.(error as Error);
             await new Promise((r) => setTimeout(r, 500));
           }

@@ -43,3 +43,42 @@ export async function readGeneratedApplicationSets(redis: Redis, names: readonly
 export async function writeGeneratedApplicationSet(redis: Redis, set: GeneratedApplicationSet): Promise<void> {
   await redis.set(redisKeys.generatedApplicationSet(set.applicationSet), JSON.stringify(GeneratedApplicationSet.parse(set)));
 }
+
+/**
+ * What a load-time (list / clusters) ApplicationSet last contributed, remembered across restarts: with
+ * `applicationsSync` create-only / create-update an Application whose element vanished is kept, as Argo CD keeps the
+ * Application object it created; a restarted service must not start again from the generators' output alone.
+ * `applications` are Argo CD Application documents; a reader validates each with @tidewater/config's schema.
+ */
+export const RememberedApplicationSet = z.object({
+  applicationSet: z.string().min(1),
+  rememberedAt: z.string(),
+  applications: z.array(z.record(z.string(), z.unknown())),
+});
+export type RememberedApplicationSet = z.infer<typeof RememberedApplicationSet>;
+
+/** The Redis hash of the load-time ApplicationSets' remembered sets (field: the ApplicationSet's name). */
+export const rememberedApplicationSetsKey = 'tidewater:appset:remembered';
+
+/** Every remembered set (one HGETALL); an unparsable field is left out. */
+export async function readRememberedApplicationSets(redis: Redis): Promise<RememberedApplicationSet[]> {
+  const fields = await redis.hgetall(rememberedApplicationSetsKey);
+  return Object.values(fields).flatMap((value) => {
+    try {
+      const parsed = RememberedApplicationSet.safeParse(JSON.parse(value));
+      return parsed.success ? [parsed.data] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Remembers a load-time set (`applications` undefined: the ApplicationSet left the configuration, forget it). */
+export async function writeRememberedApplicationSet(redis: Redis, applicationSet: string, applications: readonly Record<string, unknown>[] | undefined): Promise<void> {
+  if (applications === undefined) {
+    await redis.hdel(rememberedApplicationSetsKey, applicationSet);
+    return;
+  }
+  const set = RememberedApplicationSet.parse({ applicationSet, rememberedAt: new Date().toISOString(), applications });
+  await redis.hset(rememberedApplicationSetsKey, applicationSet, JSON.stringify(set));
+}

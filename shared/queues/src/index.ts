@@ -13,8 +13,14 @@ export {
   readAppStates, readSyncHistory, readBundle, type AppState, type UnreadableRecord,
 } from './app-state.ts';
 export { publishConfigChange, subscribeConfigChanges, type ConfigChange } from './config-changes.ts';
-export { GeneratedApplicationSet, readGeneratedApplicationSets, writeGeneratedApplicationSet } from './generated-set.ts';
+export {
+  GeneratedApplicationSet, readGeneratedApplicationSets, writeGeneratedApplicationSet,
+  RememberedApplicationSet, readRememberedApplicationSets, rememberedApplicationSetsKey, writeRememberedApplicationSet,
+} from './generated-set.ts';
 export { createImageProducer, type ImageProducer } from './image-producer.ts';
+export {
+  applyImageOverride, ImageOverride, imageOverrideFingerprint, imageOverrideKey, kustomizeImageName, readImageOverride, writeImageOverride,
+} from './image-override.ts';
 export {
   pipelineKeys, StoredFreight, StoredPromotion, PromotionStepState, StoredApproval, StoredGateWait, StoredStageState, StoredHold,
   StoredApprovalRequest, StoredApprovalDecision, StoredPromotionRequest, StoredCommitStatus, parseStored, readFreight, listFreightIds,

@@ -43,6 +43,8 @@ export const RenderJob = z.object({
   trace: TraceCarrier.default({}),
   /** Set for an operator's sync request: the renderer renders exactly `revision` and hands the operation on. */
   operation: SyncOperation.optional(),
+  /** Fingerprint of the app's image override (write-back-method argocd) when it changed: a render of the same commit is new work. */
+  imageOverride: z.string().optional(),
 });
 export type RenderJob = z.infer<typeof RenderJob>;
 
@@ -57,6 +59,8 @@ export const SyncJob = z.object({
   operation: SyncOperation.optional(),
   /** Retries of this failed sync so far (`syncPolicy.retry`); set by the syncer when it schedules one. */
   retryAttempt: z.number().int().nonnegative().optional(),
+  /** Attempts so far that failed on cluster or Redis trouble (level-triggered: retried with capped backoff until applied). */
+  outageAttempt: z.number().int().nonnegative().optional(),
 });
 export type SyncJob = z.infer<typeof SyncJob>;
 

@@ -88,7 +88,8 @@ export function createProducers(deps: { connection: Redis }): Producers {
         : deps.connection.set(redisKeys.desiredRevision(data.app), JSON.stringify(desired));
       const [, result] = await Promise.all([
         recordDesired,
-        add(renderQueue, 'render', jobIds.render(data.app, data.revision), data, jobCatalogue.render),
+        add(renderQueue, 'render', jobIds.render(data.app, data.revision), data, jobCatalogue.render,
+          (existing) => existing.imageOverride === data.imageOverride),
       ]);
       return result;
     },

@@ -123,3 +123,15 @@ export function startMetricsServer(port: number, host = '127.0.0.1'): Promise<Se
     server.listen(port, host, () => resolveServer(server));
   });
 }
+
+let leaderGauge: Gauge | undefined;
+
+/** `tidewater_syncer_leader` (1 while this syncer replica leads: runs watches, drift detection and self-heal; else 0). */
+export function setSyncerLeader(leading: boolean): void {
+  leaderGauge ??= new Gauge({
+    name: 'tidewater_syncer_leader',
+    help: '1 while this syncer replica is the leader that runs watches, drift detection and self-heal; 0 while it only runs sync jobs.',
+    registers: [getMetrics().registry],
+  });
+  leaderGauge.set(leading ? 1 : 0);
+}

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -15,6 +17,17 @@ export interface ClusterOptions {
   workloads?: boolean;
   /** A name for logs and the kubeconfig context. */
   name?: string;
+  /**
+   * Also accept client certificates (local backend): a client CA is generated and passed as `--client-ca-file`;
+   * `issueClientCertificate` signs certificates with it.
+   */
+  clientCertificates?: boolean;
+}
+
+/** A client certificate (PEM) and its unencrypted key for a user (CN) and groups (O). */
+export interface ClientCertificate {
+  certificate: string;
+  key: string;
 }
 
 export interface TestCluster {
@@ -30,6 +43,16 @@ export interface TestCluster {
    * re-serialises objects through its models and drops fields such as `x-kubernetes-preserve-unknown-fields`.
    */
   apply(manifest: Record<string, unknown>, options?: { dryRun?: boolean }): Promise<Record<string, unknown>>;
+  /**
+   * Local backend only: stops the kube-apiserver (etcd keeps its data), for outage tests; startApiServer() starts it
+   * again on the same port and waits for /readyz. Undefined for other backends.
+   */
+  stopApiServer?(): Promise<void>;
+  startApiServer?(): Promise<void>;
+  /** With `clientCertificates`: a certificate the apiserver authenticates as `user` in `groups` (RBAC decides the rest). */
+  issueClientCertificate?(user: string, groups?: readonly string[]): Promise<ClientCertificate>;
+  /** The PEM of the CA that signed the apiserver's serving certificate (local backend). */
+  serverCa?: string;
   stop(): Promise<void>;
 }
 
@@ -114,7 +137,9 @@ async function localCluster(name: string, options: ClusterOptions): Promise<Test
     const certDir = join(dir, 'pki');
     mkdirSync(certDir, { recursive: true });
 
-    const apiserver = startProcess('kube-apiserver', toolPath('kube-apiserver'), [
+    const clientCa = options.clientCertificates ? await createClientCa(certDir) : undefined;
+    const apiserverArgs = [
+      ...(clientCa ? [`--client-ca-file=${clientCa.certFile}`] : []),
       `--etcd-servers=http://127.0.0.1:${etcdClientPort}`,
       '--bind-address=127.0.0.1',
       '--advertise-address=127.0.0.1',
@@ -131,15 +156,26 @@ async function localCluster(name: string, options: ClusterOptions): Promise<Test
       // Pods need no service-account token here: there is no kubelet to mount one.
       '--disable-admission-plugins=ServiceAccount',
       '--v=0',
-    ], { cwd: dir, logDir: dir });
+    ];
+    let apiserver = startProcess('kube-apiserver', toolPath('kube-apiserver'), apiserverArgs, { cwd: dir, logDir: dir });
     processes.push(apiserver);
     const server = `https://127.0.0.1:${apiPort}`;
     const caFile = join(certDir, 'apiserver.crt');
-    await raceExit(apiserver, waitFor('kube-apiserver /readyz', async () => {
+    const apiserverReady = (managed: ManagedProcess) => raceExit(managed, waitFor('kube-apiserver /readyz', async () => {
       if (!existsSync(caFile)) return false;
       const response = await httpsGet(`${server}/readyz`, { ca: readFileSync(caFile, 'utf8'), token });
       return response.status === 200;
     }, { timeoutMs: 90_000, intervalMs: 100 }));
+    await apiserverReady(apiserver);
+    const stopApiServer = async () => {
+      await apiserver.stop();
+    };
+    const startApiServer = async () => {
+      const restarted = startProcess('kube-apiserver', toolPath('kube-apiserver'), apiserverArgs, { cwd: dir, logDir: dir });
+      processes[processes.indexOf(apiserver)] = restarted;
+      apiserver = restarted;
+      await apiserverReady(restarted);
+    };
 
     const kubeconfigPath = join(dir, 'kubeconfig');
     writeFileSync(kubeconfigPath, [
@@ -168,11 +204,45 @@ async function localCluster(name: string, options: ClusterOptions): Promise<Test
     if (options.workloads) {
       await startWorkloadComponents({ dir, kubeconfigPath, kubeConfig, serviceAccountKey, caFile, processes });
     }
-    return { name, server, kubeconfigPath, kubeConfig, backend: 'local', logDir: dir, apply: rawApply(kubeConfig), stop: stopAll };
+    return {
+      name, server, kubeconfigPath, kubeConfig, backend: 'local', logDir: dir, apply: rawApply(kubeConfig), stopApiServer, startApiServer, stop: stopAll,
+      serverCa: readFileSync(caFile, 'utf8'),
+      ...(clientCa ? { issueClientCertificate: (user: string, groups: readonly string[] = []) => issueClientCertificate(clientCa, certDir, user, groups) } : {}),
+    };
   } catch (error) {
     await stopAll();
     throw error;
   }
+}
+
+interface ClientCa {
+  certFile: string;
+  keyFile: string;
+}
+
+const execFileAsync = promisify(execFile);
+
+/** A throwaway CA for client certificates (openssl; valid one day). */
+async function createClientCa(certDir: string): Promise<ClientCa> {
+  const certFile = join(certDir, 'client-ca.crt');
+  const keyFile = join(certDir, 'client-ca.key');
+  await execFileAsync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1',
+    '-subj', '/CN=tidewater-test-client-ca', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  return { certFile, keyFile };
+}
+
+let issued = 0;
+/** A client certificate signed by the cluster's client CA: CN is the user, each O a group (as Kubernetes reads them). */
+async function issueClientCertificate(ca: ClientCa, certDir: string, user: string, groups: readonly string[]): Promise<ClientCertificate> {
+  issued += 1;
+  const base = join(certDir, `client-${issued}`);
+  const subject = `/CN=${user}${groups.map((group) => `/O=${group}`).join('')}`;
+  await execFileAsync('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${base}.key`, '-out', `${base}.csr`, '-subj', subject]);
+  const extensions = `${base}.ext`;
+  writeFileSync(extensions, 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n');
+  await execFileAsync('openssl', ['x509', '-req', '-in', `${base}.csr`, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-CAcreateserial',
+    '-out', `${base}.crt`, '-days', '1', '-extfile', extensions]);
+  return { certificate: readFileSync(`${base}.crt`, 'utf8'), key: readFileSync(`${base}.key`, 'utf8') };
 }
 
 /** Server-side apply over plain HTTPS, resolving the resource path through API discovery. */

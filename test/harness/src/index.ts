@@ -1,5 +1,5 @@
 export { startRedis, type RedisInstance, type SecureRedisOptions } from './redis.ts';
-export { startCluster, fakeNodeName, type ClusterOptions, type TestCluster } from './cluster.ts';
+export { startCluster, fakeNodeName, type ClientCertificate, type ClusterOptions, type TestCluster } from './cluster.ts';
 export { startGitServer, type GitServer, type GitRepo, type ChangeSet, type CommitResult } from './git-server.ts';
 export { startRegistry, type TestRegistry, type PushedImage, type RegistryOptions } from './registry.ts';
 export { freePort } from './ports.ts';
@@ -9,3 +9,4 @@ export { dockerAvailable } from './docker.ts';
 export { makeWorkDir } from './workdir.ts';
 export { githubPushPayload, githubHeaders, signGithub, sendGithubPush, describePush, type PushDescription, type PushedCommit } from './webhooks.ts';
 export { startGitea, giteaAvailable, giteaPaths, type GiteaServer, type GiteaRepo, type GiteaPull } from './gitea.ts';
+export { startProcess, raceExit, type ManagedProcess } from './process.ts';

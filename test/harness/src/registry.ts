@@ -28,6 +28,11 @@ export interface TestRegistry {
   url: string;
   /** Pushes a small, valid single-layer image through the registry's v2 HTTP API (no Docker needed). */
   pushImage(repository: string, tag: string, options?: { content?: string }): Promise<PushedImage>;
+  /**
+   * Pushes a multi-platform image: one image manifest per platform (`os/arch[/variant]`, recorded in its config and in
+   * the index), then an index (OCI image index, or a Docker manifest list with `format: 'docker'`) under `tag`.
+   */
+  pushIndex(repository: string, tag: string, platforms: readonly string[], options?: { format?: 'oci' | 'docker' }): Promise<PushedImage>;
   listTags(repository: string): Promise<string[]>;
   stop(): Promise<void>;
 }
@@ -101,30 +106,56 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     return digest;
   }
 
+  /** One single-layer image manifest (Docker v2, or OCI for an index entry), under `tag` or by digest only. */
+  async function pushSingle(repository: string, tag: string | undefined, content: string | undefined, platform?: { os: string; architecture: string; variant?: string }): Promise<{ digest: string; size: number }> {
+    const layerTar = tarWithFile('tidewater.txt', Buffer.from(content ?? `${repository}:${tag ?? ''} ${randomBytes(4).toString('hex')}\n`));
+    const layer = gzipSync(layerTar);
+    const layerDigest = await uploadBlob(repository, layer);
+    const configBlob = Buffer.from(JSON.stringify({
+      architecture: platform?.architecture ?? 'amd64', os: platform?.os ?? 'linux', ...(platform?.variant ? { variant: platform.variant } : {}),
+      created: new Date().toISOString(),
+      config: { Cmd: ['/bin/true'] },
+      rootfs: { type: 'layers', diff_ids: [sha256(layerTar)] },
+    }));
+    const configDigest = await uploadBlob(repository, configBlob);
+    const oci = platform !== undefined;
+    const mediaType = oci ? 'application/vnd.oci.image.manifest.v1+json' : 'application/vnd.docker.distribution.manifest.v2+json';
+    const manifest = Buffer.from(JSON.stringify({
+      schemaVersion: 2,
+      mediaType,
+      config: { mediaType: oci ? 'application/vnd.oci.image.config.v1+json' : 'application/vnd.docker.container.image.v1+json', size: configBlob.length, digest: configDigest },
+      layers: [{ mediaType: oci ? 'application/vnd.oci.image.layer.v1.tar+gzip' : 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: layer.length, digest: layerDigest }],
+    }));
+    const reference = tag ?? sha256(manifest);
+    const response = await fetch(`${url}/v2/${repository}/manifests/${reference}`, { method: 'PUT', body: manifest, headers: { 'content-type': mediaType } });
+    if (response.status !== 201) throw new Error(`manifest PUT ${repository}:${reference} failed: ${response.status} ${await response.text()}`);
+    return { digest: response.headers.get('docker-content-digest') ?? sha256(manifest), size: manifest.length };
+  }
+
   return {
     host,
     url,
     async pushImage(repository, tag, pushOptions = {}) {
-      const layerTar = tarWithFile('tidewater.txt', Buffer.from(pushOptions.content ?? `${repository}:${tag} ${randomBytes(4).toString('hex')}\n`));
-      const layer = gzipSync(layerTar);
-      const layerDigest = await uploadBlob(repository, layer);
-      const configBlob = Buffer.from(JSON.stringify({
-        architecture: 'amd64', os: 'linux', created: new Date().toISOString(),
-        config: { Cmd: ['/bin/true'] },
-        rootfs: { type: 'layers', diff_ids: [sha256(layerTar)] },
-      }));
-      const configDigest = await uploadBlob(repository, configBlob);
-      const manifest = Buffer.from(JSON.stringify({
-        schemaVersion: 2,
-        mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
-        config: { mediaType: 'application/vnd.docker.container.image.v1+json', size: configBlob.length, digest: configDigest },
-        layers: [{ mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: layer.length, digest: layerDigest }],
-      }));
-      const response = await fetch(`${url}/v2/${repository}/manifests/${tag}`, {
-        method: 'PUT', body: manifest, headers: { 'content-type': 'application/vnd.docker.distribution.manifest.v2+json' },
-      });
-      if (response.status !== 201) throw new Error(`manifest PUT ${repository}:${tag} failed: ${response.status} ${await response.text()}`);
-      const digest = response.headers.get('docker-content-digest') ?? sha256(manifest);
+      const { digest } = await pushSingle(repository, tag, pushOptions.content);
+      return { repository, tag, digest, reference: `${host}/${repository}:${tag}` };
+    },
+    async pushIndex(repository, tag, platforms, indexOptions = {}) {
+      const docker = indexOptions.format === 'docker';
+      const entries: Array<Record<string, unknown>> = [];
+      for (const platform of platforms) {
+        const [os, architecture, variant] = platform.split('/');
+        // Each platform's manifest is pushed by digest only (as buildx does), so the tag names the index alone.
+        const single = await pushSingle(repository, undefined, `${repository}:${tag} ${platform}\n`, { os, architecture, ...(variant ? { variant } : {}) });
+        entries.push({
+          mediaType: docker ? 'application/vnd.docker.distribution.manifest.v2+json' : 'application/vnd.oci.image.manifest.v1+json',
+          size: single.size, digest: single.digest, platform: { architecture, os, ...(variant ? { variant } : {}) },
+        });
+      }
+      const mediaType = docker ? 'application/vnd.docker.distribution.manifest.list.v2+json' : 'application/vnd.oci.image.index.v1+json';
+      const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, manifests: entries }));
+      const response = await fetch(`${url}/v2/${repository}/manifests/${tag}`, { method: 'PUT', body: index, headers: { 'content-type': mediaType } });
+      if (response.status !== 201) throw new Error(`index PUT ${repository}:${tag} failed: ${response.status} ${await response.text()}`);
+      const digest = response.headers.get('docker-content-digest') ?? sha256(index);
       return { repository, tag, digest, reference: `${host}/${repository}:${tag}` };
     },
     async listTags(repository) {

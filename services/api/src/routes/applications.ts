@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { eventsStreamKey } from '@tidewater/events';
-import { readAppStates, readBundle, readSyncHistory, type StoredHistoryEntry } from '@tidewater/queues';
+import { applyImageOverride, readAppStates, readBundle, readImageOverride, readSyncHistory, type StoredHistoryEntry } from '@tidewater/queues';
 import { apiKeys } from '../auth/api-keys.ts';
 import { invalidInput, notFound } from '../errors/api-errors.ts';
 import type { RouteContext } from '../route-context.ts';
@@ -41,11 +41,20 @@ export async function operationStateOf(ctx: RouteContext, app: string): Promise<
 
 /** Builds one application's full view: state, history and the operation it runs. */
 export async function loadApplication(ctx: RouteContext, name: string): Promise<Application> {
-  const app = ctx.application(name);
-  const [[state], history, operation] = await Promise.all([
-    readAppStates(ctx.redis, [name]), readSyncHistory(ctx.redis, name), operationStateOf(ctx, name),
+  const configured = ctx.application(name);
+  const [[state], history, operation, override] = await Promise.all([
+    readAppStates(ctx.redis, [name]), readSyncHistory(ctx.redis, name), operationStateOf(ctx, name), readImageOverride(ctx.redis, name),
   ]);
-  return applicationView(app, state, { history: history.entries, unreadableHistory: history.unreadable.length, ...(operation ? { operation } : {}) });
+  // Image Updater's write-back-method argocd: the spec as rendered (the promoter's override applied), and a condition saying so.
+  const app = override ? { ...configured, spec: { ...configured.spec, source: applyImageOverride(configured.spec.source, override) } } : configured;
+  const view = applicationView(app, state, { history: history.entries, unreadableHistory: history.unreadable.length, ...(operation ? { operation } : {}) });
+  if (override && override.images.length > 0) {
+    view.status.conditions.push({
+      type: 'ImageOverride',
+      message: `write-back-method argocd: ${override.images.map((entry) => `${entry.image}:${entry.tag}`).join(', ')} set by the promoter (no Git commit), applied over spec.source at ${override.updatedAt}`,
+    });
+  }
+  return view;
 }
 
 /** The bundle of a revision the app synced (from its history), or of its latest sync; 404 when none is cached. */
@@ -75,6 +84,9 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: RouteContex
         name: z.string().optional().describe('only the application of this name'),
         limit: z.coerce.number().int().min(1).max(5_000).optional().describe('page size'),
         continue: z.string().regex(/^\d+$/).optional().describe('continue token from the previous page'),
+        search: z.string().max(253).optional().describe('Tidewater: only apps whose name contains this text (case-insensitive)'),
+        health: z.union([z.string(), z.array(z.string())]).optional().describe('Tidewater: only apps with one of these health statuses (repeatable)'),
+        sync: z.union([z.string(), z.array(z.string())]).optional().describe('Tidewater: only apps with one of these sync statuses (repeatable)'),
       }),
       response: { 200: ApplicationList, ...errorResponses },
     },
@@ -92,10 +104,22 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: RouteContex
         throw error;
       }
     }
-    const visible = ctx.config().applications.filter((candidate) => (!projects || projects.has(candidate.spec.project))
+    const search = query.search?.toLowerCase();
+    let visible = ctx.config().applications.filter((candidate) => (!projects || projects.has(candidate.spec.project))
       && (!query.name || candidate.metadata.name === query.name)
+      && (!search || candidate.metadata.name.toLowerCase().includes(search))
       && matches(candidate.metadata.labels)
       && rbac.can(identity, { resource: 'applications', action: 'get', object: `${candidate.spec.project}/${candidate.metadata.name}` }));
+    if (query.health !== undefined || query.sync !== undefined) {
+      // Status filters read the (cached) views of every visible app before paging, so pages count only matches.
+      const healths = query.health === undefined ? undefined : new Set([query.health].flat());
+      const syncs = query.sync === undefined ? undefined : new Set([query.sync].flat());
+      const views = await ctx.applications.listJson(visible);
+      visible = visible.filter((_, index) => {
+        const { status } = JSON.parse(views[index]) as { status: { health: { status: string }; sync: { status: string } } };
+        return (!healths || healths.has(status.health.status)) && (!syncs || syncs.has(status.sync.status));
+      });
+    }
     const offset = Number(query.continue ?? 0);
     const page = query.limit ? visible.slice(offset, offset + query.limit) : visible.slice(offset);
     const remaining = visible.length - offset - page.length;
@@ -220,6 +244,7 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: RouteContex
       response: {
         200: z.object({
           revision: z.string(), author: z.string().optional(), date: z.string().optional(), ref: z.string().optional(),
+          message: z.string().optional().describe('the commit message, as the push webhook carried it'),
           syncs: z.array(RevisionHistory),
         }).meta({ id: 'RevisionMetadata' }),
         ...errorResponses,
@@ -243,6 +268,8 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: RouteContex
       ...(typeof announced?.data.actor === 'string' ? { author: announced.data.actor } : {}),
       ...(announced ? { date: announced.time } : {}),
       ...(typeof announced?.data.ref === 'string' ? { ref: announced.data.ref } : {}),
+      ...(typeof announced?.data.commitMessage === 'string' ? { message: announced.data.commitMessage } : {}),
+      ...(typeof announced?.data.commitAuthor === 'string' ? { author: announced.data.commitAuthor } : {}),
       syncs: syncs.map(revisionHistoryOf),
     };
   });

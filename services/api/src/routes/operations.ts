@@ -148,7 +148,12 @@ export function registerOperationRoutes(app: FastifyInstance, ctx: RouteContext)
       response: {
         200: z.looseObject({
           app: z.string(), revision: z.string(), modified: z.boolean(),
-          objects: z.array(z.looseObject({ group: z.string(), kind: z.string(), namespace: z.string().optional(), name: z.string(), status: z.string(), diff: z.string() })),
+          objects: z.array(z.looseObject({
+            group: z.string(), kind: z.string(), namespace: z.string().optional(), name: z.string(), status: z.string(), diff: z.string(),
+            message: z.string().optional(),
+            liveManifest: z.string().optional().describe('the whole live object as YAML, secrets masked'),
+            desiredManifest: z.string().optional().describe('the whole desired object as YAML, secrets masked'),
+          })),
         }).meta({ id: 'ServerSideDiffResponse' }),
         ...errorResponses, 409: errorResponses[400], 503: errorResponses[400], 504: errorResponses[400],
       },

@@ -3,6 +3,7 @@ import { eventsStreamKey, eventTypes, type EventPublisher, type StreamEntry } fr
 import { withSpan, type Logger } from '@tidewater/telemetry';
 import type { AuditLog } from '../log/audit-log.ts';
 import { compareStreamIds } from '../log/audit-record.ts';
+import { AuditStorageError } from '../log/storage-errors.ts';
 import { checkRetention, type RetentionStatus } from './retention-check.ts';
 import { entryFromStream } from './stream-entries.ts';
 
@@ -72,6 +73,14 @@ export function createAuditConsumer(options: AuditConsumerOptions): AuditConsume
   let reportedFirstId: string | undefined;
   let running = false;
   let loop: Promise<void> | undefined;
+  /** Since when the audit log cannot be written (reported once as audit.write-failed, then audit.write-recovered). */
+  let writeFailingSince: number | undefined;
+
+  function publishQuietly(type: string, data: Record<string, unknown>) {
+    return options.events?.publish({ type, data }).catch((error: unknown) => {
+      logger.warn({ reason: (error as Error).message, type }, 'audit event could not be published');
+    });
+  }
 
   async function ensureGroup() {
     if (groupReady) return;
@@ -195,12 +204,24 @@ export function createAuditConsumer(options: AuditConsumerOptions): AuditConsume
             await readNew(true);
             failures = 0;
             status.lastError = undefined;
+            if (writeFailingSince !== undefined) {
+              const failedForMs = Date.now() - writeFailingSince;
+              writeFailingSince = undefined;
+              logger.info({ failedForMs }, 'audit log written again');
+              await publishQuietly(eventTypes.auditWriteRecovered, { group, failedForMs });
+            }
           } catch (error) {
             if (!running) break;
             failures++;
             ownPendingMayExist = true; // a failed batch stays pending in our name: read it again first
+            // Redis flushed or replaced: the group is gone; create it again (the log skips what it already holds).
+            if (String((error as Error).message).includes('NOGROUP')) groupReady = false;
             status.lastError = (error as Error).message;
             logger.error({ reason: (error as Error).message, failures }, 'audit append failed; retrying');
+            if (error instanceof AuditStorageError && writeFailingSince === undefined) {
+              writeFailingSince = Date.now();
+              await publishQuietly(eventTypes.auditWriteFailed, { group, reason: error.message, ...(error.code ? { code: error.code } : {}) });
+            }
             await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 250 * 2 ** Math.min(failures, 7))));
           }
         }

@@ -160,6 +160,10 @@ async function handleGitWebhook(
             data: {
               provider, deliveryId, repo, ref: push.ref, revision: push.revision, apps: renders.map((render) => render.app),
               ...(push.actor ? { actor: push.actor } : {}), ...(traceId ? { traceId } : {}),
+              // The pushed commit's message and author, for history views (the API holds no Git credentials to read them).
+              ...(push.headCommit?.id === push.revision ? {
+                commitMessage: push.headCommit.message.slice(0, 2_000), ...(push.headCommit.author ? { commitAuthor: push.headCommit.author } : {}),
+              } : {}),
             },
           }).catch((error: unknown) => log.warn({ ...logContext, reason: (error as Error).message }, 'webhook event could not be published'))));
         },

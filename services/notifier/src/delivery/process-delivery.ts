@@ -5,7 +5,7 @@ import { withSpan, type Logger } from '@tidewater/telemetry';
 import type { NotificationChannel } from '../channels/notification-channel.ts';
 import { ExternalServiceError } from '../errors/external-service-error.ts';
 import type { ChannelHealth } from './channel-health.ts';
-import { DeliveryJob, type DeliveryRetryPolicy } from './delivery-job.ts';
+import { DeliveryJob, deliveryAgeMs, type DeliveryRetryPolicy } from './delivery-job.ts';
 import type { OnceKeys } from './once-keys.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import { sendSlackMessage } from './send-slack.ts';
@@ -35,10 +35,11 @@ export interface DeliveryResult {
 type Failure = Extract<SendOutcome, { kind: 'permanent' }> & { countsAgainstChannel: boolean };
 
 /**
- * Delivers one notification: checks the channel is configured and not paused, waits for a rate-limit slot
- * (the job is delayed, not dropped), sends, and reports. A transient failure is retried by BullMQ with backoff
- * (or after the receiver's Retry-After); a permanent one, or the last attempt, is reported once as
- * `notification.failed` and frees the once-key.
+ * Delivers one notification: checks the channel is configured, waits out a pause of the channel and the
+ * rate limit (the job is delayed, never dropped), sends, and reports. A transient failure is retried by BullMQ
+ * with capped backoff (or after the receiver's Retry-After) until the event is older than the policy's
+ * `maxAgeMs`; a permanent failure, or running out of time, is reported once as `notification.failed` and frees
+ * the once-key.
  */
 export async function processDelivery(job: Job, token: string | undefined, deps: DeliveryProcessorDeps): Promise<DeliveryResult> {
   const delivery = DeliveryJob.parse(job.data);
@@ -47,6 +48,8 @@ export async function processDelivery(job: Job, token: string | undefined, deps:
     ...(delivery.slackChannel ? { slackChannel: delivery.slackChannel } : {}),
   });
   const attempt = job.attemptsMade + 1;
+  const ageMs = () => deliveryAgeMs(delivery, job.timestamp, deps.now());
+  const maxAge = describeDuration(deps.retry.maxAgeMs);
   const common = {
     app: delivery.app, revision: delivery.revision, actor: delivery.actor, traceId: delivery.traceId,
     channel: delivery.channel, trigger: delivery.trigger, deliveryId: delivery.deliveryId,
@@ -82,11 +85,16 @@ export async function processDelivery(job: Job, token: string | undefined, deps:
 
     const pause = await deps.health.pauseOf(delivery.channel);
     if (pause) {
-      logger.debug({ until: new Date(pause.until).toISOString() }, 'channel paused; notification dropped');
-      return giveUp({
-        kind: 'permanent', reason: `channel is paused until ${new Date(pause.until).toISOString()} after repeated failures (${pause.reason})`,
-        channelBroken: false, countsAgainstChannel: false,
-      });
+      // A paused channel holds its messages until the pause ends; only a message past its age limit is given up.
+      if (ageMs() + Math.max(0, pause.until - deps.now()) > deps.retry.maxAgeMs) {
+        return giveUp({
+          kind: 'permanent', reason: `channel is paused until ${new Date(pause.until).toISOString()} after repeated failures (${pause.reason}) and the message would be older than ${maxAge}`,
+          channelBroken: false, countsAgainstChannel: false,
+        });
+      }
+      logger.info({ until: new Date(pause.until).toISOString(), pauseReason: pause.reason }, 'channel paused; notification held until the pause ends');
+      await job.moveToDelayed(pause.until + 250, token);
+      throw new DelayedError();
     }
 
     const perMinute = channel.spec.rateLimit?.perMinute;
@@ -111,17 +119,27 @@ export async function processDelivery(job: Job, token: string | undefined, deps:
       logger.info({ attempts: attempt, status: outcome.status }, 'notification sent');
       return { attempts: attempt, status: outcome.status };
     }
-    if (outcome.kind === 'retry' && attempt < deps.retry.attempts) {
-      logger.debug({ reason: outcome.reason, attempt, retryAfterMs: outcome.retryAfterMs }, 'notification attempt failed; retrying');
+    const withinAttempts = deps.retry.attempts === undefined || attempt < deps.retry.attempts;
+    if (outcome.kind === 'retry' && withinAttempts && ageMs() < deps.retry.maxAgeMs) {
+      logger.warn({ reason: outcome.reason, attempt, retryAfterMs: outcome.retryAfterMs }, 'notification attempt failed; retrying');
       throw new ExternalServiceError(channel.spec.type, outcome.reason, {
         ...(outcome.status !== undefined ? { status: outcome.status } : {}),
         ...(outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}),
       });
     }
-    const reason = outcome.kind === 'retry' ? `${outcome.reason} (after ${attempt} attempts)` : outcome.reason;
+    const reason = outcome.kind !== 'retry' ? outcome.reason
+      : withinAttempts ? `${outcome.reason} (after ${attempt} attempts; not delivered within ${maxAge})` : `${outcome.reason} (after ${attempt} attempts)`;
     return giveUp({
       kind: 'permanent', reason, ...(outcome.status !== undefined ? { status: outcome.status } : {}),
       channelBroken: outcome.kind === 'permanent' && outcome.channelBroken, countsAgainstChannel: true,
     });
   });
+}
+
+/** `24 h`, `90 min`, `20 s`, `400 ms`: the age limit as an operator wrote it. */
+function describeDuration(ms: number): string {
+  if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} min`;
+  if (ms >= 1_000 && ms % 1_000 === 0) return `${ms / 1_000} s`;
+  return `${ms} ms`;
 }

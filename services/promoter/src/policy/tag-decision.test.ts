@@ -36,3 +36,27 @@ describe('tag decisions', () => {
     expect(bestTag(policy({ strategy: 'numerical' }), ['9', '10', '2'])).toBe('10');
   });
 });
+
+describe('Flux ordering options', () => {
+  it('filterTags.extract orders by the named group, and the chosen value is the whole tag', () => {
+    const byTimestamp = policy({ strategy: 'numerical', allowTags: '^main-[a-f0-9]+-(?<ts>[0-9]+)$', extract: '$ts' });
+    const tags = ['main-abc123-1718000300', 'main-fff999-1718000100', 'main-0a0a0a-1718000200', 'feature-x-1799999999', 'latest'];
+    expect(bestTag(byTimestamp, tags)).toBe('main-abc123-1718000300');
+    expect(decideTag(byTimestamp, { tag: 'main-0a0a0a-1718000200' }, { tag: 'main-fff999-1718000100' })).toMatchObject({ update: true, tag: 'main-0a0a0a-1718000200' });
+    // Alphabetically fff999 > 0a0a0a, but the extracted timestamps decide.
+    expect(decideTag(byTimestamp, { tag: 'main-fff999-1718000100' }, { tag: 'main-0a0a0a-1718000200' })).toMatchObject({ update: false });
+    // Go's ${name} form and a semver extracted from a prefixed tag.
+    const semverExtract = policy({ constraint: '>=1.0.0', allowTags: '^release-(?<version>.*)$', extract: '${version}' });
+    expect(bestTag(semverExtract, ['release-1.2.0', 'release-1.10.0', 'release-0.9.0', 'v9.0.0'])).toBe('release-1.10.0');
+  });
+
+  it('order: desc takes the first value in ascending order (alphabetical and numerical)', () => {
+    const alphabeticalDesc = policy({ strategy: 'alphabetical', order: 'desc' });
+    expect(bestTag(alphabeticalDesc, ['b', 'a', 'c'])).toBe('a');
+    expect(decideTag(alphabeticalDesc, { tag: 'a' }, { tag: 'b' })).toMatchObject({ update: true });
+    expect(decideTag(alphabeticalDesc, { tag: 'c' }, { tag: 'b' })).toMatchObject({ update: false, reason: expect.stringMatching(/does not sort before/) });
+    const numericalDesc = policy({ strategy: 'numerical', order: 'desc' });
+    expect(bestTag(numericalDesc, ['9', '10', '2'])).toBe('2');
+    expect(bestTag(policy({ strategy: 'alphabetical', order: 'asc' }), ['b', 'a', 'c'])).toBe('c');
+  });
+});

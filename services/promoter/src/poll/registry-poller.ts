@@ -1,7 +1,10 @@
-import { imagePoliciesOf, type TidewaterConfig } from '@tidewater/config';
+import { imagePoliciesOf, type ImagePolicy, type TidewaterConfig } from '@tidewater/config';
+
+/** Tags tried, best first, for a policy with `platforms` before the poll gives up until the next interval. */
+const platformCandidates = 5;
 import type { ImageProducer } from '@tidewater/queues';
 import type { Logger } from '@tidewater/telemetry';
-import { bestTag } from '../policy/tag-decision.ts';
+import { missingPlatforms, rankedTags } from '../policy/tag-decision.ts';
 import type { RegistryClient } from '../registry/registry-client.ts';
 
 export interface RegistryPoller {
@@ -35,10 +38,9 @@ export function createRegistryPoller(deps: {
         const tags = await deps.registry.listTags(image);
         reported.delete(image);
         for (const policy of watching) {
-          const tag = bestTag(policy, tags);
-          if (!tag) continue;
-          const digest = await deps.registry.manifestDigest(image, tag);
-          if (!digest) continue;
+          const choice = await bestQualifyingTag(policy, image, tags);
+          if (!choice) continue;
+          const { tag, digest } = choice;
           const { added } = await deps.producer.requestImageUpdate({
             policy: policy.id, app: policy.app, image, tag, digest,
             source: { provider: 'registry-poll', deliveryId: `poll-${digest.slice(7, 19)}`, receivedAt: new Date().toISOString() }, trace: {},
@@ -52,6 +54,21 @@ export function createRegistryPoller(deps: {
       }
     }
     return { images: byImage.size, queued };
+  }
+
+  /**
+   * The best tag by the policy's order whose manifest exists and, with `platforms`, offers them all: a newer tag built
+   * for too few platforms does not hide an older one that qualifies (at most `platformCandidates` are looked at).
+   */
+  async function bestQualifyingTag(policy: ImagePolicy, image: string, tags: readonly string[]): Promise<{ tag: string; digest: string } | undefined> {
+    const ranked = rankedTags(policy, tags);
+    for (const tag of policy.platforms.length > 0 ? ranked.slice(0, platformCandidates) : ranked.slice(0, 1)) {
+      const digest = await deps.registry.manifestDigest(image, tag);
+      if (!digest) continue;
+      if (policy.platforms.length > 0 && missingPlatforms(policy, await deps.registry.manifestPlatforms(image, digest)).length > 0) continue;
+      return { tag, digest };
+    }
+    return undefined;
   }
 
   const intervalMs = deps.intervalMs ?? 60_000;

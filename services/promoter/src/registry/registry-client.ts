@@ -32,6 +32,18 @@ export interface RegistryClient {
   listTags(image: string, signal?: AbortSignal): Promise<string[]>;
   /** When the image was built (its config's `created`; for an index, its first manifest's), if the registry says. */
   imageCreated(image: string, digest: string, signal?: AbortSignal): Promise<Date | undefined>;
+  /**
+   * The platforms (`os/arch[/variant]`) a manifest runs on: every entry of an index / manifest list, or the single
+   * image's config `os`/`architecture`/`variant`. Attestation entries (`unknown/unknown`) are left out.
+   */
+  manifestPlatforms(image: string, digest: string, signal?: AbortSignal): Promise<string[]>;
+}
+
+/** `os/arch[/variant]` of a platform object as an index or an image config writes it. */
+function platformName(platform: { os?: unknown; architecture?: unknown; variant?: unknown }): string | undefined {
+  if (typeof platform.os !== 'string' || typeof platform.architecture !== 'string') return undefined;
+  if (platform.os === 'unknown' || platform.architecture === 'unknown') return undefined;
+  return [platform.os, platform.architecture, ...(typeof platform.variant === 'string' && platform.variant ? [platform.variant] : [])].join('/');
 }
 
 interface TokenCacheEntry {
@@ -146,6 +158,26 @@ export function createRegistryClient(options: RegistryClientOptions = {}): Regis
       const config = await readJson(`/v2/${repository}/blobs/${configDigest}`);
       const created = typeof config.created === 'string' ? new Date(config.created) : undefined;
       return created && !Number.isNaN(created.getTime()) ? created : undefined;
+    },
+    async manifestPlatforms(image, digest, signal) {
+      const { repository } = split(image);
+      const readJson = async (path: string, accept?: string) => {
+        const response = await request(image, path, accept ? { headers: { accept } } : {}, signal);
+        if (!response.ok) throw new ExternalServiceError(`registry answered ${response.status} for ${image}@${digest}`);
+        return (await response.json()) as Record<string, unknown>;
+      };
+      const manifest = await readJson(`/v2/${repository}/manifests/${digest}`, manifestAccept);
+      if (Array.isArray(manifest.manifests)) {
+        const entries = manifest.manifests as Array<{ platform?: { os?: unknown; architecture?: unknown; variant?: unknown } }>;
+        return entries.flatMap((entry) => {
+          const name = entry.platform ? platformName(entry.platform) : undefined;
+          return name ? [name] : [];
+        });
+      }
+      const configDigest = (manifest.config as { digest?: string } | undefined)?.digest;
+      if (!configDigest) return [];
+      const name = platformName(await readJson(`/v2/${repository}/blobs/${configDigest}`));
+      return name ? [name] : [];
     },
     async listTags(image, signal) {
       const { repository, base } = split(image);

@@ -19,10 +19,15 @@ export interface WriteBackRequest {
   /** Decides from the file's current text (undefined: absent); called again after a rejected push, on the new head. */
   edit: (current: string | undefined, copy: WorkingCopy) => FileEdit | Promise<FileEdit>;
   author: { name: string; email: string };
+  /**
+   * A templated write branch (Image Updater's `base:{{…}}`): named after the edit, from the change it made; the checkout
+   * is `branch` then. A branch of that name that already holds the change is left as it is.
+   */
+  pushBranch?: () => string;
 }
 
 export type WriteBackResult =
-  | { kind: 'committed'; commit: string; attempts: number }
+  | { kind: 'committed'; commit: string; attempts: number; branch: string }
   | { kind: 'unchanged'; reason: string };
 
 /**
@@ -52,13 +57,39 @@ export async function writeBack(deps: { redis: Redis; git: PromoterGit; cacheDir
         'commit', '--quiet', '--no-verify', '-m', edit.message,
       ], context('commit'), deps.signal);
       const commit = await deps.git.run(copy.dir, ['rev-parse', 'HEAD'], context('rev-parse'), deps.signal);
+      const target = request.pushBranch ? request.pushBranch() : request.branch;
+      if (request.pushBranch) {
+        if (!validBranchName(target)) throw new ImageUpdateError(`${request.file}: the templated write branch renders to ${JSON.stringify(target)}, which is not a valid branch name`);
+        if (await remoteBranchHolds(deps, copy.dir, request.repoUrl, target, changed.map(([file]) => file))) return { kind: 'unchanged', reason: `branch ${target} already holds the change` };
+      }
       try {
-        await deps.git.run(copy.dir, ['push', '--quiet', 'origin', `HEAD:refs/heads/${request.branch}`], context('push'), deps.signal);
-        return { kind: 'committed', commit, attempts: attempt };
+        await deps.git.run(copy.dir, ['push', '--quiet', 'origin', `HEAD:refs/heads/${target}`], context('push'), deps.signal);
+        return { kind: 'committed', commit, attempts: attempt, branch: target };
       } catch (error) {
         if (!(error instanceof NonFastForwardError)) throw error;
         if (attempt >= attempts) throw new ImageUpdateError(`${request.file}: push to ${request.branch} was rejected ${attempt} times (the branch keeps moving); nothing was force-pushed`, { cause: error });
       }
     }
   });
+}
+
+/** A branch name git accepts (`git check-ref-format --branch` rules that a template can break). */
+function validBranchName(name: string): boolean {
+  return name.length > 0 && !/(^[-/.])|([/.]$)|\.\.|\/\/|@\{|[\x00-\x20\x7f~^:?*[\\]|\.lock(\/|$)/.test(name) && name !== '@';
+}
+
+/** Whether a remote branch exists and already holds `files` as HEAD has them. */
+async function remoteBranchHolds(deps: { git: PromoterGit; signal?: AbortSignal }, dir: string, repoUrl: string, branch: string, files: readonly string[]): Promise<boolean> {
+  const ref = `refs/remotes/origin/${branch}`;
+  try {
+    await deps.git.run(dir, ['fetch', '--quiet', '--no-tags', 'origin', `+refs/heads/${branch}:${ref}`], { operation: 'fetch', repo: repoUrl }, deps.signal);
+  } catch {
+    return false;
+  }
+  try {
+    await deps.git.run(dir, ['diff', '--quiet', 'HEAD', ref, '--', ...files], { operation: 'diff', repo: repoUrl }, deps.signal);
+    return true;
+  } catch {
+    return false;
+  }
 }

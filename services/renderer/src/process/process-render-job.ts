@@ -3,10 +3,11 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ArgoApplication } from '@tidewater/config';
 import { eventTypes } from '@tidewater/events';
-import { readDesiredRevision, redisKeys, RenderJob, type RenderedBundle } from '@tidewater/queues';
+import { applyImageOverride, readDesiredRevision, readImageOverride, redisKeys, RenderJob, type RenderedBundle } from '@tidewater/queues';
 import { currentTraceId, injectTraceContext, withSpan, type Logger } from '@tidewater/telemetry';
 import { bundleCacheKey, readCachedRender, storeRender, type CachedRender } from '../cache/bundle-cache.ts';
 import { isPermanent, permanent } from '../errors/permanent.ts';
+import { KeepRetrying } from '../errors/keep-retrying.ts';
 import { gitCredentialEnv } from '../git/credentials.ts';
 import { checkoutCommit, newestRevisionOnBranch } from '../git/mirror.ts';
 import { authorizeSource, type SourceAccess } from '../git/source-access.ts';
@@ -52,8 +53,11 @@ export async function processRenderJob(job: RenderJobContext, deps: RendererDeps
       log = deps.logger.child({ jobId: job.id, app: data.app, revision: data.revision });
       span.setAttributes({ 'tidewater.revision': data.revision, 'tidewater.attempt': attempt });
 
-      const app = deps.config().applications.find((candidate) => candidate.metadata.name === data.app);
-      if (!app) throw permanent(`application ${data.app} is not in the configuration`);
+      const configured = deps.config().applications.find((candidate) => candidate.metadata.name === data.app);
+      if (!configured) throw permanent(`application ${data.app} is not in the configuration`);
+      // Image Updater's write-back-method argocd: the promoter's parameter override (Redis) over the source; it is
+      // part of the source, so of the bundle's cache key and of the argument checks below.
+      const app = withImageOverride(configured, await readImageOverride(deps.redis, data.app));
       // Before the cache or git is asked anything: the project must permit the repository, its transport must
       // be allowed, and no value of the Application may reach a tool as a flag.
       const access = authorizeSource(deps.config(), app, data.repoURL);
@@ -96,12 +100,19 @@ export async function processRenderJob(job: RenderJobContext, deps: RendererDeps
         data: { ...common, objectCount: rendered.objectCount, renderer: rendered.renderer, durationMs, cached: rendered.cached, bundleKey: rendered.bundleKey },
       });
       log.info({ objectCount: rendered.objectCount, renderer: rendered.renderer, cached: rendered.cached, durationMs }, 'render succeeded');
+      // A job that ran out of attempts and then recovered: a later job with the same id reports its own failure.
+      if (attempt >= maxAttempts && deps.transientRetryDelayMs !== undefined && job.id) await deps.redis.del(failureReportKey(job.id)).catch(() => undefined);
       return { bundleKey: rendered.bundleKey, objects: rendered.objectCount, cached: rendered.cached };
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const willRetry = !isPermanent(error) && attempt < maxAttempts;
+      // Out of attempts on a transient failure: reported once, then retried every transientRetryDelayMs.
+      const retryDelayMs = !isPermanent(error) && !willRetry ? deps.transientRetryDelayMs : undefined;
+      const firstReport = retryDelayMs === undefined || await claimFailureReport(deps, job.id);
       if (willRetry) {
         log.warn({ reason, attempt, maxAttempts }, 'render attempt failed; will retry');
+      } else if (!firstReport) {
+        log.warn({ reason, retryDelayMs }, 'render still failing on a transient error; retrying');
       } else {
         log.error({ reason, attempt, maxAttempts, permanent: isPermanent(error) }, 'render failed');
         await deps.events.publish({
@@ -110,9 +121,11 @@ export async function processRenderJob(job: RenderJobContext, deps: RendererDeps
             app: typeof raw.app === 'string' ? raw.app : undefined,
             revision: typeof raw.revision === 'string' ? raw.revision : undefined,
             actor: raw.trigger?.actor, traceId: currentTraceId(), trigger: raw.trigger?.kind, reason, attempt,
+            ...(retryDelayMs !== undefined ? { retrying: true, retryDelayMs } : {}),
           },
         }).catch((publishError: unknown) => log.warn({ reason: (publishError as Error).message }, 'could not publish render failed event'));
       }
+      if (retryDelayMs !== undefined) throw new KeepRetrying(retryDelayMs, error);
       throw error;
     }
   });
@@ -259,4 +272,20 @@ async function reuseUnchangedRender(data: RenderJob, app: ArgoApplication, deps:
   await recordLastRendered(deps.redis, data.app, data.revision);
   log.debug({ previousRevision }, 'source paths unchanged since the last render: bundle reused');
   return { bundleKey, objectCount: bundle.objects.length, renderer: bundle.renderer, cached: true };
+}
+
+/** True the first time a job runs out of attempts: its failure is reported once however long it keeps retrying. */
+async function claimFailureReport(deps: RendererDeps, jobId: string | undefined): Promise<boolean> {
+  if (!jobId) return true;
+  const claimed = await deps.redis.set(failureReportKey(jobId), '1', 'EX', 7 * 24 * 3_600, 'NX').catch(() => 'OK');
+  return claimed === 'OK';
+}
+
+/** Present while a job that ran out of attempts keeps retrying and its failure was reported (renderer-private). */
+function failureReportKey(jobId: string): string {
+  return `tidewater:renderer:failure-reported:${jobId}`;
+}
+
+function withImageOverride(app: ArgoApplication, override: Awaited<ReturnType<typeof readImageOverride>>): ArgoApplication {
+  return override ? { ...app, spec: { ...app.spec, source: applyImageOverride(app.spec.source, override) } } : app;
 }

@@ -25,4 +25,13 @@ export interface RendererDeps {
   sharedTrees?: SharedTrees;
   /** Limit for one helm/kustomize run (default 60 s). */
   toolTimeoutMs?: number;
+  /** BullMQ lock of a running render; a dead renderer's job is taken over within about 1.5 times this (default 10 s). */
+  lockDurationMs?: number;
+  /** Times a render interrupted by crashes is run again before it fails with `render.failed` (default 2). */
+  maxStalledCount?: number;
+  /**
+   * After its last attempt a render failing on a transient error (git or a chart repository unreachable) is
+   * reported once and run again every this many ms until it succeeds or is superseded. Unset: it fails.
+   */
+  transientRetryDelayMs?: number;
 }

@@ -44,6 +44,8 @@ function listManifestFiles(appDir: string, prefix: string, directory: DirectoryS
       continue;
     }
     if (!manifestFile.test(name)) continue;
+    // Argo CD's parameter-override files are merged over the source (source-overrides.ts), never applied.
+    if (!prefix && /^\.argocd-source(-.+)?\.yaml$/.test(name)) continue;
     if (directory.exclude && globMatch(directory.exclude, relativePath)) continue;
     if (directory.include && !globMatch(directory.include, relativePath)) continue;
     files.push(relativePath);

@@ -9,6 +9,7 @@ import { renderDirectory } from './directory.ts';
 import { localDependencyPaths, renderHelm, resolveValueFiles } from './helm.ts';
 import { editCommands, kustomizationFileIn, renderKustomize } from './kustomize.ts';
 import { assertKustomizeReferencesAllowed } from './kustomize-references.ts';
+import { sourceOverrideFiles, withSourceOverrides } from './source-overrides.ts';
 import { assertHelmReleaseName } from './tool-arguments.ts';
 import { absoluteIn, assertInsideRepo, escapesRepo, normalizeRepoPath } from './repo-paths.ts';
 
@@ -67,19 +68,29 @@ export function detectRenderer(appDir: string, app: ArgoApplication): RendererKi
 export function needsPrivateTree(repoRoot: string, app: ArgoApplication): boolean {
   const appDir = absoluteIn(repoRoot, appSourcePath(app));
   if (!existsSync(appDir) || !statSync(appDir).isDirectory()) return false; // renderSource names the missing path
-  const renderer = detectRenderer(appDir, app);
-  return renderer === 'helm' || (renderer === 'kustomize' && editCommands(app.spec.source.kustomize ?? {}).length > 0);
+  const { app: effective } = withSourceOverrides(repoRoot, appSourcePath(app), app);
+  const renderer = detectRenderer(appDir, effective);
+  return renderer === 'helm' || (renderer === 'kustomize' && editCommands(effective.spec.source.kustomize ?? {}).length > 0);
 }
 
 /** Renders the Application's source from a checked-out tree. */
 export async function renderSource(params: RenderSourceParams): Promise<RenderOutcome> {
-  const { repoRoot, app } = params;
-  const appPath = appSourcePath(app);
-  const appDir = absoluteIn(repoRoot, appPath);
+  const appPath = appSourcePath(params.app);
+  const appDir = absoluteIn(params.repoRoot, appPath);
   if (!existsSync(appDir) || !statSync(appDir).isDirectory()) {
     throw permanent(`path ${appPath} does not exist in the repository at this revision`);
   }
-  assertInsideRepo(repoRoot, appDir, `path ${appPath}`);
+  assertInsideRepo(params.repoRoot, appDir, `path ${appPath}`);
+  // Argo CD's `.argocd-source[-<app>].yaml` in the path (Image Updater's write-back target) merged over the source.
+  const overridden = withSourceOverrides(params.repoRoot, appPath, params.app);
+  const outcome = await renderEffectiveSource({ ...params, app: overridden.app }, appPath, appDir);
+  // Both override files count as read, present or not: a push that adds, edits or removes one re-renders the app
+  // (the gateway matches pushed files against these, and unchanged-source reuse compares them).
+  return { ...outcome, sourcePaths: collapseSourcePaths([...outcome.sourcePaths, ...sourceOverrideFiles(appPath, params.app.metadata.name)]) };
+}
+
+async function renderEffectiveSource(params: RenderSourceParams, appPath: string, appDir: string): Promise<RenderOutcome> {
+  const { repoRoot, app } = params;
   const renderer = detectRenderer(appDir, app);
   switch (renderer) {
     case 'kustomize': {

@@ -11,7 +11,7 @@ import { readAppliedBundle, readAppliedRecord } from '../live-state/applied-bund
 import { resolveDesiredObjects } from '../live-state/desired-objects.ts';
 import { ignoreRulesOf } from './ignore-differences.ts';
 import { maskSecretObject, maskSecretPair } from './mask-secrets.ts';
-import { toYaml, unifiedDiff } from './unified-yaml-diff.ts';
+import { toSortedYaml, toYaml, unifiedDiff } from './unified-yaml-diff.ts';
 
 export type ObjectDiffStatus = 'changed' | 'added' | 'removed' | 'unchanged';
 
@@ -25,6 +25,9 @@ export interface ObjectDiff {
   diff: string;
   /** Why the object could not be compared (e.g. its kind is not served), if so. */
   message?: string;
+  /** The whole live and desired objects as YAML, secrets masked (the UI's live manifest and full diff). */
+  liveManifest?: string;
+  desiredManifest?: string;
 }
 
 export interface AppDiff {
@@ -81,16 +84,24 @@ export async function diffBundle(bundle: RenderedBundle, application: ArgoApplic
       };
     }
     const live = await readLiveObject(cluster.transport, desired.planned);
-    if (!live) return { ...identity, status: 'added', diff: unifiedDiff(label, '', toYaml(maskSecretObject(desired.planned.manifest))) };
+    const desiredText = toYaml(maskSecretObject(desired.planned.manifest));
+    const desiredManifest = toSortedYaml(maskSecretObject(desired.planned.manifest));
+    if (!live) return { ...identity, status: 'added', diff: unifiedDiff(label, '', desiredText), desiredManifest };
     const outcome = await compareWithDesired(cluster.transport, desired.planned, live, ignore);
-    if (outcome.kind === 'missing') return { ...identity, status: 'added', diff: unifiedDiff(label, '', toYaml(maskSecretObject(desired.planned.manifest))) };
-    if (outcome.kind === 'rejected') return { ...identity, status: 'changed', diff: '', message: outcome.message };
-    if (outcome.kind === 'in-sync') return { ...identity, status: 'unchanged', diff: '' };
+    if (outcome.kind === 'missing') return { ...identity, status: 'added', diff: unifiedDiff(label, '', desiredText), desiredManifest };
+    if (outcome.kind === 'rejected') {
+      return { ...identity, status: 'changed', diff: '', message: outcome.message, liveManifest: toSortedYaml(maskSecretObject(withoutServerFields(live))), desiredManifest };
+    }
+    if (outcome.kind === 'in-sync') {
+      // The compared pair (live, and live after Tidewater's apply): the same object twice, whole, for the UI's live manifest.
+      const same = maskSecretPair(outcome.compared.live, outcome.compared.afterApply);
+      return { ...identity, status: 'unchanged', diff: '', liveManifest: toSortedYaml(same.live), desiredManifest: toSortedYaml(same.desired) };
+    }
     // Differences as text: live → what live would be after Tidewater's apply, without the fields ignoreDifferences names.
     // Secret values never leave the cluster in a diff: masked as Argo CD does (`++++++++`, one more `+` per other value).
     const masked = maskSecretPair(outcome.compared.live, outcome.compared.afterApply);
     const diff = unifiedDiff(label, toYaml(masked.live), toYaml(masked.desired));
-    return { ...identity, status: 'changed', diff };
+    return { ...identity, status: 'changed', diff, liveManifest: toSortedYaml(masked.live), desiredManifest: toSortedYaml(masked.desired) };
   });
 
   const inventory = await readInventory(deps.redis, input.app);
@@ -103,7 +114,7 @@ export async function diffBundle(bundle: RenderedBundle, application: ArgoApplic
     const label = [entry.kind, entry.namespace, entry.name].filter(Boolean).join('/');
     return [{
       group: entry.group, kind: entry.kind, ...(entry.namespace ? { namespace: entry.namespace } : {}), name: entry.name,
-      status: 'removed', diff: unifiedDiff(label, toYaml(maskSecretObject(withoutServerFields(live))), ''),
+      status: 'removed', diff: unifiedDiff(label, toYaml(maskSecretObject(withoutServerFields(live))), ''), liveManifest: toSortedYaml(maskSecretObject(withoutServerFields(live))),
     }];
   })).flat();
 

@@ -9,6 +9,7 @@ import { describeObject, objectKey } from '../apply/object-ref.ts';
 import { trackingLabel } from '../apply/tracking.ts';
 import { readInventory } from '../prune/inventory.ts';
 import { appLockKey, tryAcquireAppLock } from '../sync/app-lock.ts';
+import { syncInProgressKey } from '../sync/sync-in-progress.ts';
 import { aggregateHealth, assessHealth, missingHealth, parseHealthRules, unknownHealth, type HealthRule } from '../health/index.ts';
 import { driftEventObject, type AppDrift, type DriftedObject } from '../drift/app-drift.ts';
 import { detectDrift, type DriftCheckTarget, type DriftMemory } from '../drift/drift-detection.ts';
@@ -39,7 +40,12 @@ export interface LiveStateDeps {
   /** How often configured applications are re-read (syncs by other replicas, config reloads; default 30 s). */
   rescanIntervalMs?: number;
   selfHeal?: Partial<SelfHealPolicy>;
-  watch?: Pick<ResourceWatchOptions, 'inactivityTimeoutMs' | 'retryDelayMs'>;
+  /**
+   * Asked inside the application's lock right before a self-heal re-applies anything (the leader election's
+   * stillLeads): false stops the heal, so a deposed leader that has not noticed yet does not write.
+   */
+  mayHeal?: () => Promise<boolean>;
+  watch?: Pick<ResourceWatchOptions, 'inactivityTimeoutMs' | 'retryDelayMs' | 'namespace'>;
 }
 
 export interface WatchInfo {
@@ -105,7 +111,8 @@ const healthSummary = (health: AppHealth) => JSON.stringify({ ...health, updated
  * AppHealth at redisKeys.appHealth with a healthChanged event when the status changes; drift of the fields
  * Tidewater owns → redisKeys.appDrift with driftDetected, and with syncPolicy.automated.selfHeal a prompt
  * re-apply under the application's sync lock (driftHealed), backing off from a fight (driftContested).
- * Runs once per syncer deployment (createSyncer starts it unless `liveState: false`).
+ * Runs once per syncer deployment: createSyncer starts it unless `liveState: false`, and with `leaderElection` only
+ * while its replica leads.
  */
 export function createLiveState(deps: LiveStateDeps): LiveState {
   const logger = deps.logger.child({ component: 'live-state' });
@@ -278,8 +285,9 @@ export function createLiveState(deps: LiveStateDeps): LiveState {
 
   async function evaluate(state: AppState): Promise<void> {
     if (closed || !state.record || !state.cluster) return;
-    // While a sync of the application runs, its objects change under it; the sync refreshes the app when done.
-    if (await deps.redis.exists(appLockKey(state.name))) {
+    // While a sync of the application runs (or a crashed one waits for its retry), its objects change under it;
+    // the sync refreshes the app when done.
+    if (await deps.redis.exists(appLockKey(state.name), syncInProgressKey(state.name)) > 0) {
       schedule(state, 250);
       return;
     }
@@ -424,6 +432,10 @@ export function createLiveState(deps: LiveStateDeps): LiveState {
       if ((await deps.redis.get(appliedRecordKey(state.name))) !== state.recordRaw) {
         // Another sync finished since this drift was judged: judge again against what it applied.
         void track(refreshApp(state.name));
+        return;
+      }
+      if (deps.mayHeal && !(await deps.mayHeal())) {
+        logger.warn({ app: state.name }, 'self-heal skipped: this replica no longer leads');
         return;
       }
       const application = applicationNamed(state.name);

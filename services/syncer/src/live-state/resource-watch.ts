@@ -32,6 +32,11 @@ export interface ResourceWatchOptions {
   inactivityTimeoutMs?: number;
   /** First and longest delay before re-establishing a failed watch (default 500 ms, 30 s). */
   retryDelayMs?: { initial: number; max: number };
+  /**
+   * Watch namespaced resources in this namespace only (a syncer bound by a namespaced Role cannot list or watch
+   * across the cluster; TIDEWATER_WATCH_NAMESPACE). Cluster-scoped resources are watched cluster-wide regardless.
+   */
+  namespace?: string;
 }
 
 /** One list+watch of one resource type on one cluster, with its cache of the objects it saw. */
@@ -58,7 +63,9 @@ const listPageSize = 500;
 export function createResourceWatch(options: ResourceWatchOptions): ResourceWatch {
   const { cluster, resource, logger } = options;
   const base = resource.group ? `/apis/${resource.group}/${resource.version}` : `/api/${resource.version}`;
-  const path = `${base}/${resource.resource}`;
+  const path = options.namespace && resource.namespaced
+    ? `${base}/namespaces/${encodeURIComponent(options.namespace)}/${resource.resource}`
+    : `${base}/${resource.resource}`;
   const apiVersion = resource.group ? `${resource.group}/${resource.version}` : resource.version;
   const retry = options.retryDelayMs ?? { initial: 500, max: 30_000 };
   const log = logger.child({ cluster: cluster.name, resource: resourceName(resource) });

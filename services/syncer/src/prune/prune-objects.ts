@@ -8,6 +8,7 @@ import { resourcePath } from '../apply/resource-path.ts';
 import { compareForInstall, kindRank } from '../apply/sync-plan.ts';
 import { isTrackedBy } from '../apply/tracking.ts';
 import type { InventoryEntry } from './inventory.ts';
+import type { PruneJournal } from './prune-journal.ts';
 
 export interface PruneInput {
   app: string;
@@ -24,6 +25,8 @@ export interface PruneInput {
    * objectKey is in the set (the Application's `argocd.argoproj.io/deletion-approved` annotation).
    */
   confirmed?: boolean | ReadonlySet<string>;
+  /** Records each DELETE until its event is published, so a retry after a crash owes no event and repeats none. */
+  journal?: PruneJournal;
 }
 
 export interface PruneOutcome {
@@ -67,7 +70,15 @@ export async function pruneObjects(input: PruneInput): Promise<PruneOutcome> {
     if (!info) return; // the kind is no longer served (its CRD is gone), so the object is gone too
     const path = resourcePath(entry, info);
     const live = await client.transport.request<{ metadata?: { annotations?: Record<string, string> } }>({ method: 'GET', path });
-    if (live.status === 404) return;
+    if (live.status === 404) {
+      // Deleted by an earlier attempt that died before its event: publish it now, once.
+      if (await input.journal?.owesEvent(entry)) {
+        results.push({ ...identityOf(entry), outcome: 'pruned' });
+        await input.onPruned(entry);
+        await input.journal?.done(entry);
+      }
+      return;
+    }
     if (live.status !== 200) {
       if (isRetryableStatus(live.status)) throw retryableStatusError(client.name, live, `reading ${describeObject(entry)} to prune it`);
       results.push({ ...identityOf(entry), outcome: 'failed', message: `${describeObject(entry)}: cannot read it to prune it: ${live.status} ${statusMessage(live)}` });
@@ -103,10 +114,12 @@ export async function pruneObjects(input: PruneInput): Promise<PruneOutcome> {
   for (const tierKey of [...tiers.keys()].sort()) {
     await mapBounded(tiers.get(tierKey)!, input.concurrency, async ({ entry, path }) => {
       const client = input.clusters.byName(entry.cluster)!;
+      await input.journal?.begin(entry);
       const deleted = await client.transport.request({ method: 'DELETE', path: `${path}?propagationPolicy=${input.propagationPolicy}` });
       if (deleted.status === 200 || deleted.status === 202 || deleted.status === 404) {
         results.push({ ...identityOf(entry), outcome: 'pruned' });
         await input.onPruned(entry);
+        await input.journal?.done(entry);
         return;
       }
       if (isRetryableStatus(deleted.status)) throw retryableStatusError(client.name, deleted, `pruning ${describeObject(entry)}`);

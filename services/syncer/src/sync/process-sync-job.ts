@@ -23,8 +23,11 @@ import { watchTermination } from './termination-watch.ts';
 import { historyLimitOf, recordSyncHistory } from '../history/sync-history.ts';
 import { recordAppliedBundle, type AppliedBundleRecord } from '../live-state/applied-bundle.ts';
 import { healthWaitOf, waitForAppHealth } from '../live-state/wait-for-health.ts';
-import { tryAcquireAppLock } from './app-lock.ts';
+import { AppLockLost, tryAcquireAppLock } from './app-lock.ts';
+import { outageRetryDelayMs } from '../retry/outage-retry.ts';
+import { takeRetryCancel } from '../retry/retry-cancel.ts';
 import { runSync } from './run-sync.ts';
+import { clearSyncInProgress, markSyncInProgress } from './sync-in-progress.ts';
 
 export interface SyncProcessorDeps {
   config: () => TidewaterConfig;
@@ -115,7 +118,7 @@ export async function processSyncJob(job: Job, deps: SyncProcessorDeps, token?: 
         throw new DelayedError();
       }
       // --- end Flux dependsOn ---
-      return await syncAndReport(job, data, deps, logger, traceId, () => lock.release(), token, lockedAt);
+      return await syncAndReport(job, data, deps, logger, traceId, { release: () => lock.release(), assertHeld: () => lock.assertHeld() }, token, lockedAt);
     } finally {
       await lock.release();
     }
@@ -197,9 +200,10 @@ async function dryRun(data: SyncJob, application: ArgoApplication, deps: SyncPro
 }
 
 async function syncAndReport(
-  job: Job, data: SyncJob, deps: SyncProcessorDeps, logger: Logger, traceId: string | undefined, releaseLock: () => Promise<void>,
-  token: string | undefined, lockedAt: Date,
+  job: Job, data: SyncJob, deps: SyncProcessorDeps, logger: Logger, traceId: string | undefined,
+  lock: { release: () => Promise<void>; assertHeld: () => Promise<void> }, token: string | undefined, lockedAt: Date,
 ): Promise<SyncJobOutcome> {
+  const releaseLock = lock.release;
   const startedAt = new Date();
   const { app, revision } = data;
   const actor = data.operation?.actor ?? data.trigger.actor;
@@ -274,9 +278,56 @@ async function syncAndReport(
     throw new UnrecoverableError(result.message ?? message);
   }
 
+  /**
+   * Cluster or Redis trouble: report it (the first failure as sync.failed with status and history, each attempt as
+   * sync.retry-scheduled with the status's message) and run the job again after a capped backoff. Throws DelayedError.
+   */
+  async function retryAfterOutage(message: string): Promise<never> {
+    if (await deps.redis.exists(redisKeys.paused(app))) {
+      await clearSyncInProgress(deps.redis, app).catch(() => undefined);
+      await finish('Failed', `${message}; not retried: the application is paused`, []).catch(() => undefined);
+      throw new UnrecoverableError(`${message}; not retried: the application is paused`);
+    }
+    const attempt = (data.outageAttempt ?? 0) + 1;
+    const retryAt = new Date(Date.now() + outageRetryDelayMs(attempt));
+    const reported = `${message}; retried until applied (attempt ${attempt} failed, next at ${retryAt.toISOString()})`;
+    retryState = { attempt, limit: -1, nextAttemptAt: retryAt.toISOString() };
+    try {
+      if (attempt === 1) {
+        comparisonReason = message;
+        await finish('Failed', reported, []);
+      } else {
+        const raw = await deps.redis.get(redisKeys.syncStatus(app));
+        const previous = raw ? (JSON.parse(raw) as SyncResult) : undefined;
+        if (previous?.revision === revision) await deps.redis.set(redisKeys.syncStatus(app), JSON.stringify({ ...previous, message: reported, retry: retryState }));
+      }
+      await deps.events.publish({
+        type: eventTypes.syncRetryScheduled,
+        data: { app, revision, traceId, attempt, limit: -1, nextAttemptAt: retryAt.toISOString(), reason: message, waitingFor: [] },
+      });
+    } catch (reportError) {
+      logger.warn({ reason: (reportError as Error).message }, 'the failed sync attempt could not be reported');
+    }
+    logger.warn({ reason: message, attempt, nextAttemptAt: retryAt.toISOString() }, 'sync attempt failed on cluster or redis trouble; retrying');
+    await job.updateData({ ...data, outageAttempt: attempt });
+    await job.moveToDelayed(retryAt.getTime(), token!);
+    throw new DelayedError();
+  }
+
   let termination: Awaited<ReturnType<typeof watchTermination>> | undefined;
 
   try {
+    if (data.outageAttempt) {
+      // A sync waiting out cluster trouble ends when an operator terminates it (`tide app terminate-op`).
+      const cancel = await takeRetryCancel(deps.redis, app, revision);
+      if (cancel) {
+        const message = `retries after ${data.outageAttempt} failed attempts cancelled: terminated by ${cancel.actor}`;
+        await clearSyncInProgress(deps.redis, app);
+        await finish('Failed', message, []);
+        logger.warn({ actor: cancel.actor }, 'sync retries cancelled by an operator');
+        throw new UnrecoverableError(message);
+      }
+    }
     const config = deps.config();
     const application = config.applications.find((candidate) => candidate.metadata.name === app);
     if (!application) throw new SyncFailure(`application ${app} is not defined in the configuration`);
@@ -291,11 +342,13 @@ async function syncAndReport(
     if (healthWait && 'invalid' in healthWait) throw new SyncFailure(healthWait.invalid);
 
     termination = await watchTermination(deps.redis, app, { since: lockedAt });
+    await markSyncInProgress(deps.redis, app, revision);
     const output = await runSync({
       application, project, bundle, cluster, clusters: deps.clusters, redis: deps.redis, logger,
       applyConcurrency: deps.applyConcurrency ?? 16,
       ...(operation ? { operation } : {}),
       signal: termination.signal,
+      assertLockHeld: lock.assertHeld,
       async onPruned(entry) {
         await deps.events.publish({
           type: eventTypes.resourcePruned,
@@ -308,6 +361,7 @@ async function syncAndReport(
     const appliedRecord: AppliedBundleRecord = { app, revision, bundleKey: data.bundleKey, phase: output.phase, appliedAt: new Date().toISOString() };
     await recordAppliedBundle(deps.redis, appliedRecord)
       .catch((error: unknown) => logger.warn({ reason: (error as Error).message }, 'applied bundle could not be recorded'));
+    await clearSyncInProgress(deps.redis, app);
     await deps.onApplied?.(appliedRecord)
       .catch((error: unknown) => logger.warn({ reason: (error as Error).message }, 'live state could not be refreshed after the sync'));
     if (output.phase === 'Succeeded' && healthWait) {
@@ -342,13 +396,23 @@ async function syncAndReport(
   } catch (error) {
     if (error instanceof UnrecoverableError || error instanceof DelayedError) throw error;
     if (error instanceof SyncFailure) {
+      await clearSyncInProgress(deps.redis, app).catch(() => undefined);
       await finish('Failed', error.message, []);
       logger.warn({ reason: error.message }, 'sync failed');
       throw new UnrecoverableError(error.message);
     }
-    // Cluster or Redis trouble (ExternalServiceError) and anything unexpected: BullMQ retries with backoff.
-    const attempts = job.opts.attempts ?? 1;
+    if (error instanceof AppLockLost) {
+      // A stall outlived the lock and another holder may be applying now: stop here, run again after it.
+      logger.warn({ fence: error.fence }, 'sync stopped: the application lock was lost before the next apply');
+      if (!token) throw error;
+      await job.moveToDelayed(Date.now() + lockedRetryDelayMs, token);
+      throw new DelayedError();
+    }
     const message = (error as Error).message;
+    // Cluster or Redis trouble (ExternalServiceError) and anything unexpected: level-triggered, the accepted revision
+    // is tried again with capped backoff until it is applied, superseded by a newer one, or the app is paused.
+    if (token) await retryAfterOutage(message);
+    const attempts = job.opts.attempts ?? 1;
     if (job.attemptsMade + 1 >= attempts) {
       await finish('Failed', message, []);
       logger.error({ reason: message, attempts }, 'sync failed after its last attempt');

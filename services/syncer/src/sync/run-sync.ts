@@ -20,6 +20,7 @@ import { approvedByAnnotation } from '../prune/deletion-approval.ts';
 import { pendingPruneMessage, readPendingPrune, recordPendingPrune } from '../prune/pending-prune.ts';
 import { prunePropagationPolicy } from '../prune/propagation-policy.ts';
 import { pruneObjects } from '../prune/prune-objects.ts';
+import { createPruneJournal } from '../prune/prune-journal.ts';
 import { planHooks } from '../hooks/plan-hooks.ts';
 import { createHookRun, type HookRun } from '../hooks/run-hooks.ts';
 import { splitHooks } from '../hooks/split-hooks.ts';
@@ -43,6 +44,12 @@ export interface RunSyncInput {
   operation?: SyncOperationInput;
   /** Aborted when the operation is terminated: the sync stops at the next object and fails with the reason. */
   signal?: AbortSignal;
+  /**
+   * The application's lock fence: called before each apply batch (namespaces, CRDs, each wave), before each object's
+   * write and before the prune;
+   * throws (AppLockLost) when the lock is no longer this holder's, so an old holder stops before the new one applies.
+   */
+  assertLockHeld?: () => Promise<void>;
 }
 
 export interface RunSyncOutput {
@@ -142,6 +149,7 @@ export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
   let pruneFailure: string | undefined;
   let awaitingConfirmation: InventoryEntry[] = [];
   if (leftBundle.length > 0 && pruneEnabled && !input.signal?.aborted) {
+    await input.assertLockHeld?.();
     const pruned = await pruneObjects({
       app: appName,
       candidates: leftBundle,
@@ -150,6 +158,7 @@ export async function runSync(input: RunSyncInput): Promise<RunSyncOutput> {
       propagationPolicy: prunePropagationPolicy(appOptions),
       concurrency: input.applyConcurrency,
       onPruned: input.onPruned,
+      journal: createPruneJournal(input.redis, appName),
       confirmed: approvedByAnnotation(application, await readPendingPrune(input.redis, appName)),
     });
     results.push(...pruned.results);
@@ -282,6 +291,7 @@ async function applySteps(input: RunSyncInput, steps: SyncStep[], hookRun: HookR
         return applied;
       }
     }
+    await input.assertLockHeld?.();
     const unresolved = await resolveDeferredKinds(cluster, step.objects);
     const results = await mapBounded(step.objects, input.applyConcurrency, async (object): Promise<AppliedObject> => {
       if (input.signal?.aborted) return { ...identityOf(object), outcome: 'skipped', message: `not applied: ${abortReason(input.signal)}` };
@@ -289,6 +299,7 @@ async function applySteps(input: RunSyncInput, steps: SyncStep[], hookRun: HookR
       if (resolved) return resolved;
       const { group, kind, namespace, name } = object.ref;
       const unchangedLive = unchanged.unchanged.get(object);
+      if (!unchangedLive) await input.assertLockHeld?.(); // fenced: no write after the lock passed to another holder
       if (unchangedLive) return { group, kind, namespace, name, outcome: 'unchanged', resourceVersion: unchangedLive.metadata.resourceVersion as string | undefined, liveObject: unchangedLive };
       const result = await syncObject(cluster.transport, object, object.options, { ignoreRules });
       // Applied although recorded (drift, or only a controller's write since): unchanged when the apply changed nothing.

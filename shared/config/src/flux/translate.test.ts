@@ -96,6 +96,16 @@ spec:
     expect(warnings.map((warning) => warning.field)).toEqual(['spec.decryption']);
   });
 
+  it('wait: true is what the dependsOn gate does; wait: false, healthChecks and timeout are warned as not honoured', () => {
+    const kustomization = (extra: string) => seed001.replace('  validation: client\n', '').replace(/  healthChecks:[\s\S]*$/, extra);
+    const waiting = load(bootstrapSource, kustomization('  wait: true\n'));
+    expect(waiting.warnings.map((warning) => warning.field)).not.toContain('spec.wait');
+    const notWaiting = load(bootstrapSource, kustomization('  wait: false\n  timeout: 2m\n'));
+    const messages = notWaiting.warnings.map((warning) => warning.message).join('\n');
+    expect(messages).toMatch(/spec\.wait: false is not honoured: .*as with wait: true/);
+    expect(messages).toMatch(/spec\.timeout: field is not supported/);
+  });
+
   it('refuses a dependsOn cycle naming it, an unknown source, and a semver ref', () => {
     const kustomization = (name: string, dependsOn: string[], source = 'apps') => `apiVersion: kustomize.toolkit.fluxcd.io/v1
 kind: Kustomization

@@ -103,6 +103,9 @@ export function translateFlux(
     if (spec.force) warn(location, 'spec.force', 'field is not supported by Tidewater and is ignored');
     if (spec.validation) warn(location, 'spec.validation', 'field was removed from Flux v1 and is ignored');
     if (spec.postBuild?.substituteFrom?.length) warn(location, 'spec.postBuild.substituteFrom', 'variables from ConfigMaps/Secrets are not supported and are NOT substituted; use postBuild.substitute');
+    // dependsOn readiness is "last sync Succeeded and every applied object Healthy" (the syncer's dependency gate), which
+    // is Flux's `wait: true`; an explicit `wait: false` (Ready right after apply) is not honoured: say so.
+    if (spec.wait === false) warn(location, 'spec.wait', 'false is not honoured: a Kustomization that depends on this one waits until every object it applies is Healthy, as with wait: true');
     for (const [index, check] of (spec.healthChecks ?? []).entries()) {
       warn(location, `spec.healthChecks[${index}]`, `Tidewater assesses the health of every object the application applies; ${check.kind} ${check.name} is not checked separately`);
     }

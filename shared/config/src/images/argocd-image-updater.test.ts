@@ -71,15 +71,17 @@ describe('Argo CD Image Updater annotations', () => {
     expect(messages).toMatch(/metadata\.annotations\[argocd-image-updater\.argoproj\.io\/ui\.allow-tags\]: is not a valid regular expression/);
   });
 
-  it('warns about write-back-method argocd and annotations it does not read', () => {
+  it('reads write-back-method argocd as the override mode, and warns about annotations it does not read', () => {
     const { config, warnings } = buildConfig([{ file: 'a.yaml', text: application({
       'argocd-image-updater.argoproj.io/image-list': 'api=ghcr.io/org/api',
       'argocd-image-updater.argoproj.io/write-back-method': 'argocd',
+      'argocd-image-updater.argoproj.io/git-branch': 'main:other',
       'argocd-image-updater.argoproj.io/other.update-strategy': 'semver',
     }) }]);
-    expect(config.imagePolicies?.[0].disabledReason).toMatch(/argocd/);
+    expect(config.imagePolicies?.[0].disabledReason).toBeUndefined();
+    expect(config.imagePolicies?.[0].writeBack.method).toBe('argocd');
     const messages = warnings.map((warning) => warning.message).join('\n');
-    expect(messages).toMatch(/write-back-method\]: argocd is not supported/);
+    expect(messages).toMatch(/git-branch\]: has no effect with write-back-method argocd/);
     expect(messages).toMatch(/other\.update-strategy\]: names alias other/);
   });
 
@@ -159,5 +161,35 @@ describe('Argo CD Image Updater v1 ImageUpdater resource', () => {
     const messages = warnings.map((warning) => warning.message).join('\n');
     expect(messages).toMatch(/u\.yaml: document 0 \(web-updater\): spec\.applicationRefs\[1\]\.namePattern: matches no Application/);
     expect(messages).not.toMatch(/ImageUpdater is not handled yet/);
+  });
+
+  it('a git-branch template outside the supported subset is a warning naming the annotation, and the images are not updated', () => {
+    const bad = (branch: string) => buildConfig([{ file: 'apps/api.yaml', text: application({
+      'argocd-image-updater.argoproj.io/image-list': 'api=ghcr.io/org/api-service',
+      'argocd-image-updater.argoproj.io/git-branch': branch,
+    }) }]);
+    for (const [branch, detail] of [
+      ['main:update-{{.Unknown}}', /\{\{\.Unknown\}\} is not available/],
+      ['main:update{{range .Images}}-{{.NewTag}}', /without \{\{end\}\}/],
+      ['main:update-{{printf "%s" .AppName}}', /is not supported/],
+      ['update-{{.SHA256}}', /must be the target of base:target/],
+    ] as const) {
+      const { config, warnings } = bad(branch);
+      expect(warnings.map((warning) => warning.message).join('\n')).toMatch(detail);
+      expect(config.imagePolicies?.[0]?.disabledReason).toBeDefined();
+    }
+    const good = bad(':image-updater-{{.AppName}}-{{.SHA256}}');
+    expect(good.warnings.filter((warning) => /git-branch/.test(warning.message))).toEqual([]);
+    expect(good.config.imagePolicies?.[0]).toMatchObject({ writeBack: { branch: 'image-updater-{{.AppName}}-{{.SHA256}}' } });
+    expect(good.config.imagePolicies?.[0]?.disabledReason).toBeUndefined();
+  });
+
+  it('platforms are read as <os>/<arch>[/<variant>] without a warning', () => {
+    const { config, warnings } = buildConfig([{ file: 'apps/api.yaml', text: application({
+      'argocd-image-updater.argoproj.io/image-list': 'api=ghcr.io/org/api-service',
+      'argocd-image-updater.argoproj.io/api.platforms': 'linux/amd64, linux/arm/v7',
+    }) }]);
+    expect(warnings.filter((warning) => /platforms/.test(warning.message))).toEqual([]);
+    expect(config.imagePolicies?.[0]).toMatchObject({ platforms: ['linux/amd64', 'linux/arm/v7'] });
   });
 });

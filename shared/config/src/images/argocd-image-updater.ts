@@ -1,4 +1,5 @@
 import { validRange } from 'semver';
+import { branchTemplateProblem, isBranchTemplate } from './branch-template.ts';
 import { pullRequestFromAnnotations } from './pull-request-annotations.ts';
 import { normaliseImageName, splitImageReference, type ImagePolicy, type ImageUpdateStrategy, type ImageWriteBackTarget } from './image-policy.ts';
 
@@ -58,8 +59,10 @@ export function imagePoliciesFromAnnotations(application: ApplicationLike): Anno
   // write-back-method: git (default when unset in Tidewater: there is no Application object to patch), git:secret:…, argocd.
   const method = get('write-back-method') ?? 'git';
   if (method === 'argocd') {
-    appProblems.push('write-back-method argocd patches the live Application, which Tidewater does not have; use git');
-    warnings.push({ annotation: `${imageUpdaterPrefix}write-back-method`, detail: 'argocd is not supported (Tidewater writes back to Git only): use git; this Application\'s images are not updated' });
+    // Imperative mode: a parameter override kept in Redis and applied by the renderer (no commit; target and branch unused).
+    for (const key of ['write-back-target', 'git-branch']) {
+      if (get(key) !== undefined) warnings.push({ annotation: `${imageUpdaterPrefix}${key}`, detail: 'has no effect with write-back-method argocd (no Git commit is made)' });
+    }
   } else if (method.startsWith('git:secret:')) {
     warnings.push({ annotation: `${imageUpdaterPrefix}write-back-method`, detail: 'the Kubernetes secret named here is not read: the promoter pushes with its own Git write credentials (TIDEWATER_SECRET_… per repository)' });
   } else if (method !== 'git' && method !== 'git:repocreds') {
@@ -90,13 +93,27 @@ export function imagePoliciesFromAnnotations(application: ApplicationLike): Anno
     const [base, targetBranch] = branchSpec.includes(':') ? branchSpec.split(':', 2) : [branchSpec, undefined];
     baseBranch = base || undefined;
     branch = targetBranch ?? base;
-    if (branch && /\{\{/.test(branch)) {
-      appProblems.push('templated git-branch');
-      warnings.push({ annotation: `${imageUpdaterPrefix}git-branch`, detail: 'templates in the target branch ({{…}}) are not supported yet: name a fixed branch (with tidewater.dev/image-pull-request, the default is image-updater-<app>); this Application\'s images are not updated' });
+    if (!branchSpec.includes(':') && isBranchTemplate(branchSpec)) {
+      appProblems.push('templated git-branch without base');
+      warnings.push({ annotation: `${imageUpdaterPrefix}git-branch`, detail: 'a templated branch must be the target of base:target (an empty base means the Application\'s branch); this Application\'s images are not updated' });
+    } else if (baseBranch && isBranchTemplate(baseBranch)) {
+      appProblems.push('templated base branch');
+      warnings.push({ annotation: `${imageUpdaterPrefix}git-branch`, detail: 'only the target of base:target may be a template; this Application\'s images are not updated' });
+    } else if (branch && isBranchTemplate(branch)) {
+      // A templated target names a new branch per change list, created from the base (the app's branch when `:target`).
+      const problem = branchTemplateProblem(branch);
+      if (problem) {
+        appProblems.push('bad git-branch template');
+        warnings.push({ annotation: `${imageUpdaterPrefix}git-branch`, detail: `the target branch template: ${problem}; this Application's images are not updated` });
+      }
     }
   }
   // Pull-request mode (a Tidewater extension): push to the target branch and open or update one pull request.
   const pullRequest = pullRequestFromAnnotations(annotations);
+  if (method === 'argocd' && pullRequest.settings) {
+    appProblems.push('pull-request mode with write-back-method argocd');
+    warnings.push({ annotation: `${imageUpdaterPrefix}write-back-method`, detail: 'argocd makes no commit, so no pull request can be opened: use git; this Application\'s images are not updated' });
+  }
   if (pullRequest.problems.length > 0) {
     appProblems.push('bad pull-request annotations');
     warnings.push(...pullRequest.problems);
@@ -175,9 +192,6 @@ export function imagePoliciesFromAnnotations(application: ApplicationLike): Anno
       warnings.push({ annotation: `${imageUpdaterPrefix}${alias}.force-update`, detail: 'must be true or false; false is used' });
     }
     const platforms = (aliasGet('platforms') ?? '').split(',').map((item) => item.trim()).filter(Boolean);
-    if (platforms.length > 0) {
-      warnings.push({ annotation: `${imageUpdaterPrefix}${alias}.platforms`, detail: 'is not checked yet: the tag is taken whatever platforms its manifest lists' });
-    }
     for (const platform of platforms) {
       if (!/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(platform)) {
         warnings.push({ annotation: `${imageUpdaterPrefix}${alias}.platforms`, detail: 'an entry is not <os>/<arch>[/<variant>]; it is ignored' });
@@ -214,6 +228,7 @@ export function imagePoliciesFromAnnotations(application: ApplicationLike): Anno
       ...(kustomizeImageName ? { kustomizeImageName } : {}),
       ...(Object.keys(helm).length > 0 ? { helm } : {}),
       writeBack: {
+        ...(method === 'argocd' ? { method: 'argocd' as const } : {}),
         target: aliasTarget, ...(branch ? { branch } : {}),
         // git-branch `main:target` names the base; plain `git-branch: target` in pull-request mode proposes to the app's branch.
         ...(baseBranch && !(pullRequest.settings && baseBranch === branch) ? { baseBranch } : {}),

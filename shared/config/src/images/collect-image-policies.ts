@@ -65,15 +65,19 @@ export function collectImagePolicies(documents: readonly ImagePolicySourceDocume
   }
   for (const finding of flux.findings) result.warnings.push(configWarning({ ...finding.document.location, field: finding.field }, finding.detail));
   result.policies.push(...flux.policies);
-  // The renderer does not read Image Updater's parameter override files: say so instead of committing in vain.
-  const locationOf = (app: string) => documents.find((document) => document.kind === 'Application' && (document.value as ArgoApplication).metadata.name === app)?.location;
+  // The renderer merges `.argocd-source.yaml` / `.argocd-source-<app>.yaml` of the Application's path (as Argo CD); a
+  // file elsewhere is written but never rendered: say so instead of committing in vain.
+  const applicationOf = (app: string) => documents.find((document) => document.kind === 'Application' && (document.value as ArgoApplication).metadata.name === app);
   for (const policy of result.policies) {
     if (policy.disabledReason || policy.writeBack.target.kind !== 'argocd-source') continue;
-    const location = locationOf(policy.app);
-    if (location) {
-      result.warnings.push(configWarning({ ...location, field: 'metadata.annotations[argocd-image-updater.argoproj.io/write-back-target]' },
-        `${policy.alias}: the promoter writes ${policy.writeBack.target.file}, which Tidewater's renderer does not apply yet; set write-back-target to kustomization or helmvalues for the update to reach the cluster`));
-    }
+    const application = applicationOf(policy.app);
+    if (!application) continue;
+    const path = ((application.value as ArgoApplication).spec.source?.path ?? '.').replace(/^\.\/?/, '').replace(/\/+$/, '');
+    const prefix = path ? `${path}/` : '';
+    const rendered = [`${prefix}.argocd-source.yaml`, `${prefix}.argocd-source-${policy.app}.yaml`];
+    if (rendered.includes(policy.writeBack.target.file)) continue;
+    result.warnings.push(configWarning({ ...application.location, field: 'metadata.annotations[argocd-image-updater.argoproj.io/write-back-target]' },
+      `${policy.alias}: the promoter writes ${policy.writeBack.target.file}, which the renderer does not read (only ${rendered.join(' and ')}); the update will not reach the cluster`));
   }
   return result;
 }

@@ -59,6 +59,7 @@ export function imagePoliciesFromFlux(documents: readonly RawDocument[]): { poli
     const choice = asRecord(spec.policy) ?? {};
     let strategy: ImageUpdateStrategy = 'semver';
     let constraint: string | undefined;
+    let order: 'asc' | 'desc' | undefined;
     if (asRecord(choice.semver)) {
       constraint = str(asRecord(choice.semver)?.range);
       if (!constraint || validRange(constraint.replaceAll(',', ' ')) === null) {
@@ -67,12 +68,14 @@ export function imagePoliciesFromFlux(documents: readonly RawDocument[]): { poli
       } else {
         constraint = constraint.replaceAll(',', ' ');
       }
-    } else if (asRecord(choice.alphabetical)) {
-      strategy = 'alphabetical';
-      if (str(asRecord(choice.alphabetical)?.order) === 'desc') findings.push({ document, field: 'spec.policy.alphabetical.order', detail: 'desc is not supported: asc is used' });
-    } else if (asRecord(choice.numerical)) {
-      strategy = 'numerical';
-      if (str(asRecord(choice.numerical)?.order) === 'desc') findings.push({ document, field: 'spec.policy.numerical.order', detail: 'desc is not supported: asc is used' });
+    } else if (asRecord(choice.alphabetical) || asRecord(choice.numerical)) {
+      strategy = asRecord(choice.alphabetical) ? 'alphabetical' : 'numerical';
+      const orderText = str(asRecord(choice[strategy])?.order);
+      if (orderText === 'desc') order = 'desc';
+      else if (orderText !== undefined && orderText !== 'asc') {
+        problems.push('bad order');
+        findings.push({ document, field: `spec.policy.${strategy}.order`, detail: 'must be asc or desc; the policy updates nothing' });
+      }
     } else {
       problems.push('no policy');
       findings.push({ document, field: 'spec.policy', detail: 'needs one of semver, alphabetical or numerical; the policy updates nothing' });
@@ -81,7 +84,8 @@ export function imagePoliciesFromFlux(documents: readonly RawDocument[]): { poli
     let allowTags: string | undefined;
     const extract = str(filter?.extract);
     if (filter) {
-      const pattern = str(filter.pattern);
+      // Flux patterns are Go regular expressions: `(?P<name>…)` is JavaScript's `(?<name>…)`.
+      const pattern = str(filter.pattern)?.replaceAll('(?P<', '(?<');
       if (pattern) {
         try {
           new RegExp(pattern);
@@ -91,7 +95,10 @@ export function imagePoliciesFromFlux(documents: readonly RawDocument[]): { poli
           findings.push({ document, field: 'spec.filterTags.pattern', detail: 'is not a valid regular expression; the policy updates nothing' });
         }
       }
-      if (extract) findings.push({ document, field: 'spec.filterTags.extract', detail: 'is used to filter only: tags are compared whole, not by the extracted value' });
+      if (extract && !pattern) {
+        problems.push('extract without pattern');
+        findings.push({ document, field: 'spec.filterTags.extract', detail: 'needs spec.filterTags.pattern to extract from; the policy updates nothing' });
+      }
     }
     const automation = automations.find(({ automation: candidate }) => keyOf(candidate).split('/')[0] === namespace);
     if (!automation) {
@@ -122,6 +129,7 @@ export function imagePoliciesFromFlux(documents: readonly RawDocument[]): { poli
       ...(constraint ? { constraint } : {}),
       ...(allowTags ? { allowTags } : {}),
       ...(extract ? { extract } : {}),
+      ...(order ? { order } : {}),
       ignoreTags: [],
       forceUpdate: true,
       platforms: [],

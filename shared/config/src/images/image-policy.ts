@@ -53,6 +53,11 @@ export interface ImagePolicy {
   ignoreTags: string[];
   /** Flux `filterTags.extract`: the value compared is this template of the named groups of `allowTags`. */
   extract?: string;
+  /**
+   * Flux `policy.alphabetical.order` / `policy.numerical.order`: `asc` (default) takes the last value in ascending
+   * order, `desc` the first.
+   */
+  order?: 'asc' | 'desc';
   /** Update even when the Application does not use the image yet. */
   forceUpdate: boolean;
   platforms: string[];
@@ -63,6 +68,11 @@ export interface ImagePolicy {
   helm?: { imageName?: string; imageTag?: string; imageSpec?: string };
   /** Where commits go: the repository and branch the Application follows, unless `gitBranch` says otherwise. */
   writeBack: {
+    /**
+     * `git` (default): commit the change to the target. `argocd` (Image Updater's imperative mode): keep it as a
+     * parameter override of the Application in Redis, applied by the renderer; no commit (the target is not written).
+     */
+    method?: 'git' | 'argocd';
     target: ImageWriteBackTarget;
     /** Push to this branch (Image Updater's `git-branch`, the target of `base:target`). */
     branch?: string;

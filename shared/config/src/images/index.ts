@@ -5,3 +5,4 @@ export { collectImagePolicies, type CollectedImagePolicies, type ImagePolicySour
 export { imagePoliciesOf, policiesWatching } from './policies-of.ts';
 export { imagePoliciesFromFlux, type FluxFinding } from './flux-image-automation.ts';
 export { imagePoliciesFromImageUpdater, type ImageUpdaterFinding } from './image-updater-crd.ts';
+export { branchTemplateProblem, changeListSha256, isBranchTemplate, renderBranchTemplate, type BranchTemplateImage } from './branch-template.ts';

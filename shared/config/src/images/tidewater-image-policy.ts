@@ -39,6 +39,8 @@ export const TidewaterImagePolicySpec = z.object({
   ignoreTags: z.array(z.string().min(1)).default([]),
   /** A tag must be at least this old (seconds since its image config's `created`); a younger one is taken by a later poll. */
   minTagAgeSeconds: z.number().int().min(0).optional(),
+  /** A tag qualifies only if its manifest (list) offers every one of these platforms, `os/arch[/variant]`. */
+  platforms: z.array(z.string().regex(/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/, 'must be <os>/<arch>[/<variant>]')).default([]),
   writeBack: z.object({
     target: z.enum(['kustomization', 'helmvalues', 'argocd-source']).default('kustomization'),
     /** kustomization: the directory holding kustomization.yaml; helmvalues / argocd-source: the file. Default from the Application's path. */
@@ -100,7 +102,7 @@ export function imagePolicyFromTidewater(document: TidewaterImagePolicy, sourceP
       ...(spec.allowTags ? { allowTags: spec.allowTags } : {}),
       ignoreTags: spec.ignoreTags,
       forceUpdate: false,
-      platforms: [],
+      platforms: spec.platforms,
       ...(spec.minTagAgeSeconds !== undefined ? { minTagAgeSeconds: spec.minTagAgeSeconds } : {}),
       ...(writeBack.kustomizeImageName ? { kustomizeImageName: writeBack.kustomizeImageName } : {}),
       ...(writeBack.helm ? { helm: writeBack.helm } : {}),
