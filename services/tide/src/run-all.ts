@@ -7,6 +7,7 @@ import { parseSlackUsers } from '@tidewater/api';
 import { createLogger, exitOnPortClash, onHangup, startMetricsServer, startTelemetry, stopOnSignals } from '@tidewater/telemetry';
 import { startAll } from './start-all.ts';
 import { workerConcurrencyFromEnv } from './concurrency-env.ts';
+import { serviceTuningFromEnv } from './tuning-env.ts';
 
 async function loadConfig(): Promise<TidewaterConfig> {
   const source = process.env.TIDEWATER_CONFIG;
@@ -47,6 +48,8 @@ export async function runAll(): Promise<void> {
     webhookIngress: webhookIngressFromEnv(env),
     // The same concurrency knobs as the renderer and syncer running alone.
     ...workerConcurrencyFromEnv(env),
+    // The same recovery knobs as the renderer and notifier running alone.
+    tuning: serviceTuningFromEnv(env),
     ...(env.TIDEWATER_RECONCILE_INTERVAL_MS ? { reconcileIntervalMs: Number(env.TIDEWATER_RECONCILE_INTERVAL_MS) } : {}),
     ...(env.TIDEWATER_AUDIT_DIR ? { auditDir: env.TIDEWATER_AUDIT_DIR } : {}),
     auditPort: ports.AUDIT_PORT,

@@ -13,8 +13,11 @@ import { createNotifier } from '@tidewater/notifier';
 import { defaultAuditDir, startAuditor, type StartAuditorOptions } from '@tidewater/auditor';
 import { bootstrapAdmin, createApi, type SlackInteractionSettings } from '@tidewater/api';
 import { createPromoter, type PromoterDeps } from '@tidewater/promoter';
+import type { ServiceTuning } from './tuning-env.ts';
 
 export interface StartAllOptions {
+  /** Renderer and notifier recovery knobs (TIDEWATER_RENDER_LOCK_MS, TIDEWATER_NOTIFY_MAX_AGE_MS, ...; see tuning-env.ts). */
+  tuning?: ServiceTuning;
   redisUrl: string;
   /** Current configuration; called per request/job, so a reload takes effect at once. */
   config: () => TidewaterConfig;
@@ -117,6 +120,7 @@ export async function startAll(startOptions: StartAllOptions): Promise<RunningTi
     logger: serviceLogger(logger, 'renderer'),
     cacheDir,
     concurrency: options.renderConcurrency ?? 2,
+    ...options.tuning?.renderer,
     ...(options.tools ? { tools: options.tools } : {}),
   });
   const gitAppSets = startGitAppSets({
@@ -165,6 +169,7 @@ export async function startAll(startOptions: StartAllOptions): Promise<RunningTi
     redis: notifierConnection,
     logger: serviceLogger(logger, 'notifier'),
     events: createEventPublisher({ redis: producerConnection, source: '/tidewater/notifier', onPublished: recordEventMetrics }),
+    ...(options.tuning?.notifierDelivery ? { delivery: options.tuning.notifierDelivery } : {}),
   });
   notifier.start();
   const promoterConnection = createRedisConnection(options.redisUrl, 'worker');
