@@ -213,7 +213,7 @@ async function measureFlux(cluster: TestCluster): Promise<{ version: string; hea
   const namespace = `${driftApp}-flux`;
   let flux: FluxPeer | undefined;
   try {
-    flux = await startFlux({ cluster, workDir: work.dir });
+    flux = await startFlux({ cluster, workDir: work.dir, controllers: ['source-controller', 'kustomize-controller'] });
     await cluster.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
     const repo = git.createRepo('flux/drift');
     const deployments = Array.from({ length: trials }, (_, index) => deploymentObject(`web-${index}`));

@@ -15,7 +15,7 @@ export interface FluxOptions {
   workDir: string;
   /** `--concurrent` of source- and kustomize-controller (Flux's defaults: 2 and 4). */
   concurrent?: number;
-  /** Which controllers to run (default all three); the CRDs of all three are applied either way. */
+  /** Which controllers to run (default all three); their CRDs and source-controller's are applied. */
   controllers?: readonly FluxController[];
 }
 
@@ -49,7 +49,8 @@ export interface FluxPeer {
 export async function startFlux(options: FluxOptions): Promise<FluxPeer> {
   const paths = Object.fromEntries(fluxControllers.map((controller) => [controller, fluxControllerPaths(controller)])) as
     Record<FluxController, ReturnType<typeof fluxControllerPaths>>;
-  for (const controller of fluxControllers) {
+  const wanted = new Set(options.controllers ?? fluxControllers);
+  for (const controller of new Set<FluxController>(['source-controller', ...wanted])) {
     const { bin, builtStamp, version } = paths[controller];
     if (!existsSync(builtStamp) || !existsSync(bin)) throw new PeerFailure(`flux ${controller} ${version}`, `not built (${bin} is missing): run scripts/setup --peers`);
   }
@@ -61,7 +62,8 @@ export async function startFlux(options: FluxOptions): Promise<FluxPeer> {
   for (const dir of [storage, home, logDir]) mkdirSync(dir, { recursive: true });
 
   try {
-    for (const controller of fluxControllers) {
+    // The running controllers' CRDs, and always source-controller's (Kustomizations and Receivers point at GitRepositories).
+    for (const controller of new Set<FluxController>(['source-controller', ...wanted])) {
       await runKubectl(['apply', '--server-side', '-f', paths[controller].crdDir], { kubeconfig: cluster.kubeconfigPath, cacheDir: kubectlCache });
     }
     await runKubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all'], { kubeconfig: cluster.kubeconfigPath, cacheDir: kubectlCache });
@@ -79,7 +81,6 @@ export async function startFlux(options: FluxOptions): Promise<FluxPeer> {
   };
   const concurrent = options.concurrent ? [`--concurrent=${options.concurrent}`] : [];
   const processes: Array<{ controller: FluxController; process: ManagedProcess; health: number }> = [];
-  const wanted = new Set(options.controllers ?? fluxControllers);
   const start = async (controller: FluxController, args: string[]) => {
     if (!wanted.has(controller)) return;
     const { health, args: commonArgs } = await common();
