@@ -7,11 +7,17 @@ import type { ArgoApplication, TidewaterConfig } from '@tidewater/config';
 import { eventTypes, eventsStreamKey, type CloudEvent } from '@tidewater/events';
 import { createRedisConnection, redisKeys, type AppHealth, type KubernetesObject } from '@tidewater/queues';
 import { readAppDrift } from '@tidewater/syncer';
-import { startCluster, startRedis, waitFor } from '../test/harness/src/index.ts';
+import { stringify } from 'yaml';
+import { makeWorkDir, startCluster, startGitServer, startRedis, waitFor, type TestCluster } from '../test/harness/src/index.ts';
 import { machineLine } from './measure/machine.ts';
 import { startQueuedSyncer } from './measure/queued-syncer.ts';
 import { median, percentile } from './measure/percentiles.ts';
 import { fixed, printTable } from './measure/table.ts';
+import { startFlux, type FluxPeer } from './peers/flux.ts';
+import { gitRepository, kustomization } from './peers/flux-objects.ts';
+import { waitForFluxApplied } from './peers/flux-wait.ts';
+import { startGitHttpServer } from './peers/git-http-server.ts';
+import { PeerFailure } from './peers/peer-failure.ts';
 
 /** For the benchmark listing. */
 export const description = 'out-of-band edit → drift detected → self-healed, p50/p95 over 20 edits; 5,000 watched objects idle (memory, CPU)';
@@ -20,6 +26,10 @@ const trials = Number(process.env.BENCH_DRIFT_TRIALS ?? 20);
 const idleObjects = Number(process.env.BENCH_DRIFT_IDLE_OBJECTS ?? 5_000);
 const idleSeconds = Number(process.env.BENCH_DRIFT_IDLE_SECONDS ?? 30);
 const repoURL = 'https://git.example.com/bench/drift.git';
+/** Flux corrects drift when its Kustomization reconciles: every interval (30 s, the shortest a Flux user would run). */
+const fluxInterval = process.env.BENCH_DRIFT_FLUX_INTERVAL ?? '30s';
+/** Flux's edits are spaced by this much (not a divisor of the interval), so they land at every phase of its cycle. */
+const fluxStaggerMs = Number(process.env.BENCH_DRIFT_FLUX_STAGGER_MS ?? 1_700);
 const driftApp = 'bench-drift';
 const idleApp = 'bench-idle';
 
@@ -129,7 +139,17 @@ export async function run(): Promise<void> {
       ['RSS growth', `${mib(after.rss - before.rss)} MiB (RSS ${mib(after.rss)} MiB)`],
       [`CPU over ${idleSeconds} s idle (whole syncer process)`, `${fixed(cpuShare * 100, 2)} % of a core (target ≤ 5 %: ${cpuShare <= 0.05 ? 'met' : 'missed'})`],
     ]);
-    console.log(`BENCH drift detect_p95_ms=${fixed(detectP95)} heal_p95_ms=${fixed(healP95)}`);
+
+    // 3. The same edits against Flux, on the same control plane.
+    const flux = await measureFlux(cluster);
+    const fluxHealP50 = median(flux.healMs);
+    printTable(['edit → value restored (ms)', 'p50', 'p95', 'max', 'how'], [
+      ['tidewater (syncer live state, self-heal)', fixed(median(healMs)), fixed(healP95), fixed(Math.max(...healMs)), 'watch event → drift judged → re-apply'],
+      [`flux kustomize-controller ${flux.version} (interval ${fluxInterval})`, fixed(fluxHealP50), fixed(percentile(flux.healMs, 95)), fixed(Math.max(...flux.healMs)),
+        'next Kustomization reconcile: dry-run diff → apply'],
+    ]);
+    console.log(`BENCH drift detect_p95_ms=${fixed(detectP95)} heal_p95_ms=${fixed(healP95)} flux_heal_p50_ms=${fixed(fluxHealP50)} `
+      + `flux_heal_p95_ms=${fixed(percentile(flux.healMs, 95))} flux_ratio=${fixed(fluxHealP50 / median(healMs), 2)}`);
   } finally {
     await queued.close();
     await Promise.all([workerConnection.quit(), producerConnection.quit(), readerConnection.quit()].map((closing) => closing.catch(() => undefined)));
@@ -177,4 +197,57 @@ function eventReader(redis: Redis, after: string) {
       throw new Error('timed out waiting for an event');
     },
   };
+}
+
+/**
+ * Flux beside it: the same `trials` Deployments in a git repository (harness git server over smart HTTP), one
+ * GitRepository and one Kustomization (interval `fluxInterval`) applying them to their own namespace; the same JSON
+ * merge patch by `kubectl-edit`, edit i sent `fluxStaggerMs` × i after the first, each timed until the live
+ * object shows the git value again (polled every 100 ms). Flux has no separate detection event: it finds and fixes
+ * drift in the same reconcile.
+ */
+async function measureFlux(cluster: TestCluster): Promise<{ version: string; healMs: number[] }> {
+  const work = makeWorkDir('bench-drift-flux');
+  const git = await startGitServer();
+  const http = await startGitHttpServer(git.rootDir);
+  const namespace = `${driftApp}-flux`;
+  let flux: FluxPeer | undefined;
+  try {
+    flux = await startFlux({ cluster, workDir: work.dir, controllers: ['source-controller', 'kustomize-controller'] });
+    await cluster.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+    const repo = git.createRepo('flux/drift');
+    const deployments = Array.from({ length: trials }, (_, index) => deploymentObject(`web-${index}`));
+    const initial = await repo.commit({
+      'drift/kustomization.yaml': stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', namespace, resources: ['deployments.yaml'] }),
+      'drift/deployments.yaml': deployments.map((object) => stringify(object)).join('---\n'),
+    }, 'bench: the drift deployments');
+    await flux.apply(gitRepository('drift', http.urlOf('flux/drift'), '10m'));
+    await flux.apply(kustomization('drift', { source: 'drift', path: 'drift', interval: fluxInterval }));
+    await waitForFluxApplied(flux, ['drift'], initial.sha, { timeoutMs: 180_000, intervalMs: 200 });
+
+    const peer = flux;
+    const path = (name: string) => `/apis/apps/v1/namespaces/${namespace}/deployments/${name}`;
+    const start = performance.now();
+    const healMs = await Promise.all(deployments.map(async (_, index) => {
+      const name = `web-${index}`;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + index * fluxStaggerMs - performance.now())));
+      const edited = performance.now();
+      const patched = await peer.request<{ spec: { replicas: number } }>('PATCH', `${path(name)}?fieldManager=kubectl-edit`, { spec: { replicas: 7 } }, 'application/merge-patch+json');
+      if (patched.status !== 200 || patched.body.spec.replicas !== 7) throw new Error(`patch of ${namespace}/${name} answered ${patched.status}`);
+      await waitFor(`flux to restore ${namespace}/${name}`, async () => {
+        peer.assertRunning();
+        return (await peer.get<{ spec: { replicas: number } }>(path(name)))?.spec.replicas === 2;
+      }, { timeoutMs: 180_000, intervalMs: 100 }).catch((error: Error) => {
+        if (error instanceof PeerFailure) throw error;
+        throw new PeerFailure('flux kustomize-controller', `did not restore ${namespace}/${name}: ${error.message}\n${peer.tails()}`);
+      });
+      return performance.now() - edited;
+    }));
+    return { version: flux.versions['kustomize-controller'], healMs };
+  } finally {
+    await flux?.stop();
+    await http.stop();
+    await git.stop();
+    work.remove();
+  }
 }

@@ -4,12 +4,15 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { queueNames } from '@tidewater/queues';
-import { freePort, makeWorkDir, repoRoot, startRedis } from '../test/harness/src/index.ts';
+import { freePort, makeWorkDir, repoRoot, startCluster, startRedis, waitFor } from '../test/harness/src/index.ts';
 import { startChildServer, type ChildServer } from './measure/child-server.ts';
 import { runLoad, type LoadResult } from './measure/http-load.ts';
 import { fixed, printTable } from './measure/table.ts';
 import { createPushBodyFactory } from './workloads/github-push-bodies.ts';
 import { machineLine } from './measure/machine.ts';
+import { startFlux } from './peers/flux.ts';
+import { githubReceiver, gitRepository, receiverSecret, receiversPath, type FluxObject } from './peers/flux-objects.ts';
+import { PeerFailure } from './peers/peer-failure.ts';
 
 export const description = 'signed GitHub push webhooks through the gateway vs a Fastify hello-world (req/s, p50/p99)';
 
@@ -46,6 +49,7 @@ export async function run(): Promise<void> {
   const stats = new Redis(redis.url);
   const rows: Row[] = [];
   const started: ChildServer[] = [];
+  let flux: FluxRow | undefined;
   try {
     console.log(machineLine());
     console.log(`ingest: ${bodies.bytes} B signed GitHub push (${bodies.commits} commits), ${connections} connections, `
@@ -80,6 +84,7 @@ export async function run(): Promise<void> {
         else rows[index] = { ...(measured.load.rps > previous.load.rps ? measured : previous), roundsRps: [...previous.roundsRps, load.rps] };
       }
     }
+    flux = await measureFlux(work.dir, secret, bodies.next);
   } finally {
     for (const server of started) await server.stop();
     await renderQueue.close();
@@ -97,10 +102,68 @@ export async function run(): Promise<void> {
     ]),
   );
   const ours = rows[1];
+  const fluxLoad = flux!.load;
+  printTable(['receiver (accept and enqueue)', 'req/s (2xx)', 'rounds req/s', 'p50 ms', 'p99 ms', '2xx', 'other', 'errors', 'enqueued as'], [
+    ['tidewater gateway (log info)', fixed(ours.load.rps, 0), ours.roundsRps.map((rps) => fixed(rps, 0)).join(' / '), fixed(ours.load.p50Ms, 2), fixed(ours.load.p99Ms, 2),
+      ours.load.ok, ours.load.notOk, ours.load.errors, 'one BullMQ render job (Redis)'],
+    [`flux notification-controller ${flux!.version} (github Receiver)`, fixed(fluxLoad.rps, 0), flux!.roundsRps.map((rps) => fixed(rps, 0)).join(' / '),
+      fixed(fluxLoad.p50Ms, 2), fixed(fluxLoad.p99Ms, 2), fluxLoad.ok, fluxLoad.notOk, fluxLoad.errors, 'a reconcile-request annotation PATCH on the GitRepository (kube-apiserver)'],
+  ]);
   console.log(`render jobs queued vs 2xx (gateway, log info, reported round): ${ours.jobs} jobs for ${ours.load.ok} accepted pushes`
     + ` (requests in flight when a load run stopped are still served: up to ${connections} more jobs, or fewer, per run boundary)`);
   console.log(`targets: ratio >= 0.33 (${ours.load.rps / hello.rps >= 0.33 ? 'met' : 'missed'}), p99 <= 15 ms (${ours.load.p99Ms <= 15 ? 'met' : 'missed'})`);
-  console.log(`BENCH ingest ratio=${fixed(ours.load.rps / hello.rps, 3)} p99_ms=${fixed(ours.load.p99Ms, 2)} rps=${fixed(ours.load.rps, 0)}`);
+  console.log(`BENCH ingest ratio=${fixed(ours.load.rps / hello.rps, 3)} p99_ms=${fixed(ours.load.p99Ms, 2)} rps=${fixed(ours.load.rps, 0)}`
+    + ` flux_rps=${fixed(fluxLoad.rps, 0)} flux_p99_ms=${fixed(fluxLoad.p99Ms, 2)} flux_ratio=${fixed(fluxLoad.rps / ours.load.rps, 3)}`);
+}
+
+interface FluxRow {
+  version: string;
+  load: LoadResult;
+  roundsRps: number[];
+}
+
+/**
+ * The same signed pushes at Flux's notification-controller: a `github` Receiver (same HMAC secret) whose accepted
+ * request asks one GitRepository to reconcile — notification-controller's "enqueue" is a PATCH of the
+ * `reconcile.fluxcd.io/requestedAt` annotation through the kube-apiserver of a harness control plane. Only
+ * notification-controller runs (no source-controller acting on the requests), as only the gateway runs on
+ * Tidewater's side. Best of `rounds`, as above.
+ */
+async function measureFlux(workDir: string, secret: string, nextRequest: () => { body: string; headers: Record<string, string> }): Promise<FluxRow> {
+  const cluster = await startCluster({ name: 'bench-ingest-flux' });
+  const fluxDir = join(workDir, 'flux');
+  mkdirSync(fluxDir, { recursive: true });
+  const flux = await startFlux({ cluster, workDir: fluxDir, controllers: ['notification-controller'] }).catch(async (error: Error) => {
+    await cluster.stop();
+    throw error;
+  });
+  try {
+    for (const manifest of [
+      receiverSecret('ingest-webhook', secret), gitRepository('gitops', cloneUrl, '10m'),
+      githubReceiver('ingest', { secretName: 'ingest-webhook', gitRepository: 'gitops' }),
+    ]) await flux.apply(manifest);
+    const webhookPath = await waitFor('the Flux Receiver to be ready', async () => {
+      flux.assertRunning();
+      const receiver = await flux.get<FluxObject>(`${receiversPath}/ingest`);
+      const ready = receiver?.status?.conditions?.find((condition) => condition.type === 'Ready')?.status === 'True';
+      return ready ? receiver?.status?.webhookPath : undefined;
+    }, { timeoutMs: 120_000, intervalMs: 200 }).catch((error: Error) => {
+      throw new PeerFailure('flux notification-controller', `the Receiver did not become ready: ${error.message}\n${flux.tails()}`);
+    });
+    let best: LoadResult | undefined;
+    const roundsRps: number[] = [];
+    for (let round = 1; round <= rounds; round += 1) {
+      const load = await measure(flux.receiverUrl, nextRequest, undefined, webhookPath);
+      flux.assertRunning();
+      if (load.ok === 0) throw new PeerFailure('flux notification-controller', `accepted none of ${load.notOk + load.errors} signed pushes (${load.notOk} non-2xx, ${load.errors} errors)\n${flux.tails()}`);
+      roundsRps.push(load.rps);
+      if (!best || load.rps > best.rps) best = load;
+    }
+    return { version: flux.versions['notification-controller'], load: best!, roundsRps };
+  } finally {
+    await flux.stop();
+    await cluster.stop();
+  }
 }
 
 /** A warm-up run (discarded), then `afterWarmup`, then the measured run. */
@@ -108,8 +171,9 @@ async function measure(
   url: string,
   nextRequest: () => { body: string; headers: Record<string, string> },
   afterWarmup: () => Promise<void> = async () => {},
+  path = '/webhooks/git/github',
 ): Promise<LoadResult> {
-  const options = { url, path: '/webhooks/git/github', connections, nextRequest };
+  const options = { url, path, connections, nextRequest };
   if (warmupSeconds > 0) await runLoad({ ...options, durationSeconds: warmupSeconds });
   await afterWarmup();
   return runLoad({ ...options, durationSeconds });

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -13,6 +14,11 @@ import { percentile } from './measure/percentiles.ts';
 import { fixed, printTable } from './measure/table.ts';
 import { kustomization, kustomizeAppFiles, pushAnnotation } from './workloads/kustomize-app.ts';
 import { machineLine } from './measure/machine.ts';
+import { startFlux, type FluxPeer } from './peers/flux.ts';
+import { githubReceiver, gitRepository, kustomization as fluxKustomization, receiverSecret, receiversPath, type FluxObject } from './peers/flux-objects.ts';
+import { waitForFluxApplied } from './peers/flux-wait.ts';
+import { startGitHttpServer } from './peers/git-http-server.ts';
+import { PeerFailure } from './peers/peer-failure.ts';
 
 export const description = 'git push -> webhook -> 50-object Kustomize app applied, p50/p95 over 20 pushes';
 
@@ -41,6 +47,7 @@ export async function run(): Promise<void> {
   const work = makeWorkDir('bench-latency');
   const timings: PushTiming[] = [];
   let peerMs: number[] = [];
+  let flux: FluxRun | undefined;
   const env = await startTidewaterEnvironment();
   const redis = new Redis(env.redis.url);
   try {
@@ -60,6 +67,7 @@ export async function run(): Promise<void> {
 
     for (let push = 1; push <= pushes; push += 1) timings.push(await measurePush(env, redis, `push-${push}`));
     peerMs = await measurePeer(env, work.dir);
+    flux = await measureFlux(env, work.dir);
   } finally {
     redis.disconnect();
     await env.stop();
@@ -76,12 +84,19 @@ export async function run(): Promise<void> {
     row(`sync started → sync succeeded (apply ${objectCount})`, timings.map((t) => t.syncDoneAt - t.syncStartAt)),
     row(`TOTAL push start → all ${objectCount} objects carry the value`, timings.map((t) => t.totalMs)),
     row(`peer: kubectl apply --server-side of the ${objectCount} rendered objects`, peerMs),
+    row(`peer: Flux ${flux!.version} TOTAL push start → all ${objectCount} objects carry the value (Receiver)`, flux!.totalMs),
   ]);
   const p50 = percentile(timings.map((t) => t.totalMs), 50);
   const p95 = percentile(timings.map((t) => t.totalMs), 95);
+  const fluxP50 = percentile(flux!.totalMs, 50);
+  printTable(['push → all 50 applied (ms)', 'p50', 'p95', 'max'], [
+    ['tidewater (all-in-one)', fixed(p50, 0), fixed(p95, 0), fixed(Math.max(...timings.map((t) => t.totalMs)), 0)],
+    [`flux ${flux!.version} (Receiver → source → kustomize)`, fixed(fluxP50, 0), fixed(percentile(flux!.totalMs, 95), 0), fixed(Math.max(...flux!.totalMs), 0)],
+  ]);
   console.log(`per push total ms: ${timings.map((t) => fixed(t.totalMs, 0)).join(' ')}`);
+  console.log(`flux per push total ms: ${flux!.totalMs.map((ms) => fixed(ms, 0)).join(' ')}`);
   console.log(`target: p50 ≤ 1000 ms (${p50 <= 1000 ? 'met' : 'missed'})`);
-  console.log(`BENCH latency p50_ms=${fixed(p50, 0)} p95_ms=${fixed(p95, 0)}`);
+  console.log(`BENCH latency p50_ms=${fixed(p50, 0)} p95_ms=${fixed(p95, 0)} flux_p50_ms=${fixed(fluxP50, 0)} flux_ratio=${fixed(fluxP50 / p50, 2)}`);
 }
 
 /** One push: time from just before `git push` until the sync result for the new commit is seen; then checks the cluster. */
@@ -137,8 +152,8 @@ async function waitForIdleQueues(redisUrl: string): Promise<void> {
 }
 
 /** All 50 objects are in the cluster and carry `value` (not timed). */
-async function verifyCluster(env: TidewaterEnvironment, value: string): Promise<void> {
-  const { stdout } = await runKubectl(['get', 'configmaps,deployments,services', '-n', namespace, '-l', 'bench.tidewater.dev/set=latency', '-o', 'json'],
+async function verifyCluster(env: TidewaterEnvironment, value: string, inNamespace = namespace): Promise<void> {
+  const { stdout } = await runKubectl(['get', 'configmaps,deployments,services', '-n', inNamespace, '-l', 'bench.tidewater.dev/set=latency', '-o', 'json'],
     { kubeconfig: env.cluster.kubeconfigPath, cacheDir: join(env.configDir, '..', 'kubectl-cache') });
   const items = (JSON.parse(stdout) as { items: Array<{ metadata: { annotations?: Record<string, string> } }> }).items;
   const carrying = items.filter((item) => item.metadata.annotations?.[pushAnnotation] === value).length;
@@ -168,4 +183,61 @@ async function measurePeer(env: TidewaterEnvironment, workDir: string): Promise<
     if (run > 0) times.push(ms); // run 0 creates the objects and warms kubectl's discovery cache
   }
   return times;
+}
+
+interface FluxRun {
+  version: string;
+  totalMs: number[];
+}
+
+/**
+ * The same push → webhook → applied path through Flux, on the same control plane and git server: a second repository
+ * with the same 50-object app (own namespace), served over smart HTTP; its post-receive hook delivers the same signed
+ * GitHub push webhook to a `github` Receiver, which asks the GitRepository to reconcile; kustomize-controller applies
+ * the new artifact. Intervals are 10 m, so only the webhook drives it. Timed from just before `git push` until the
+ * Kustomization reports the pushed commit applied (Ready), then the 50 objects are checked as on Tidewater's side.
+ */
+async function measureFlux(env: TidewaterEnvironment, workDir: string): Promise<FluxRun> {
+  const http = await startGitHttpServer(env.git.rootDir);
+  let flux: FluxPeer | undefined;
+  try {
+    flux = await startFlux({ cluster: env.cluster, workDir });
+    const fluxNs = `${namespace}-flux`;
+    const repo = env.git.createRepo('flux/latency');
+    await env.cluster.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: fluxNs } });
+    const files = kustomizeAppFiles({ namespace: fluxNs, set: 'latency', pushValue: 'initial' });
+    const initial = await repo.commit(Object.fromEntries(Object.entries(files).map(([file, text]) => [`${appPath}/${file}`, text])), 'bench: add the 50-object app');
+    const token = randomBytes(20).toString('hex');
+    for (const manifest of [
+      receiverSecret('latency-webhook', token), githubReceiver('latency', { secretName: 'latency-webhook', gitRepository: 'latency' }),
+      gitRepository('latency', http.urlOf('flux/latency'), '10m'),
+      fluxKustomization('latency', { source: 'latency', path: appPath, interval: '10m' }),
+    ]) await flux.apply(manifest);
+    const peer = flux;
+    const webhookPath = await waitFor('the Flux Receiver to be ready', async () => {
+      peer.assertRunning();
+      const receiver = await peer.get<FluxObject>(`${receiversPath}/latency`);
+      const ready = receiver?.status?.conditions?.find((condition) => condition.type === 'Ready')?.status === 'True';
+      return ready ? receiver?.status?.webhookPath : undefined;
+    }, { timeoutMs: 120_000, intervalMs: 200 }).catch((error: Error) => {
+      throw new PeerFailure('flux notification-controller', `the Receiver did not become ready: ${error.message}\n${peer.tails()}`);
+    });
+    repo.setWebhook({ url: `${flux.receiverUrl}${webhookPath}`, secret: token });
+    await waitForFluxApplied(flux, ['latency'], initial.sha, { timeoutMs: 180_000, intervalMs: 200 });
+    await verifyCluster(env, 'initial', fluxNs);
+
+    const totalMs: number[] = [];
+    for (let push = 1; push <= pushes; push += 1) {
+      const value = `flux-push-${push}`;
+      const start = performance.now();
+      const commit = await repo.commit({ [`${appPath}/kustomization.yaml`]: kustomization(fluxNs, value) }, `bench: ${value}`);
+      await waitForFluxApplied(flux, ['latency'], commit.sha, { timeoutMs: 60_000, intervalMs: 20 });
+      totalMs.push(performance.now() - start);
+      await verifyCluster(env, value, fluxNs);
+    }
+    return { version: flux.versions['kustomize-controller'], totalMs };
+  } finally {
+    await flux?.stop();
+    await http.stop();
+  }
 }

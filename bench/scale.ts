@@ -13,7 +13,13 @@ import { startAll } from '@tidewater/tide';
 import { makeWorkDir, startCluster, startGitServer, startRedis, toolPath, waitFor } from '../test/harness/src/index.ts';
 import { runKubectl } from './measure/kubectl.ts';
 import { machineLine } from './measure/machine.ts';
-import { fixed } from './measure/table.ts';
+import { fixed, printTable } from './measure/table.ts';
+import { startFlux, type FluxPeer } from './peers/flux.ts';
+import { githubReceiver, gitRepository, kustomization as fluxKustomization, receiverSecret, receiversPath, type FluxObject } from './peers/flux-objects.ts';
+import { waitForFluxApplied } from './peers/flux-wait.ts';
+import { startGitHttpServer } from './peers/git-http-server.ts';
+import { PeerFailure } from './peers/peer-failure.ts';
+import type { GitServer, TestCluster } from '../test/harness/src/index.ts';
 
 export const description = '1,000 Kustomize apps in one repository: cold sync, one-app push, idle CPU (disk cache)';
 
@@ -23,6 +29,8 @@ const renderConcurrency = Number(process.env.TIDEWATER_RENDER_CONCURRENCY ?? 8);
 const syncConcurrency = Number(process.env.SYNC_CONCURRENCY ?? 8);
 const reconcileIntervalMs = Number(process.env.BENCH_SCALE_RECONCILE_MS ?? 30_000);
 const idleSeconds = Number(process.env.BENCH_SCALE_IDLE_S ?? 60);
+/** Flux's Kustomization interval: 10 m, what Flux's own guides use (Tidewater reconciles every 30 s, above). */
+const fluxInterval = process.env.BENCH_SCALE_FLUX_INTERVAL ?? '10m';
 
 const appName = (index: number) => `app-${String(index).padStart(4, '0')}`;
 const namespaceOf = (index: number) => `bench-scale-${index % namespaceCount}`;
@@ -108,71 +116,77 @@ export async function run(): Promise<void> {
   let onePushBehindReconcileMs: number | undefined;
   let reconcileBacklog = 0;
   let reusedAfterPush = 0;
+  let flux: FluxScale | undefined;
   try {
-    console.log(machineLine());
-    console.log(`scale: ${appCount} Kustomize applications × 4 objects in one repository (${Object.keys(appFiles(0, 'x')).length * appCount} files), `
-      + `render concurrency ${renderConcurrency}, sync concurrency ${syncConcurrency}, reconcile every ${reconcileIntervalMs / 1000} s (+ up to a third), renderer cache on disk`);
+    try {
+      console.log(machineLine());
+      console.log(`scale: ${appCount} Kustomize applications × 4 objects in one repository (${Object.keys(appFiles(0, 'x')).length * appCount} files), `
+        + `render concurrency ${renderConcurrency}, sync concurrency ${syncConcurrency}, reconcile every ${reconcileIntervalMs / 1000} s (+ up to a third), renderer cache on disk`);
 
-    // Cold: one push adds every app.
-    const coldStart = performance.now();
-    const files = Object.assign({}, ...Array.from({ length: appCount }, (_, index) => appFiles(index, 'v1')));
-    const cold = await repo.commit(files, `add ${appCount} applications`);
-    await waitForAllSynced(redis, cold.sha, 3_600_000, (synced) => console.log(`  cold: ${synced}/${appCount} synced after ${fixed((performance.now() - coldStart) / 1000, 0)} s`));
-    coldMs = performance.now() - coldStart;
-    await verifyObjects(cluster.kubeconfigPath, join(work.dir, 'kubectl-cache'));
+      // Cold: one push adds every app.
+      const coldStart = performance.now();
+      const files = Object.assign({}, ...Array.from({ length: appCount }, (_, index) => appFiles(index, 'v1')));
+      const cold = await repo.commit(files, `add ${appCount} applications`);
+      await waitForAllSynced(redis, cold.sha, 3_600_000, (synced) => console.log(`  cold: ${synced}/${appCount} synced after ${fixed((performance.now() - coldStart) / 1000, 0)} s`));
+      coldMs = performance.now() - coldStart;
+      await verifyObjects(cluster.kubeconfigPath, join(work.dir, 'kubectl-cache'));
 
-    // One push touching one app.
-    const touched = Math.floor(appCount / 2);
-    const pushStart = performance.now();
-    const push = await repo.commit(appFiles(touched, 'v2'), `change ${appName(touched)}`);
-    await waitFor(`${appName(touched)} to sync ${push.sha.slice(0, 12)}`, async () => {
-      const status = await readStatus(redis, appName(touched));
-      return status?.revision === push.sha && status.phase === 'Succeeded';
-    }, { timeoutMs: 600_000, intervalMs: 20 });
-    onePushMs = performance.now() - pushStart;
-
-    // The reconcile round after the push queues the other apps' renders. A second one-app push while that backlog
-    // waits must not queue behind it (reconcile work carries a lower priority).
-    const backlogTarget = Math.min(200, Math.floor(appCount / 5));
-    const queueConnection = redis.duplicate();
-    const renderQueue = new Queue(queueNames.render, { connection: queueConnection });
-    const backlog = await waitFor('a reconcile backlog in the render queue', async () => {
-      const counts = await renderQueue.getJobCounts('prioritized');
-      return counts.prioritized >= backlogTarget ? counts.prioritized : undefined;
-    }, { timeoutMs: 180_000, intervalMs: 50 }).catch(() => undefined);
-    await renderQueue.close();
-    queueConnection.disconnect();
-    let head = push.sha;
-    if (backlog !== undefined) {
-      const second = touched + 1;
-      const behindStart = performance.now();
-      const behind = await repo.commit(appFiles(second, 'v2'), `change ${appName(second)}`);
-      await waitFor(`${appName(second)} to sync ${behind.sha.slice(0, 12)}`, async () => {
-        const status = await readStatus(redis, appName(second));
-        return status?.revision === behind.sha && status.phase === 'Succeeded';
+      // One push touching one app.
+      const touched = Math.floor(appCount / 2);
+      const pushStart = performance.now();
+      const push = await repo.commit(appFiles(touched, 'v2'), `change ${appName(touched)}`);
+      await waitFor(`${appName(touched)} to sync ${push.sha.slice(0, 12)}`, async () => {
+        const status = await readStatus(redis, appName(touched));
+        return status?.revision === push.sha && status.phase === 'Succeeded';
       }, { timeoutMs: 600_000, intervalMs: 20 });
-      onePushBehindReconcileMs = performance.now() - behindStart;
-      reconcileBacklog = backlog;
-      head = behind.sha;
+      onePushMs = performance.now() - pushStart;
+
+      // The reconcile round after the push queues the other apps' renders. A second one-app push while that backlog
+      // waits must not queue behind it (reconcile work carries a lower priority).
+      const backlogTarget = Math.min(200, Math.floor(appCount / 5));
+      const queueConnection = redis.duplicate();
+      const renderQueue = new Queue(queueNames.render, { connection: queueConnection });
+      const backlog = await waitFor('a reconcile backlog in the render queue', async () => {
+        const counts = await renderQueue.getJobCounts('prioritized');
+        return counts.prioritized >= backlogTarget ? counts.prioritized : undefined;
+      }, { timeoutMs: 180_000, intervalMs: 50 }).catch(() => undefined);
+      await renderQueue.close();
+      queueConnection.disconnect();
+      let head = push.sha;
+      if (backlog !== undefined) {
+        const second = touched + 1;
+        const behindStart = performance.now();
+        const behind = await repo.commit(appFiles(second, 'v2'), `change ${appName(second)}`);
+        await waitFor(`${appName(second)} to sync ${behind.sha.slice(0, 12)}`, async () => {
+          const status = await readStatus(redis, appName(second));
+          return status?.revision === behind.sha && status.phase === 'Succeeded';
+        }, { timeoutMs: 600_000, intervalMs: 20 });
+        onePushBehindReconcileMs = performance.now() - behindStart;
+        reconcileBacklog = backlog;
+        head = behind.sha;
+      }
+
+      // The reconcile rounds bring every other app to the head: no render of theirs may run again.
+      await waitForAllSynced(redis, head, 1_800_000, (synced) => console.log(`  after the pushes: ${synced}/${appCount} at the new head (reconcile)`));
+      const pushed = new Set([push.sha, head]);
+      const renders = (await readAllEvents(redis, 1_000_000)).filter((event) => event.type === eventTypes.renderSucceeded && pushed.has(String(event.data.revision)));
+      freshRendersAfterPush = renders.filter((event) => event.data.cached === false).length;
+      reusedAfterPush = renders.filter((event) => event.data.cached === true).length;
+      expectedFresh = pushed.size;
+
+      // Idle: Tidewater (this process) with nothing to do but its reconcile rounds and watches.
+      const cpuStart = process.cpuUsage();
+      const wallStart = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
+      const cpu = process.cpuUsage(cpuStart);
+      idleCpuPct = ((cpu.user + cpu.system) / 1000) / (performance.now() - wallStart) * 100;
+    } finally {
+      await tidewater.close();
+      redis.disconnect();
     }
-
-    // The reconcile rounds bring every other app to the head: no render of theirs may run again.
-    await waitForAllSynced(redis, head, 1_800_000, (synced) => console.log(`  after the pushes: ${synced}/${appCount} at the new head (reconcile)`));
-    const pushed = new Set([push.sha, head]);
-    const renders = (await readAllEvents(redis, 1_000_000)).filter((event) => event.type === eventTypes.renderSucceeded && pushed.has(String(event.data.revision)));
-    freshRendersAfterPush = renders.filter((event) => event.data.cached === false).length;
-    reusedAfterPush = renders.filter((event) => event.data.cached === true).length;
-    expectedFresh = pushed.size;
-
-    // Idle: Tidewater (this process) with nothing to do but its reconcile rounds and watches.
-    const cpuStart = process.cpuUsage();
-    const wallStart = performance.now();
-    await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
-    const cpu = process.cpuUsage(cpuStart);
-    idleCpuPct = ((cpu.user + cpu.system) / 1000) / (performance.now() - wallStart) * 100;
+    // Flux on the same control plane and git server, after Tidewater stopped (nothing else running).
+    flux = await measureFlux(cluster, git, work.dir);
   } finally {
-    await tidewater.close();
-    redis.disconnect();
     await Promise.all([cluster.stop(), git.stop(), redisServer.stop()]);
     delete process.env[secretEnv];
     if (secretDirsBefore === undefined) delete process.env[secretScopeVariables.dirs];
@@ -184,9 +198,19 @@ export async function run(): Promise<void> {
     + `one-app push applied in ${fixed(onePushMs, 0)} ms; another one-app push with ${reconcileBacklog} reconcile renders queued: ${behind} ms; `
     + `renders at the pushed commits: ${freshRendersAfterPush} fresh (expected ${expectedFresh}: the touched apps), ${reusedAfterPush} reused (source paths unchanged); `
     + `idle CPU ${fixed(idleCpuPct, 1)} % of one core over ${idleSeconds} s`);
+  printTable(['scale', 'tidewater', `flux ${flux!.version}`], [
+    [`cold: push → ${appCount} apps applied (s)`, fixed(coldMs / 1000, 1), fixed(flux!.coldMs / 1000, 1)],
+    ['one-app push → applied (ms)', fixed(onePushMs, 0), fixed(flux!.onePushMs, 0)],
+    [`idle CPU, % of one core over ${idleSeconds} s (${appCount} apps)`, fixed(idleCpuPct, 1), fixed(flux!.idleCpuPct, 1)],
+    ['reconcile interval', `${reconcileIntervalMs / 1000} s (+ up to a third)`, `${fluxInterval} (Kustomizations), 10m (GitRepository; pushes arrive by Receiver)`],
+    ['concurrency', `render ${renderConcurrency}, sync ${syncConcurrency}`, `source and kustomize --concurrent=${syncConcurrency}`],
+    ['process', 'tide all (one Node process)', `3 controllers, RSS ${fixed(flux!.rssBytes / 2 ** 20, 0)} MiB after idle`],
+  ]);
   console.log(`targets: cold_s ≤ 90 (${coldMs / 1000 <= 90 ? 'met' : 'missed'}); only the touched apps re-rendered (${freshRendersAfterPush === expectedFresh ? 'yes' : 'no'})`);
   console.log(`BENCH scale cold_s=${fixed(coldMs / 1000, 1)} one_push_ms=${fixed(onePushMs, 0)} idle_cpu_pct=${fixed(idleCpuPct, 1)} `
-    + `one_push_behind_reconcile_ms=${behind} fresh_renders_after_push=${freshRendersAfterPush}`);
+    + `one_push_behind_reconcile_ms=${behind} fresh_renders_after_push=${freshRendersAfterPush} `
+    + `flux_cold_s=${fixed(flux!.coldMs / 1000, 1)} flux_one_push_ms=${fixed(flux!.onePushMs, 0)} flux_idle_cpu_pct=${fixed(flux!.idleCpuPct, 1)} `
+    + `flux_ratio=${fixed(flux!.coldMs / coldMs, 2)}`);
 }
 
 async function readStatus(redis: Redis, app: string): Promise<SyncResult | undefined> {
@@ -218,4 +242,89 @@ async function verifyObjects(kubeconfig: string, cacheDir: string): Promise<void
   const { stdout } = await runKubectl(['get', 'configmaps,serviceaccounts,services,deployments', '--all-namespaces', '-l', 'tidewater.dev/app', '--no-headers', '-o', 'name'], { kubeconfig, cacheDir });
   const found = stdout.trim().split('\n').filter(Boolean).length;
   if (found !== appCount * 4) throw new Error(`expected ${appCount * 4} objects of the ${appCount} applications in the cluster, found ${found}`);
+}
+
+interface FluxScale {
+  version: string;
+  coldMs: number;
+  onePushMs: number;
+  idleCpuPct: number;
+  rssBytes: number;
+}
+
+/**
+ * The same fleet through Flux: a second repository on the same git server (smart HTTP) starting with only a README,
+ * one GitRepository, a `github` Receiver its post-receive hook posts to, and one Kustomization per app (path
+ * apps/app-NNNN, its own target namespace set, interval `fluxInterval`). Cold: the push adding every app's files →
+ * all Kustomizations Ready at that commit; then a push touching one app; then the three controllers' CPU (from
+ * /proc) while idle for `idleSeconds`.
+ */
+async function measureFlux(cluster: TestCluster, git: GitServer, workDir: string): Promise<FluxScale> {
+  const http = await startGitHttpServer(git.rootDir);
+  const fluxDir = join(workDir, 'flux');
+  mkdirSync(fluxDir, { recursive: true });
+  let flux: FluxPeer | undefined;
+  try {
+    flux = await startFlux({ cluster, workDir: fluxDir, concurrent: syncConcurrency });
+    const peer = flux;
+    for (let index = 0; index < namespaceCount; index += 1) await cluster.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `bench-scale-flux-${index}` } });
+    const repo = git.createRepo('flux/fleet');
+    const initial = await repo.commit({ 'README.md': 'fleet\n' }, 'start');
+    const token = randomBytes(20).toString('hex');
+    for (const manifest of [
+      receiverSecret('fleet-webhook', token), githubReceiver('fleet', { secretName: 'fleet-webhook', gitRepository: 'fleet' }),
+      gitRepository('fleet', http.urlOf('flux/fleet'), '10m'),
+    ]) await flux.apply(manifest);
+    const webhookPath = await waitFor('the Flux Receiver to be ready', async () => {
+      peer.assertRunning();
+      const receiver = await peer.get<FluxObject>(`${receiversPath}/fleet`);
+      return receiver?.status?.conditions?.find((condition) => condition.type === 'Ready')?.status === 'True' ? receiver.status.webhookPath : undefined;
+    }, { timeoutMs: 120_000, intervalMs: 200 }).catch((error: Error) => {
+      throw new PeerFailure('flux notification-controller', `the Receiver did not become ready: ${error.message}\n${peer.tails()}`);
+    });
+    repo.setWebhook({ url: `${flux.receiverUrl}${webhookPath}`, secret: token });
+    await waitFor('the Flux GitRepository to hold the first commit', async () => {
+      peer.assertRunning();
+      const source = await peer.get<FluxObject>('/apis/source.toolkit.fluxcd.io/v1/namespaces/flux-system/gitrepositories/fleet');
+      return (source?.status?.artifact?.revision ?? '').endsWith(initial.sha);
+    }, { timeoutMs: 120_000, intervalMs: 200 }).catch((error: Error) => {
+      throw new PeerFailure('flux source-controller', `did not fetch ${http.urlOf('flux/fleet')}: ${error.message}\n${peer.tails()}`);
+    });
+    // The Kustomizations exist before the push (their paths missing until it lands; retries every 10 m, so they wait
+    // for the artifact's revision change, which enqueues every Kustomization of the GitRepository).
+    const manifests = Array.from({ length: appCount }, (_, index) => stringify(fluxKustomization(appName(index), {
+      source: 'fleet', path: `apps/${appName(index)}`, interval: fluxInterval, retryInterval: '10m', targetNamespace: `bench-scale-flux-${index % namespaceCount}`,
+    })));
+    const manifestFile = join(fluxDir, 'kustomizations.yaml');
+    writeFileSync(manifestFile, manifests.join('---\n'));
+    await runKubectl(['apply', '--server-side', '-f', manifestFile], { kubeconfig: cluster.kubeconfigPath, cacheDir: join(fluxDir, 'kubectl-cache') });
+    const names = Array.from({ length: appCount }, (_, index) => appName(index));
+
+    const coldStart = performance.now();
+    const cold = await repo.commit(Object.assign({}, ...Array.from({ length: appCount }, (_, index) => appFiles(index, 'v1'))), `add ${appCount} applications`);
+    await waitForFluxApplied(flux, names, cold.sha, {
+      timeoutMs: 3_600_000, intervalMs: 1_000,
+      progress: (applied) => console.log(`  flux cold: ${applied}/${appCount} applied after ${fixed((performance.now() - coldStart) / 1000, 0)} s`),
+    });
+    const coldMs = performance.now() - coldStart;
+
+    const touched = Math.floor(appCount / 2);
+    const pushStart = performance.now();
+    const push = await repo.commit(appFiles(touched, 'v2'), `change ${appName(touched)}`);
+    await waitForFluxApplied(flux, [appName(touched)], push.sha, { timeoutMs: 600_000, intervalMs: 20 });
+    const onePushMs = performance.now() - pushStart;
+    // The same push moved every Kustomization's source revision: let them all reach it before measuring idle.
+    await waitForFluxApplied(flux, names, push.sha, { timeoutMs: 1_800_000, intervalMs: 1_000,
+      progress: (applied) => console.log(`  flux after the push: ${applied}/${appCount} at the new head`) });
+
+    const cpuStart = flux.cpuSeconds();
+    const wallStart = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
+    flux.assertRunning();
+    const idleCpuPct = (flux.cpuSeconds() - cpuStart) / ((performance.now() - wallStart) / 1000) * 100;
+    return { version: flux.versions['kustomize-controller'], coldMs, onePushMs, idleCpuPct, rssBytes: flux.rssBytes() };
+  } finally {
+    await flux?.stop();
+    await http.stop();
+  }
 }

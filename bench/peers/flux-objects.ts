@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import { fluxNamespace } from './flux.ts';
+
+const metadata = (name: string) => ({ name, namespace: fluxNamespace });
+
+/** A GitRepository following `main` of `url` (an http URL of the harness git server). */
+export function gitRepository(name: string, url: string, interval: string): Record<string, unknown> {
+  return {
+    apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', metadata: metadata(name),
+    spec: { url, interval, ref: { branch: 'main' }, timeout: '60s' },
+  };
+}
+
+/** A Kustomization of `path` in the GitRepository `source`, pruning, applied into `targetNamespace` when given. */
+export function kustomization(name: string, options: { source: string; path: string; interval: string; targetNamespace?: string; retryInterval?: string }): Record<string, unknown> {
+  return {
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: metadata(name),
+    spec: {
+      interval: options.interval, retryInterval: options.retryInterval ?? '10s', path: `./${options.path}`, prune: true, timeout: '2m',
+      sourceRef: { kind: 'GitRepository', name: options.source },
+      ...(options.targetNamespace ? { targetNamespace: options.targetNamespace } : {}),
+    },
+  };
+}
+
+/** The Secret holding a Receiver's token (for a `github` Receiver, the HMAC key of X-Hub-Signature-256). */
+export function receiverSecret(name: string, token: string): Record<string, unknown> {
+  return { apiVersion: 'v1', kind: 'Secret', metadata: metadata(name), type: 'Opaque', stringData: { token } };
+}
+
+/** A `github` Receiver for push events that asks the named GitRepository to reconcile now. */
+export function githubReceiver(name: string, options: { secretName: string; gitRepository: string }): Record<string, unknown> {
+  return {
+    apiVersion: 'notification.toolkit.fluxcd.io/v1', kind: 'Receiver', metadata: metadata(name),
+    spec: {
+      type: 'github', events: ['push'], interval: '10m', secretRef: { name: options.secretName },
+      resources: [{ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', name: options.gitRepository }],
+    },
+  };
+}
+
+/** Where notification-controller serves a Receiver: /hook/sha256(token + name + namespace), as status.webhookPath reports. */
+export function receiverPath(name: string, token: string): string {
+  return `/hook/${createHash('sha256').update(`${token}${name}${fluxNamespace}`).digest('hex')}`;
+}
+
+export interface FluxCondition { type: string; status: string; reason?: string; message?: string }
+export interface FluxStatus { conditions?: FluxCondition[]; lastAppliedRevision?: string; lastAttemptedRevision?: string; webhookPath?: string; artifact?: { revision?: string } }
+export interface FluxObject { metadata: { name: string }; status?: FluxStatus }
+
+export const kustomizationsPath = `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${fluxNamespace}/kustomizations`;
+export const receiversPath = `/apis/notification.toolkit.fluxcd.io/v1/namespaces/${fluxNamespace}/receivers`;
+export const gitRepositoriesPath = `/apis/source.toolkit.fluxcd.io/v1/namespaces/${fluxNamespace}/gitrepositories`;
+
+/** Ready and applied at `sha` (Flux writes revisions as `main@sha1:<sha>`). */
+export function appliedAt(object: FluxObject | undefined, sha: string): boolean {
+  const ready = object?.status?.conditions?.find((condition) => condition.type === 'Ready');
+  return ready?.status === 'True' && (object?.status?.lastAppliedRevision ?? '').endsWith(sha);
+}
+
+/** The Ready condition's reason and message when it failed at `sha`, else undefined. */
+export function failedAt(object: FluxObject | undefined, sha: string): string | undefined {
+  const ready = object?.status?.conditions?.find((condition) => condition.type === 'Ready');
+  if (ready?.status !== 'False' || !(object?.status?.lastAttemptedRevision ?? '').endsWith(sha)) return undefined;
+  return `${ready.reason}: ${ready.message}`;
+}

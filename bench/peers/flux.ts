@@ -1,0 +1,176 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { join } from 'node:path';
+import { freePort, waitFor, type TestCluster } from '../../test/harness/src/index.ts';
+import { raceExit, startProcess, type ManagedProcess } from '../../test/harness/src/process.ts';
+import { runKubectl } from '../measure/kubectl.ts';
+import { PeerFailure } from './peer-failure.ts';
+import { fluxControllerPaths, fluxControllers, type FluxController } from './versions.ts';
+
+export const fluxNamespace = 'flux-system';
+
+export interface FluxOptions {
+  cluster: TestCluster;
+  /** Logs, the source-controller's artifact storage and a HOME for the controllers. */
+  workDir: string;
+  /** `--concurrent` of source- and kustomize-controller (Flux's defaults: 2 and 4). */
+  concurrent?: number;
+  /** Which controllers to run (default all three); their CRDs and source-controller's are applied. */
+  controllers?: readonly FluxController[];
+}
+
+export interface FluxPeer {
+  versions: Record<FluxController, string>;
+  /** `http://127.0.0.1:<port>`: notification-controller's receiver server; a Receiver is at `${receiverUrl}${status.webhookPath}`. */
+  receiverUrl: string;
+  /** CPU seconds (user + system) the three controllers have used so far, from /proc. */
+  cpuSeconds(): number;
+  /** Resident memory of the three controllers, bytes. */
+  rssBytes(): number;
+  /** Server-side apply of one manifest. */
+  apply(manifest: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** GET of an API path; undefined on 404. */
+  get<T>(path: string): Promise<T | undefined>;
+  /** Any API request (for out-of-band edits); resolves with status and parsed body. */
+  request<T>(method: string, path: string, body: unknown, contentType: string): Promise<{ status: number; body: T }>;
+  /** Throws a PeerFailure naming the controller when one has exited. */
+  assertRunning(): void;
+  /** The last lines of every controller's log, for a failure message. */
+  tails(lines?: number): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Flux's source-, kustomize- and notification-controller (built by scripts/setup-peers) against a harness cluster:
+ * their CRDs applied from the same modules, each controller its own process with the cluster's kubeconfig, watching
+ * all namespaces, no leader election; source-controller serves artifacts on a loopback port it advertises, which
+ * kustomize-controller fetches from.
+ */
+export async function startFlux(options: FluxOptions): Promise<FluxPeer> {
+  const paths = Object.fromEntries(fluxControllers.map((controller) => [controller, fluxControllerPaths(controller)])) as
+    Record<FluxController, ReturnType<typeof fluxControllerPaths>>;
+  const wanted = new Set(options.controllers ?? fluxControllers);
+  for (const controller of new Set<FluxController>(['source-controller', ...wanted])) {
+    const { bin, builtStamp, version } = paths[controller];
+    if (!existsSync(builtStamp) || !existsSync(bin)) throw new PeerFailure(`flux ${controller} ${version}`, `not built (${bin} is missing): run scripts/setup --peers`);
+  }
+  const { cluster } = options;
+  const kubectlCache = join(options.workDir, 'kubectl-cache');
+  const storage = join(options.workDir, 'flux-storage');
+  const home = join(options.workDir, 'flux-home');
+  const logDir = join(options.workDir, 'flux-logs');
+  for (const dir of [storage, home, logDir]) mkdirSync(dir, { recursive: true });
+
+  try {
+    // The running controllers' CRDs, and always source-controller's (Kustomizations and Receivers point at GitRepositories).
+    for (const controller of new Set<FluxController>(['source-controller', ...wanted])) {
+      await runKubectl(['apply', '--server-side', '-f', paths[controller].crdDir], { kubeconfig: cluster.kubeconfigPath, cacheDir: kubectlCache });
+    }
+    await runKubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all'], { kubeconfig: cluster.kubeconfigPath, cacheDir: kubectlCache });
+  } catch (error) {
+    throw new PeerFailure('flux', `its CRDs were not accepted: ${(error as Error).message}`);
+  }
+  await cluster.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: fluxNamespace } });
+
+  const env = { KUBECONFIG: cluster.kubeconfigPath, RUNTIME_NAMESPACE: fluxNamespace, HOME: home };
+  const storagePort = await freePort();
+  const receiverPort = await freePort();
+  const common = async () => {
+    const health = await freePort();
+    return { health, args: [`--metrics-addr=127.0.0.1:${await freePort()}`, `--health-addr=127.0.0.1:${health}`, '--enable-leader-election=false', '--log-encoding=json', '--log-level=info'] };
+  };
+  const concurrent = options.concurrent ? [`--concurrent=${options.concurrent}`] : [];
+  const processes: Array<{ controller: FluxController; process: ManagedProcess; health: number }> = [];
+  const start = async (controller: FluxController, args: string[]) => {
+    if (!wanted.has(controller)) return;
+    const { health, args: commonArgs } = await common();
+    processes.push({ controller, health, process: startProcess(`flux-${controller}`, paths[controller].bin, [...commonArgs, ...args], { cwd: options.workDir, env, logDir }) });
+  };
+  await start('source-controller', [
+    `--storage-path=${storage}`, `--storage-addr=127.0.0.1:${storagePort}`, `--storage-adv-addr=127.0.0.1:${storagePort}`, ...concurrent,
+  ]);
+  await start('kustomize-controller', ['--no-remote-bases=true', ...concurrent]);
+  await start('notification-controller', [`--receiverAddr=127.0.0.1:${receiverPort}`, `--events-addr=127.0.0.1:${await freePort()}`]);
+
+  const peer: FluxPeer = {
+    versions: Object.fromEntries(fluxControllers.map((controller) => [controller, paths[controller].version])) as Record<FluxController, string>,
+    receiverUrl: `http://127.0.0.1:${receiverPort}`,
+    cpuSeconds: () => processes.reduce((sum, { process }) => sum + procStat(process).cpuSeconds, 0),
+    rssBytes: () => processes.reduce((sum, { process }) => sum + procStat(process).rssBytes, 0),
+    apply: (manifest) => cluster.apply(manifest),
+    async get<T>(path: string) {
+      const response = await apiRequest(cluster, path);
+      if (response.status === 404) return undefined;
+      if (response.status !== 200) throw new Error(`GET ${path}: ${response.status} ${response.body.slice(0, 300)}`);
+      return JSON.parse(response.body) as T;
+    },
+    async request<T>(method: string, path: string, body: unknown, contentType: string) {
+      const response = await apiRequest(cluster, path, { method, body: JSON.stringify(body), contentType });
+      return { status: response.status, body: JSON.parse(response.body) as T };
+    },
+    assertRunning() {
+      for (const { controller, process } of processes) {
+        if (process.child.exitCode !== null || process.child.signalCode !== null) {
+          throw new PeerFailure(`flux ${controller}`, `exited (${process.child.exitCode ?? process.child.signalCode}):\n${process.tail(15)}`);
+        }
+      }
+    },
+    tails: (lines = 8) => processes.map(({ controller, process }) => `--- ${controller}\n${process.tail(lines)}`).join('\n'),
+    async stop() {
+      agent.destroy();
+      await Promise.all(processes.map(({ process }) => process.stop()));
+    },
+  };
+  try {
+    for (const { controller, process, health } of processes) {
+      await raceExit(process, waitFor(`flux ${controller} to be ready`, async () => {
+        const response = await fetch(`http://127.0.0.1:${health}/readyz`).catch(() => undefined);
+        return response?.status === 200;
+      }, { timeoutMs: 120_000, intervalMs: 200 })).catch((error: Error) => {
+        throw new PeerFailure(`flux ${controller}`, `did not become ready: ${error.message}\n${process.tail(15)}`);
+      });
+    }
+  } catch (error) {
+    await peer.stop();
+    throw error;
+  }
+  return peer;
+}
+
+/** utime + stime and RSS of a running process (Linux /proc; clock ticks at USER_HZ = 100). */
+function procStat(process: ManagedProcess): { cpuSeconds: number; rssBytes: number } {
+  const pid = process.child.pid;
+  if (pid === undefined) return { cpuSeconds: 0, rssBytes: 0 };
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[0] is field 3 (state): utime is field 14, stime 15, rss (pages) 24.
+    return { cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100, rssBytes: Number(fields[21]) * 4096 };
+  } catch {
+    return { cpuSeconds: 0, rssBytes: 0 };
+  }
+}
+
+/** Kept-alive connections: the benchmarks poll status every few ms, a TLS handshake each time would load the API server. */
+const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+
+function apiRequest(cluster: TestCluster, path: string, send?: { method: string; body: string; contentType: string }): Promise<{ status: number; body: string }> {
+  const current = cluster.kubeConfig.getCurrentCluster();
+  const user = cluster.kubeConfig.getCurrentUser();
+  if (!current) throw new Error('kubeconfig has no current cluster');
+  const ca = current.caFile ? readFileSync(current.caFile, 'utf8') : current.caData ? Buffer.from(current.caData, 'base64').toString() : undefined;
+  return new Promise((resolveRequest, reject) => {
+    const req = request(`${current.server}${path}`, {
+      agent, ca, timeout: 30_000, method: send?.method ?? 'GET',
+      headers: { ...(user?.token ? { authorization: `Bearer ${user.token}` } : {}), ...(send ? { 'content-type': send.contentType } : {}) },
+    }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolveRequest({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`${send?.method ?? 'GET'} ${path} timed out`)));
+    req.on('error', reject);
+    req.end(send?.body);
+  });
+}
