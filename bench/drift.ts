@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
+import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Redis } from 'ioredis';
-import type { ArgoApplication, TidewaterConfig } from '@tidewater/config';
+import { defaultSecretDirs, secretScopeVariables, type ArgoApplication, type TidewaterConfig } from '@tidewater/config';
 import { eventTypes, eventsStreamKey, type CloudEvent } from '@tidewater/events';
 import { createRedisConnection, redisKeys, type AppHealth, type KubernetesObject } from '@tidewater/queues';
 import { readAppDrift } from '@tidewater/syncer';
@@ -60,6 +61,8 @@ export async function run(): Promise<void> {
       syncPolicy: { automated: { prune: true, selfHeal }, syncOptions: ['CreateNamespace=true'] },
     },
   });
+  // Secret references reach only TIDEWATER_SECRET_* variables and files under TIDEWATER_SECRET_DIRS: add the kubeconfig's.
+  process.env[secretScopeVariables.dirs] = [process.env[secretScopeVariables.dirs] || defaultSecretDirs.join(':'), dirname(cluster.kubeconfigPath)].join(':');
   const config: TidewaterConfig = {
     applications: [application(driftApp, true), application(idleApp, false)], projects: [], repositories: [], otherDocuments: [], warnings: [],
     clusters: [{ apiVersion: 'tidewater.dev/v1alpha1', kind: 'Cluster', metadata: { name: 'bench' }, spec: { server: cluster.server, kubeconfigRef: { file: cluster.kubeconfigPath } } }],
