@@ -74,6 +74,7 @@ describe('Flux Kustomization wait, healthChecks and timeout (real control plane 
       'lazy/deployment.yaml': deployment('lazy', false),
       'checks-good/settings.yaml': configMap('checks-good'),
       'checks-lazy/settings.yaml': configMap('checks-lazy'),
+      'peek/settings.yaml': configMap('peek'),
     };
     for (const name of ['base', 'stuck', 'lazy', 'checks-good', 'checks-lazy']) files[`after-${name}/settings.yaml`] = configMap(`after-${name}`);
     await env.repo.commit(files, 'five Kustomizations and their dependents');
@@ -121,5 +122,23 @@ describe('Flux Kustomization wait, healthChecks and timeout (real control plane 
     expect(await configMapData('after-checks-lazy')).toBeUndefined();
     expect(await redis.exists(redisKeys.syncStatus('after-stuck'))).toBe(0);
     expect(await redis.exists(redisKeys.syncStatus('after-checks-lazy'))).toBe(0);
+  }, 180_000);
+
+  it('attack: a health check on an object the project does not permit is refused, not read with the syncer\'s rights', async () => {
+    await core.createNamespacedSecret({ namespace: 'kube-system', body: { metadata: { name: 'peek-target' }, stringData: { token: 'do-not-probe' } } });
+    await env.writeConfig('flux-project.yaml', `apiVersion: argoproj.io/v1alpha1
+kind: AppProject
+metadata: {name: default}
+spec: {sourceRepos: ['*'], destinations: [{server: '*', namespace: flux-system}]}
+`);
+    await env.writeConfig('flux.yaml', flux(env.repo.url)
+      + kustomization('peek', '  healthChecks: [{apiVersion: v1, kind: Secret, name: peek-target, namespace: kube-system}]\n  timeout: 3m\n'));
+    const failed = await waitFor('peek to be refused', async () => {
+      const sync = await syncOf('peek');
+      return sync?.phase === 'Failed' ? sync : undefined;
+    }, { timeoutMs: 150_000 });
+    // Refused at once (not after the 3m timeout), naming the check and the project rule; no secret value anywhere.
+    expect(failed.message).toMatch(/^health check Secret kube-system\/peek-target is not permitted by project default: destination .* namespace kube-system is not permitted/);
+    expect(JSON.stringify(await eventsOf(redis, eventTypes.syncFailed, { app: 'peek' }))).not.toContain('do-not-probe');
   }, 180_000);
 });

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { FluxHealthCheck, FluxReadiness } from '@tidewater/config';
+import { projectPermits, type AppProject, type FluxHealthCheck, type FluxReadiness } from '@tidewater/config';
 import { readDesiredRevision, redisKeys, StoredAppHealth, type KubernetesObject } from '@tidewater/queues';
 import { statusMessage } from '../clusters/api-status.ts';
 import type { ClusterClient } from '../clusters/cluster-registry.ts';
@@ -7,8 +7,11 @@ import { splitApiVersion } from '../apply/object-ref.ts';
 import { resourcePath } from '../apply/resource-path.ts';
 import { assessHealth, type HealthRule } from '../health/index.ts';
 
-/** Flux's Ready of one application at one revision: ready, or the objects (with their state) that are not yet. */
-export type FluxReadinessState = { ready: true } | { ready: false; notReady: string[] };
+/**
+ * Flux's Ready of one application at one revision: ready, or the objects (with their state) that are not yet;
+ * `refused` when a health check names an object the application's project does not let it touch (never read).
+ */
+export type FluxReadinessState = { ready: true } | { ready: false; notReady: string[]; refused?: string };
 
 export interface FluxReadinessInput {
   redis: Redis;
@@ -19,25 +22,43 @@ export interface FluxReadinessInput {
   readiness: FluxReadiness;
   /** HealthRule documents (the live state's), applied to health-check objects too. */
   healthRules?: readonly HealthRule[];
+  /**
+   * The application's AppProject: a health-check object whose kind or namespace it does not permit is refused and
+   * never read (the syncer's credentials must not let a Kustomization probe what its project forbids).
+   */
+  project?: AppProject;
 }
+
+type CheckOutcome = { healthy: true } | { healthy: false; problem: string; refused?: string };
 
 const describeCheck = (check: FluxHealthCheck) => `${check.kind} ${check.namespace ? `${check.namespace}/` : ''}${check.name}`;
 const withMessage = (status: string, message: string | undefined) => (message ? `${status}: ${message}` : status);
 
-/** One `healthChecks` object read live and assessed; undefined when Healthy, else why not. */
-async function checkObject(cluster: ClusterClient, check: FluxHealthCheck, rules: readonly HealthRule[]): Promise<string | undefined> {
+/** One `healthChecks` object, permitted by the project, read live and assessed. */
+async function checkObject(cluster: ClusterClient, check: FluxHealthCheck, rules: readonly HealthRule[], project: AppProject | undefined): Promise<CheckOutcome> {
   const described = describeCheck(check);
+  const unhealthy = (problem: string): CheckOutcome => ({ healthy: false, problem: `${described} (${problem})` });
   const info = await cluster.discovery.find(check.apiVersion, check.kind).catch((error: unknown) => (error as Error));
-  if (info instanceof Error) return `${described} (Unknown: ${info.message})`;
-  if (!info) return `${described} (Unknown: ${check.apiVersion} ${check.kind} is not served by cluster ${cluster.name})`;
+  if (info instanceof Error) return unhealthy(`Unknown: ${info.message}`);
+  if (!info) return unhealthy(`Unknown: ${check.apiVersion} ${check.kind} is not served by cluster ${cluster.name}`);
   const { group, version } = splitApiVersion(check.apiVersion);
+  if (project) {
+    const decision = projectPermits(project, {
+      resource: { group, kind: check.kind, namespaced: info.namespaced },
+      ...(info.namespaced ? { destination: { server: cluster.server, name: cluster.name, namespace: check.namespace ?? '' } } : {}),
+    });
+    if (!decision.allowed) {
+      const refused = `health check ${described} is not permitted by project ${project.metadata.name}: ${decision.reason}`;
+      return { healthy: false, problem: `${described} (refused)`, refused };
+    }
+  }
   const path = resourcePath({ group, version, kind: check.kind, name: check.name, namespace: check.namespace }, info);
   const live = await cluster.transport.request<KubernetesObject>({ method: 'GET', path }).catch((error: unknown) => error as Error);
-  if (live instanceof Error) return `${described} (Unknown: ${live.message})`;
-  if (live.status === 404) return `${described} (Missing)`;
-  if (live.status !== 200) return `${described} (Unknown: ${statusMessage(live)})`;
+  if (live instanceof Error) return unhealthy(`Unknown: ${live.message}`);
+  if (live.status === 404) return unhealthy('Missing');
+  if (live.status !== 200) return unhealthy(`Unknown: ${statusMessage(live)}`);
   const health = assessHealth(live.body, rules);
-  return health.status === 'Healthy' ? undefined : `${described} (${withMessage(health.status, health.message)})`;
+  return health.status === 'Healthy' ? { healthy: true } : unhealthy(withMessage(health.status, health.message));
 }
 
 /**
@@ -65,8 +86,10 @@ export async function assessFluxReadiness(input: FluxReadinessInput): Promise<Fl
   }
   const notReady: string[] = [];
   for (const check of readiness.healthChecks) {
-    const problem = await checkObject(input.cluster, check, input.healthRules ?? []);
-    if (problem) notReady.push(problem);
+    const outcome = await checkObject(input.cluster, check, input.healthRules ?? [], input.project);
+    if (outcome.healthy) continue;
+    if (outcome.refused) return { ready: false, notReady: [outcome.problem], refused: outcome.refused };
+    notReady.push(outcome.problem);
   }
   return notReady.length > 0 ? { ready: false, notReady } : { ready: true };
 }
@@ -77,6 +100,7 @@ export const needsReadinessWait = (readiness: FluxReadiness) => readiness.wait |
 export type FluxReadinessWait =
   | { result: 'ready' }
   | { result: 'timeout'; reason: string; notReady: string[] }
+  | { result: 'refused'; reason: string }
   | { result: 'superseded'; revision: string };
 
 const pollStartMs = 250;
@@ -95,6 +119,7 @@ export async function waitForFluxReadiness(input: FluxReadinessInput & { signal?
     if (desired && desired.revision !== input.revision) return { result: 'superseded', revision: desired.revision };
     const state = await assessFluxReadiness(input);
     if (state.ready) return { result: 'ready' };
+    if (state.refused) return { result: 'refused', reason: state.refused };
     if (Date.now() >= deadline || input.signal?.aborted) {
       const seconds = Math.round(input.readiness.timeoutMs / 1_000);
       return {

@@ -388,7 +388,7 @@ async function syncAndReport(
       logger.info({ timeoutMs: fluxReadiness.timeoutMs, wait: fluxReadiness.wait, healthChecks: fluxReadiness.healthChecks.length }, 'waiting for the Flux Kustomization to be ready');
       const waited = await waitForFluxReadiness({
         redis: deps.redis, cluster, app, revision, readiness: fluxReadiness,
-        healthRules: parseHealthRules(config.otherDocuments).rules, signal: termination.signal,
+        healthRules: parseHealthRules(config.otherDocuments).rules, project, signal: termination.signal,
       });
       if (waited.result === 'superseded') {
         logger.info({ newer: waited.revision }, 'stopped waiting for readiness: a newer revision is being synced');
@@ -397,6 +397,11 @@ async function syncAndReport(
       if (waited.result === 'timeout') {
         await finish('Failed', waited.reason, output.objects);
         logger.warn({ notReady: waited.notReady }, 'sync failed: the Flux health check timed out');
+        throw new UnrecoverableError(waited.reason);
+      }
+      if (waited.result === 'refused') {
+        await finish('Failed', waited.reason, output.objects);
+        logger.warn({ reason: waited.reason }, 'sync failed: a Flux health check names an object its project does not permit');
         throw new UnrecoverableError(waited.reason);
       }
     }
