@@ -120,7 +120,10 @@ export async function waitForFluxReadiness(input: FluxReadinessInput & { signal?
     const state = await assessFluxReadiness(input);
     if (state.ready) return { result: 'ready' };
     if (state.refused) return { result: 'refused', reason: state.refused };
-    if (Date.now() >= deadline || input.signal?.aborted) {
+    if (input.signal?.aborted) {
+      return { result: 'timeout', notReady: state.notReady, reason: `the sync was terminated while waiting for the Flux health check, not ready: ${state.notReady.join(', ')}` };
+    }
+    if (Date.now() >= deadline) {
       const seconds = Math.round(input.readiness.timeoutMs / 1_000);
       return {
         result: 'timeout', notReady: state.notReady,
