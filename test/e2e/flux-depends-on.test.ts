@@ -7,7 +7,8 @@ import { waitFor } from '../harness/src/index.ts';
 import { startTidewaterEnvironment, type TidewaterEnvironment } from './environment.ts';
 
 // Flux dependsOn against a real control plane (no controllers: a Deployment never becomes available there, so it
-// stays Progressing): `web` depends on `infra` and is synced only once infra is synced and Healthy.
+// stays Progressing): `web` depends on `infra` (wait: true) and is synced only once infra is synced and Healthy.
+// (wait: false, healthChecks and timeout: flux-health.test.ts.)
 
 const flux = (repoURL: string) => `
 apiVersion: source.toolkit.fluxcd.io/v1
@@ -18,7 +19,7 @@ spec: {url: '${repoURL}', ref: {branch: main}}
 apiVersion: kustomize.toolkit.fluxcd.io/v1
 kind: Kustomization
 metadata: {name: infra, namespace: flux-system}
-spec: {path: ./infra, prune: true, sourceRef: {kind: GitRepository, name: apps}}
+spec: {path: ./infra, prune: true, wait: true, timeout: 20s, sourceRef: {kind: GitRepository, name: apps}}
 ---
 apiVersion: kustomize.toolkit.fluxcd.io/v1
 kind: Kustomization
@@ -64,15 +65,22 @@ describe('Flux Kustomization dependsOn ordering (real control plane)', () => {
     await env?.stop();
   });
 
-  it('holds web while infra is synced but not Healthy', async () => {
-    await waitFor('infra synced and Progressing', async () => {
-      const [sync, health] = [await read<SyncResult>(redisKeys.syncStatus('infra')), await read<AppHealth>(redisKeys.appHealth('infra'))];
-      return sync?.phase === 'Succeeded' && health && health.status !== 'Healthy' ? true : undefined;
+  it('holds web while infra is applied but not Healthy (infra then fails its health check)', async () => {
+    await waitFor('infra applied and Progressing', async () => {
+      const health = await read<AppHealth>(redisKeys.appHealth('infra'));
+      return health && health.status !== 'Healthy' ? true : undefined;
     }, { timeoutMs: 90_000 });
     // web rendered, and its sync job waits (delayed) instead of applying.
     await waitFor('web sync waiting', async () => ((await syncQueue.getJobs(['delayed'])).some((job) => (job.data as { app?: string }).app === 'web') ? true : undefined), { timeoutMs: 60_000 });
     expect(await webConfigMap()).toBeUndefined();
     expect(await redis.exists(redisKeys.syncStatus('web'))).toBe(0);
+    // wait: true with timeout 20s: infra's sync fails naming the Deployment, and web is still held.
+    const failed = await waitFor('infra health check failed', async () => {
+      const sync = await read<SyncResult>(redisKeys.syncStatus('infra'));
+      return sync?.phase === 'Failed' ? sync : undefined;
+    }, { timeoutMs: 90_000 });
+    expect(failed.message).toMatch(/health check failed after 20s.*Deployment flux-system\/infra/);
+    expect(await webConfigMap()).toBeUndefined();
   }, 180_000);
 
   it('syncs web once infra becomes Healthy (a push replacing the Deployment)', async () => {

@@ -91,6 +91,7 @@ export { generateApplications, type ApplicationSetReport, type PublishedSet } fr
 export { goTemplateFunctions } from './applicationset/go-template.ts';
 export { createPublishedConfigView, publishedSetNames, withPublishedSets, type LoaderSetMemory, type RawPublishedSet } from './applicationset/published-sets.ts';
 export { fluxDependencies } from './flux/depends-on.ts';
+export { fluxReadinessAnnotation, fluxReadinessOf, FluxReadiness, FluxHealthCheck, parseFluxDuration, defaultFluxTimeoutMs } from './flux/readiness.ts';
 export {
   collectImagePolicies, imagePoliciesFromAnnotations, imagePoliciesOf, imagePolicyFromTidewater, imageUpdaterPrefix, normaliseImageName,
   policiesWatching, registryHostOf, splitImageReference, TidewaterImagePolicy, TidewaterImagePolicySpec,

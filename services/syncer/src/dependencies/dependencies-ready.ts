@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
-import { fluxDependencies, type ArgoApplication, type TidewaterConfig } from '@tidewater/config';
-import { redisKeys, StoredAppHealth, StoredSyncResult } from '@tidewater/queues';
+import { fluxDependencies, fluxReadinessOf, type ArgoApplication, type TidewaterConfig } from '@tidewater/config';
+import { readDesiredRevision, redisKeys, StoredAppHealth, StoredSyncResult } from '@tidewater/queues';
 
 /** What keeps an application from syncing now: each dependency that is not Ready, with why. */
 export interface DependencyWait {
@@ -22,13 +22,15 @@ async function readJson(redis: Redis, key: string): Promise<unknown> {
 
 /**
  * Flux's `dependsOn`: an application translated from a Kustomization syncs only once every Kustomization it
- * depends on is Ready, which Tidewater reads as: that application's last sync Succeeded and its live state is
- * Healthy at that revision. Undefined when nothing is pending (also for every application without dependsOn).
+ * depends on is Ready at its newest revision: that application's last sync Succeeded at its desired revision (a
+ * sync of a Kustomization with `wait` or `healthChecks` succeeds only once those are ready, see flux-readiness.ts),
+ * and with `wait: true` (or no readiness rule) its live state is still Healthy at that revision. Undefined when
+ * nothing is pending (also for every application without dependsOn).
  */
 export async function pendingDependencies(redis: Redis, config: TidewaterConfig, application: ArgoApplication): Promise<DependencyWait | undefined> {
   const dependencies = fluxDependencies(application, config.applications);
   if (dependencies.length === 0) return undefined;
-  const configured = new Set(config.applications.map((candidate) => candidate.metadata.name));
+  const configured = new Map(config.applications.map((candidate) => [candidate.metadata.name, candidate]));
   const waitingFor: DependencyWait['waitingFor'] = [];
   for (const app of dependencies) {
     if (!configured.has(app)) {
@@ -44,6 +46,14 @@ export async function pendingDependencies(redis: Redis, config: TidewaterConfig,
       waitingFor.push({ app, reason: `last sync ${sync.data.phase}` });
       continue;
     }
+    const desired = await readDesiredRevision(redis, app).catch(() => undefined);
+    if (desired && desired.revision !== sync.data.revision) {
+      waitingFor.push({ app, reason: `revision ${desired.revision} not applied and ready yet` });
+      continue;
+    }
+    const readiness = fluxReadinessOf(configured.get(app) as ArgoApplication);
+    // wait: false — Ready once applied (with healthChecks, the sync itself waited for them before it Succeeded).
+    if (readiness && !readiness.wait) continue;
     const health = StoredAppHealth.safeParse(await readJson(redis, redisKeys.appHealth(app)));
     if (!health.success || (health.data.revision !== undefined && health.data.revision !== sync.data.revision)) {
       waitingFor.push({ app, reason: 'health not assessed yet' });

@@ -1,7 +1,9 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { dependencyPollMs, isNewWait, pendingDependencies } from '../dependencies/dependencies-ready.ts';
+import { needsReadinessWait, waitForFluxReadiness } from '../dependencies/flux-readiness.ts';
+import { parseHealthRules } from '../health/index.ts';
 import type { Redis } from 'ioredis';
-import { defaultAppProject, isAutomatedSync, type AppProject, type ArgoApplication, type TidewaterConfig } from '@tidewater/config';
+import { defaultAppProject, fluxReadinessOf, isAutomatedSync, type AppProject, type ArgoApplication, type TidewaterConfig } from '@tidewater/config';
 import { eventTypes, type EventPublisher } from '@tidewater/events';
 import {
   describeBundleRefusal, readDesiredRevision, redisKeys, SyncJob, verifyBundleSignature,
@@ -379,6 +381,31 @@ async function syncAndReport(
       }
     }
     // --- end live state ---
+    // --- Flux readiness (services/syncer/src/dependencies): wait, healthChecks and timeout of a Kustomization ---
+    const fluxReadiness = fluxReadinessOf(application);
+    if (output.phase === 'Succeeded' && !healthWait && fluxReadiness && needsReadinessWait(fluxReadiness)) {
+      await releaseLock();
+      logger.info({ timeoutMs: fluxReadiness.timeoutMs, wait: fluxReadiness.wait, healthChecks: fluxReadiness.healthChecks.length }, 'waiting for the Flux Kustomization to be ready');
+      const waited = await waitForFluxReadiness({
+        redis: deps.redis, cluster, app, revision, readiness: fluxReadiness,
+        healthRules: parseHealthRules(config.otherDocuments).rules, project, signal: termination.signal,
+      });
+      if (waited.result === 'superseded') {
+        logger.info({ newer: waited.revision }, 'stopped waiting for readiness: a newer revision is being synced');
+        return { superseded: true };
+      }
+      if (waited.result === 'timeout') {
+        await finish('Failed', waited.reason, output.objects);
+        logger.warn({ notReady: waited.notReady }, 'sync failed: the Flux health check timed out');
+        throw new UnrecoverableError(waited.reason);
+      }
+      if (waited.result === 'refused') {
+        await finish('Failed', waited.reason, output.objects);
+        logger.warn({ reason: waited.reason }, 'sync failed: a Flux health check names an object its project does not permit');
+        throw new UnrecoverableError(waited.reason);
+      }
+    }
+    // --- end Flux readiness ---
     const terminatedBy = termination.terminatedBy();
     if (terminatedBy) {
       await deps.events.publish({ type: eventTypes.syncTerminated, data: { app, revision, actor: terminatedBy, traceId } });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildConfig } from '../build-config.ts';
+import { fluxReadinessOf } from './readiness.ts';
 
 // Flux's bootstrap GitRepository (flux-system) and seed 001's Kustomization, as written there.
 const bootstrapSource = `
@@ -55,8 +56,11 @@ describe('Flux GitRepository and Kustomization', () => {
       '0 spec.interval',
       '1 spec.interval',
       '1 spec.validation',
-      '1 spec.healthChecks[0]',
     ]);
+    // healthChecks are honoured (wait defaults to false, as in Flux), the timeout defaults to the interval.
+    expect(JSON.parse(application.metadata.annotations?.['tidewater.dev/flux-readiness'] ?? '{}')).toEqual({
+      wait: false, timeoutMs: 300_000, healthChecks: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'sample-app', namespace: 'production' }],
+    });
   });
 
   it('maps ref, targetNamespace, name prefix/suffix, images, suspend and postBuild.substitute', () => {
@@ -96,14 +100,28 @@ spec:
     expect(warnings.map((warning) => warning.field)).toEqual(['spec.decryption']);
   });
 
-  it('wait: true is what the dependsOn gate does; wait: false, healthChecks and timeout are warned as not honoured', () => {
+  it('carries wait, healthChecks and timeout as the readiness rule; healthChecks under wait: true are ignored with a warning', () => {
     const kustomization = (extra: string) => seed001.replace('  validation: client\n', '').replace(/  healthChecks:[\s\S]*$/, extra);
-    const waiting = load(bootstrapSource, kustomization('  wait: true\n'));
-    expect(waiting.warnings.map((warning) => warning.field)).not.toContain('spec.wait');
-    const notWaiting = load(bootstrapSource, kustomization('  wait: false\n  timeout: 2m\n'));
-    const messages = notWaiting.warnings.map((warning) => warning.message).join('\n');
-    expect(messages).toMatch(/spec\.wait: false is not honoured: .*as with wait: true/);
-    expect(messages).toMatch(/spec\.timeout: field is not supported/);
+    const readiness = (result: ReturnType<typeof load>) => fluxReadinessOf(result.config.applications[0]);
+    const waiting = load(bootstrapSource, kustomization('  wait: true\n  timeout: 1m30s\n  healthChecks: [{apiVersion: v1, kind: ConfigMap, name: x}]\n'));
+    expect(waiting.errors).toEqual([]);
+    expect(readiness(waiting)).toEqual({ wait: true, healthChecks: [], timeoutMs: 90_000 });
+    expect(waiting.warnings.map((warning) => warning.message).join('\n')).toMatch(/spec\.healthChecks: ignored because wait is true/);
+    const plain = load(bootstrapSource, kustomization('  wait: false\n  timeout: 2m\n'));
+    expect(plain.warnings.map((warning) => warning.field)).toEqual(['spec.interval', 'spec.interval']);
+    expect(readiness(plain)).toEqual({ wait: false, healthChecks: [], timeoutMs: 120_000 });
+    // A health check without a namespace looks in the Kustomization's namespace.
+    const checked = load(bootstrapSource, kustomization('  healthChecks: [{apiVersion: apps/v1, kind: Deployment, name: web}]\n'));
+    expect(readiness(checked)?.healthChecks).toEqual([{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', namespace: 'flux-system' }]);
+  });
+
+  it('refuses a timeout that is not a duration and a health check without apiVersion, naming the field', () => {
+    const kustomization = (extra: string) => seed001.replace('  validation: client\n', '').replace(/  healthChecks:[\s\S]*$/, extra);
+    const badTimeout = load(bootstrapSource, kustomization('  timeout: soon\n'));
+    expect(badTimeout.errors.map((error) => error.message).join('\n')).toMatch(/spec\.timeout.*"soon" is not a duration/);
+    expect(badTimeout.config.applications).toEqual([]);
+    const noApiVersion = load(bootstrapSource, kustomization('  healthChecks: [{kind: Deployment, name: web}]\n'));
+    expect(noApiVersion.errors.map((error) => error.message).join('\n')).toMatch(/spec\.healthChecks\[0\]\.apiVersion.*Deployment web needs an apiVersion/);
   });
 
   it('refuses a dependsOn cycle naming it, an unknown source, and a semver ref', () => {

@@ -1,6 +1,7 @@
 import { ConfigError, configWarning, type ConfigLocation, type ConfigWarning } from '../errors.ts';
 import { ArgoApplication } from '../schema/application.ts';
 import type { Repository } from '../schema/tidewater.ts';
+import { defaultFluxTimeoutMs, fluxReadinessAnnotation, parseFluxDuration, type FluxReadiness } from './readiness.ts';
 import type { FluxGitRepository, FluxKustomization } from './schema.ts';
 
 /** Annotation on an Application translated from a Flux Kustomization: `namespace/name` of that Kustomization. */
@@ -36,6 +37,46 @@ function imageOverride(image: NonNullable<FluxKustomization['spec']['images']>[n
   if (image.newTag) text += `:${image.newTag}`;
   if (image.digest) text += `@${image.digest}`;
   return text;
+}
+
+/**
+ * Flux's Ready rule of a Kustomization (wait, healthChecks, timeout — default its interval); undefined after
+ * recording an error when a duration or a health check cannot be used. healthChecks under `wait: true` are
+ * ignored, as Flux does, with a warning.
+ */
+function readinessOf(
+  kustomization: FluxKustomization, location: ConfigLocation, result: FluxTranslation,
+  warn: (location: ConfigLocation, field: string, detail: string) => void,
+): FluxReadiness | undefined {
+  const { spec, metadata } = kustomization;
+  const at = (field: string): ConfigLocation => ({ ...location, field });
+  let timeoutMs = defaultFluxTimeoutMs;
+  for (const field of ['interval', 'timeout'] as const) {
+    const written = spec[field];
+    if (written === undefined) continue;
+    const parsed = parseFluxDuration(written);
+    if (parsed === undefined || parsed <= 0) {
+      result.errors.push(new ConfigError(at(`spec.${field}`), `"${written}" is not a duration like "5m" or "1m30s"`));
+      return undefined;
+    }
+    timeoutMs = parsed; // timeout, read last, wins over interval
+  }
+  const wait = spec.wait ?? false;
+  const checks = spec.healthChecks ?? [];
+  if (wait && checks.length > 0) {
+    warn(location, 'spec.healthChecks', 'ignored because wait is true: every applied object must be Healthy (as Flux does)');
+  }
+  const healthChecks: FluxReadiness['healthChecks'] = [];
+  if (!wait) {
+    for (const [index, check] of checks.entries()) {
+      if (!check.apiVersion) {
+        result.errors.push(new ConfigError(at(`spec.healthChecks[${index}].apiVersion`), `health check ${check.kind} ${check.name} needs an apiVersion`));
+        return undefined;
+      }
+      healthChecks.push({ apiVersion: check.apiVersion, kind: check.kind, name: check.name, namespace: check.namespace ?? metadata.namespace ?? 'default' });
+    }
+  }
+  return { wait, healthChecks, timeoutMs };
 }
 
 /**
@@ -97,19 +138,14 @@ export function translateFlux(
     const ref = source.value.spec.ref;
     const targetRevision = ref?.commit ?? ref?.tag ?? ref?.branch ?? 'HEAD';
     const path = (spec.path ?? '').replace(/^\.\/?/, '') || '.';
-    if (spec.interval) warn(location, 'spec.interval', 'Tidewater syncs on each push and self-heals drift from watches; the interval is not used (the periodic reconcile is the fallback)');
+    if (spec.interval) warn(location, 'spec.interval', 'Tidewater syncs on each push and self-heals drift from watches; the interval is not used for syncing (the periodic reconcile is the fallback), only as the default health-check timeout');
     if (spec.retryInterval) warn(location, 'spec.retryInterval', 'field is not supported by Tidewater and is ignored (failed syncs retry with backoff)');
-    if (spec.timeout) warn(location, 'spec.timeout', 'field is not supported by Tidewater and is ignored');
     if (spec.force) warn(location, 'spec.force', 'field is not supported by Tidewater and is ignored');
     if (spec.validation) warn(location, 'spec.validation', 'field was removed from Flux v1 and is ignored');
     if (spec.postBuild?.substituteFrom?.length) warn(location, 'spec.postBuild.substituteFrom', 'variables from ConfigMaps/Secrets are not supported and are NOT substituted; use postBuild.substitute');
-    // dependsOn readiness is "last sync Succeeded and every applied object Healthy" (the syncer's dependency gate), which
-    // is Flux's `wait: true`; an explicit `wait: false` (Ready right after apply) is not honoured: say so.
-    if (spec.wait === false) warn(location, 'spec.wait', 'false is not honoured: a Kustomization that depends on this one waits until every object it applies is Healthy, as with wait: true');
-    for (const [index, check] of (spec.healthChecks ?? []).entries()) {
-      warn(location, `spec.healthChecks[${index}]`, `Tidewater assesses the health of every object the application applies; ${check.kind} ${check.name} is not checked separately`);
-    }
-    const annotations: Record<string, string> = { [fluxKustomizationAnnotation]: self };
+    const readiness = readinessOf(kustomization.value, location, result, warn);
+    if (!readiness) continue;
+    const annotations: Record<string, string> = { [fluxKustomizationAnnotation]: self, [fluxReadinessAnnotation]: JSON.stringify(readiness) };
     if (spec.dependsOn?.length) annotations[fluxDependsOnAnnotation] = (dependencies.get(self) ?? []).join(',');
     if (spec.patches?.length) annotations[fluxPatchesAnnotation] = JSON.stringify(spec.patches);
     if (spec.postBuild?.substitute && Object.keys(spec.postBuild.substitute).length > 0) {
