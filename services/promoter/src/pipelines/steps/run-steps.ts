@@ -1,13 +1,15 @@
 import type { Redis } from 'ioredis';
 import { Document, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { imagePoliciesOf, type Pipeline, type PipelineStage, type PromotionStep, type TidewaterConfig } from '@tidewater/config';
+import { imagePoliciesOf, SecretRef, type ImagePullRequestSettings, type Pipeline, type PipelineStage, type PromotionStep, type TidewaterConfig } from '@tidewater/config';
 import type { Producers, PromotionStepState, StoredFreight } from '@tidewater/queues';
 import { ImageUpdateError } from '../../errors/promoter-errors.ts';
 import type { PromoterGit } from '../../git/promoter-git.ts';
 import { withRepoLock } from '../../git/repo-lock.ts';
 import { checkoutBranch, cloneDirOf } from '../../git/working-copy.ts';
 import { ensurePullRequest, repositoryPathOf } from '../../pull-requests/ensure-pull-request.ts';
+import { readPullRequestState } from '../../pull-requests/pull-request-state.ts';
+import { durationMs } from '../duration.ts';
 import { setKustomizationImage } from '../../write-back/kustomization-images.ts';
 import { writeBack } from '../../write-back/write-back.ts';
 import { branchOf } from './default-steps.ts';
@@ -70,7 +72,14 @@ const GitCommitConfig = z.object({ path: z.string().optional(), message: z.strin
 const GitPushConfig = z.object({ path: z.string().optional(), targetBranch: z.string().optional(), maxAttempts: z.number().int().min(1).optional() });
 const ArgocdUpdateConfig = z.object({ apps: z.array(z.union([z.string(), z.object({ name: z.string().min(1) })])).optional() });
 const BranchPromoteConfig = z.object({ repoURL: z.string().optional(), sourceBranch: z.string().optional(), targetBranch: z.string().min(1), strategy: z.enum(['fast-forward', 'merge']).default('fast-forward') });
-const OpenPrConfig = z.object({ repoURL: z.string().min(1), sourceBranch: z.string().min(1), targetBranch: z.string().optional(), title: z.string().optional() });
+const ForgeFields = {
+  provider: z.enum(['github', 'gitlab', 'gitea']).optional(), apiURL: z.string().optional(), apiUrl: z.string().optional(),
+  tokenRef: SecretRef.optional(), repository: z.string().optional(),
+};
+const OpenPrConfig = z.object({ repoURL: z.string().min(1), sourceBranch: z.string().min(1), targetBranch: z.string().optional(), title: z.string().optional(), ...ForgeFields });
+const WaitForPrConfig = z.object({ repoURL: z.string().min(1), prNumber: z.union([z.number().int(), z.string().min(1)]), pollInterval: z.string().optional(), timeout: z.string().optional(), ...ForgeFields });
+/** git-wait-for-pr waits inside the pipeline's evaluation, whose lock lives 5 minutes: never longer than this. */
+const maxPullRequestWaitMs = 270_000;
 
 /** What `${{ ... }}` templates in step configs may read. */
 export interface TemplateScope {
@@ -323,20 +332,52 @@ export async function runPromotionSteps(deps: StepRunDeps, input: StepRunInput, 
       case 'git-open-pr': {
         const settings = parseConfig(OpenPrConfig, step, index, stage);
         const repoURL = render(settings.repoURL);
-        // The forge settings of the repository's pull-request write-back (an image policy with pull-request mode).
-        const forge = imagePoliciesOf(config).map((policy) => policy.writeBack.pullRequest ? { policy, settings: policy.writeBack.pullRequest } : undefined)
-          .find((entry) => entry && (entry.policy.writeBack.repoUrl ?? config.applications.find((app) => app.metadata.name === entry.policy.app)?.spec.source?.repoURL) === repoURL);
-        if (!forge) throw new ImageUpdateError(`${where}: no pull-request settings (provider, apiUrl, token) are configured for ${repoURL}`);
-        const outcome = await ensurePullRequest({ ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.env ? { env: deps.env } : {}), ...(deps.signal ? { signal: deps.signal } : {}) }, forge.settings, {
-          repository: forge.settings.repository ?? repositoryPathOf(repoURL), head: render(settings.sourceBranch), base: settings.targetBranch ? render(settings.targetBranch) : defaultBranch,
+        const forge = forgeSettingsFor(settings, repoURL, where);
+        const outcome = await ensurePullRequest({ ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.env ? { env: deps.env } : {}), ...(deps.signal ? { signal: deps.signal } : {}) }, forge, {
+          repository: forge.repository ?? repositoryPathOf(repoURL), head: render(settings.sourceBranch), base: settings.targetBranch ? render(settings.targetBranch) : defaultBranch,
           title: settings.title ? render(settings.title) : `Promote ${input.freight.alias} to ${stage}`, body: defaultCommitMessage(input),
         });
         return { url: outcome.url, prNumber: outcome.number, action: outcome.action, pr: { id: outcome.number, url: outcome.url } };
       }
-      case 'git-wait-for-pr':
-        throw new ImageUpdateError(`${where}: git-wait-for-pr is not supported yet; merge the pull request, then promote the freight again`);
+      case 'git-wait-for-pr': {
+        const settings = parseConfig(WaitForPrConfig, step, index, stage);
+        const repoURL = render(settings.repoURL);
+        const forge = forgeSettingsFor(settings, repoURL, where);
+        const rendered = typeof settings.prNumber === 'number' ? String(settings.prNumber) : render(settings.prNumber);
+        const number = Number(rendered);
+        if (!Number.isInteger(number) || number < 1) throw new ImageUpdateError(`${where}: prNumber ${rendered} is not a pull request number`);
+        const repository = forge.repository ?? repositoryPathOf(repoURL);
+        const pollMs = Math.max(100, settings.pollInterval ? durationMs(settings.pollInterval) : 5_000);
+        const timeoutMs = Math.min(settings.timeout ? durationMs(settings.timeout) : 240_000, maxPullRequestWaitMs);
+        const deadline = Date.now() + timeoutMs;
+        const forgeDeps = { ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.env ? { env: deps.env } : {}), ...(deps.signal ? { signal: deps.signal } : {}) };
+        for (;;) {
+          const pull = await readPullRequestState(forgeDeps, forge, repository, number);
+          if (pull.state === 'merged') {
+            // The merge commit is the promotion's revision of the target branch (argocd-update, healthy-after-sync).
+            const base = pull.base ?? defaultBranch;
+            if (pull.mergeCommit) recordRevision({ repoURL, branch: base, revision: pull.mergeCommit });
+            return { prNumber: number, state: 'merged', branch: base, ...(pull.url ? { url: pull.url } : {}), ...(pull.mergeCommit ? { commit: pull.mergeCommit } : {}) };
+          }
+          if (pull.state === 'closed') throw new ImageUpdateError(`${where}: pull request #${number} of ${repository} was closed without being merged`);
+          if (Date.now() + pollMs > deadline) throw new ImageUpdateError(`${where}: pull request #${number} of ${repository} is not merged after ${Math.round(timeoutMs / 1000)}s; merge it, then promote the freight again`);
+          if (deps.signal?.aborted) throw new ImageUpdateError(`${where}: stopped while waiting for pull request #${number}`);
+          await new Promise((resolve) => setTimeout(resolve, pollMs));
+        }
+      }
     }
   };
+  /** The step's own forge settings (provider, apiURL, tokenRef), else those of an image policy's pull-request write-back to repoURL. */
+  function forgeSettingsFor(settings: { provider?: ImagePullRequestSettings['provider']; apiURL?: string; apiUrl?: string; tokenRef?: SecretRef; repository?: string }, repoURL: string, where: string): ImagePullRequestSettings {
+    const apiUrl = settings.apiURL ?? settings.apiUrl;
+    if (settings.provider && apiUrl && settings.tokenRef) {
+      return { provider: settings.provider, apiUrl, tokenRef: settings.tokenRef, ...(settings.repository ? { repository: render(settings.repository) } : {}) };
+    }
+    const borrowed = imagePoliciesOf(config).map((policy) => policy.writeBack.pullRequest ? { policy, settings: policy.writeBack.pullRequest } : undefined)
+      .find((entry) => entry && (entry.policy.writeBack.repoUrl ?? config.applications.find((app) => app.metadata.name === entry.policy.app)?.spec.source?.repoURL) === repoURL);
+    if (!borrowed) throw new ImageUpdateError(`${where}: no pull-request settings for ${repoURL}: set provider, apiURL and tokenRef in the step, or an image policy's pull-request write-back to that repository`);
+    return { ...borrowed.settings, ...(settings.repository ? { repository: render(settings.repository) } : {}) };
+  }
 
   for (const [index, step] of steps.entries()) {
     states[index] = { ...states[index], state: 'running' };
