@@ -22,3 +22,15 @@ describe('git-open-pr / git-wait-for-pr forge settings in the step config', () =
     expect(JSON.stringify(inline)).not.toContain('ghp_inline-secret-value');
   });
 });
+
+describe('git-clone checkouts', () => {
+  it('accepts a branch (create: true makes it when missing), a tag or a commit; refuses two at once and create on a tag', () => {
+    expect(checkStepConfig('git-clone', { repoURL: 'r', checkout: [{ branch: 'stage/prod', create: true, path: './out' }, { tag: 'v1.0.0', path: './src' }, { commit: 'abc1234', path: './c' }] })).toEqual([]);
+    expect(checkStepConfig('git-clone', { repoURL: 'r', checkout: [{ branch: 'main', tag: 'v1.0.0', path: './src' }] })).toEqual([
+      { path: ['checkout', 0, 'tag'], detail: 'only one of branch, commit and tag (found branch and tag)' },
+    ]);
+    expect(checkStepConfig('git-clone', { repoURL: 'r', checkout: [{ tag: 'v1.0.0', create: true, path: './src' }] })).toEqual([
+      { path: ['checkout', 0, 'create'], detail: 'applies to a branch checkout only' },
+    ]);
+  });
+});

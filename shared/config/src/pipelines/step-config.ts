@@ -14,7 +14,15 @@ const numberOrTemplate = z.union([z.number().int().min(1), z.string().regex(/\$\
 export const GitCloneConfig = z.strictObject({
   repoURL: text,
   checkout: z
-    .array(z.strictObject({ branch: text.optional(), commit: text.optional(), tag: text.optional(), create: z.boolean().optional(), path: text }))
+    .array(
+      z.strictObject({ branch: text.optional(), commit: text.optional(), tag: text.optional(), create: z.boolean().optional(), path: text })
+        .superRefine((checkout, context) => {
+          const refs = (['branch', 'commit', 'tag'] as const).filter((ref) => checkout[ref] !== undefined);
+          if (refs.length > 1) context.addIssue({ code: 'custom', path: [refs[1]], message: `only one of branch, commit and tag (found ${refs.join(' and ')})` });
+          // A tag or commit is checked out read-only: there is no branch to create.
+          if (checkout.create && (checkout.commit !== undefined || checkout.tag !== undefined)) context.addIssue({ code: 'custom', path: ['create'], message: 'applies to a branch checkout only' });
+        }),
+    )
     .min(1),
 });
 export type GitCloneConfig = z.infer<typeof GitCloneConfig>;
