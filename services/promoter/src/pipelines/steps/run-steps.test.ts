@@ -187,4 +187,34 @@ spec:
     const missing = await run([{ uses: 'git-clone', config: { repoURL: repo.url, checkout: [{ tag: 'v9.9.9', path: './release' }] } }]);
     expect(missing.failure).toBe(`git-clone: stage prod steps[0] (git-clone): checkout ./release: tag v9.9.9 does not exist in ${repo.url}`);
   });
+
+  it('git-open-pr borrowing an image policy\'s forge refuses a provider the step names that differs from it', async () => {
+    const saved = config;
+    const built = buildConfig([{ file: 'shop.yaml', text: `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: shop-prod}
+spec:
+  project: default
+  source: {repoURL: '${repo.url}', path: overlays/prod, targetRevision: main}
+  destination: {server: 'https://kubernetes.default.svc', namespace: shop}
+---
+apiVersion: tidewater.dev/v1alpha1
+kind: ImagePolicy
+metadata: {name: shop-prod}
+spec:
+  application: shop-prod
+  image: registry.test/shop
+  writeBack:
+    target: kustomization
+    pullRequest: {provider: gitea, apiURL: 'https://gitea.invalid/api/v1', tokenRef: {env: TIDEWATER_SECRET_SHOP_PR}}
+` }]);
+    expect(built.errors).toEqual([]);
+    config = built.config;
+    try {
+      const outcome = await run([{ uses: 'git-open-pr', config: { repoURL: repo.url, sourceBranch: 'promote/prod', provider: 'github' } }]);
+      expect(outcome.failure).toBe(`git-open-pr: stage prod steps[0] (git-open-pr): provider github differs from the gitea pull-request settings of ${repo.url} (image policy tidewater:shop-prod): set apiURL and tokenRef in the step`);
+    } finally {
+      config = saved;
+    }
+  });
 });

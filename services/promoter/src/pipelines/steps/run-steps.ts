@@ -434,6 +434,10 @@ export async function runPromotionSteps(deps: StepRunDeps, input: StepRunInput, 
     const borrowed = imagePoliciesOf(config).map((policy) => policy.writeBack.pullRequest ? { policy, settings: policy.writeBack.pullRequest } : undefined)
       .find((entry) => entry && (entry.policy.writeBack.repoUrl ?? config.applications.find((app) => app.metadata.name === entry.policy.app)?.spec.source?.repoURL) === repoURL);
     if (!borrowed) throw new ImageUpdateError(`${where}: no pull-request settings for ${repoURL}: set provider, apiURL and tokenRef in the step, or an image policy's pull-request write-back to that repository`);
+    // A provider the step names alone must be the one borrowed (never silently another forge's).
+    if (settings.provider && settings.provider !== borrowed.settings.provider) {
+      throw new ImageUpdateError(`${where}: provider ${settings.provider} differs from the ${borrowed.settings.provider} pull-request settings of ${repoURL} (image policy ${borrowed.policy.id}): set apiURL and tokenRef in the step`);
+    }
     return { ...borrowed.settings, ...(settings.repository ? { repository: render(settings.repository) } : {}) };
   }
 
