@@ -9,6 +9,7 @@ import { processImageJob, type ImageJobResult } from './process-image-job.ts';
 import { createRegistryClient, type RegistryClientOptions } from './registry/registry-client.ts';
 import { createRegistryPoller, type RegistryPoller } from './poll/registry-poller.ts';
 import { createPipelineEngine, type PipelineEngine, type PipelineEngineDeps } from './pipelines/pipeline-engine.ts';
+import { isImageSourcePolicy, processImageSourceJob, type ImageSourceJobResult } from './pipelines/image-source-job.ts';
 
 export interface PromoterDeps {
   config: () => TidewaterConfig;
@@ -60,7 +61,12 @@ export function createPromoter(deps: PromoterDeps): Promoter {
     config: deps.config, redis: deps.redis, events: deps.events, logger: deps.logger, git, cacheDir: deps.cacheDir,
     ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.env ? { env: deps.env } : {}), ...deps.pipelines,
   });
-  const worker = new Worker<unknown, ImageJobResult>(queueNames.image, async (job, token, signal) => {
+  const worker = new Worker<unknown, ImageJobResult | ImageSourceJobResult>(queueNames.image, async (job, token, signal) => {
+    // A pipeline `image:` source's derived policy: the decision is freight, nothing is written back.
+    const policyId = (job.data as { policy?: unknown } | undefined)?.policy;
+    if (typeof policyId === 'string' && isImageSourcePolicy(deps.config(), policyId)) {
+      return processImageSourceJob({ config: deps.config, redis: deps.redis, events: deps.events, logger: deps.logger, registry, pipelines }, job, signal);
+    }
     const result = await processImageJob(jobDeps, job, token, signal);
     // A new tag written for a policy a pipeline source uses is a new freight of that pipeline.
     if (result.outcome === 'updated') {

@@ -1,4 +1,4 @@
-import { ConfigError, configWarning, type ConfigLocation, type ConfigWarning } from './errors.ts';
+import { ConfigError, configWarning, formatFieldPath, type ConfigLocation, type ConfigWarning } from './errors.ts';
 import { parseConfigFile, type LoadedDocument, type ParseOptions } from './parse-text.ts';
 import { defaultAppProject, type AppProject } from './schema/app-project.ts';
 import type { ArgoApplication } from './schema/application.ts';
@@ -11,6 +11,7 @@ import { withGeneratedImagePolicies } from './images/generated-app-policies.ts';
 import type { ImagePolicy } from './images/image-policy.ts';
 import type { Pipeline } from './pipelines/pipeline.ts';
 import { collectPipelines, type CollectPipelinesOptions } from './pipelines/collect-pipelines.ts';
+import { sourceImagePolicies } from './pipelines/source-image-policies.ts';
 
 /** The whole validated configuration. */
 export interface TidewaterConfig {
@@ -95,6 +96,13 @@ export function buildConfig(files: readonly ConfigFile[], options: ParseOptions 
   config.imagePolicies = generatedImages.policies;
   warnings.push(...generatedImages.warnings);
   config.pipelines = withPipelines(translated, { applications: config.applications, imagePolicies: config.imagePolicies.map((policy) => policy.id) }, errors, warnings);
+  // Pipelines' `image:` sources follow the registry through the image flow, as derived policies (`pipeline:<p>:<source>`).
+  const sources = sourceImagePolicies(config.pipelines);
+  config.imagePolicies.push(...sources.policies);
+  for (const finding of sources.warnings) {
+    const location = finding.pipeline.location ?? { file: '(pipeline)', documentIndex: 0 };
+    warnings.push(configWarning({ ...location, documentName: finding.pipeline.name, field: formatFieldPath(finding.path) }, finding.detail));
+  }
   return { config, errors, warnings };
 }
 

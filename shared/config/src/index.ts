@@ -111,6 +111,7 @@ export {
 } from './pipelines/step-config.ts';
 export { checkPipeline, type PipelineCheck, type PipelineCheckOptions, type PipelineFinding } from './pipelines/check-pipeline.ts';
 export { collectPipelines, type CollectedPipelines, type CollectPipelinesOptions } from './pipelines/collect-pipelines.ts';
+export { pipelineSourcePolicyId, sourceImagePolicies, type SourceImagePolicies, type SourcePolicyFinding } from './pipelines/source-image-policies.ts';
 export { isKargoDocument, translateKargo } from './pipelines/kargo-translate.ts';
 export { kargoApiVersion, kargoKinds } from './pipelines/kargo-schema.ts';
 export { isGitopsPromoterDocument, translateGitopsPromoter } from './pipelines/gitops-promoter-translate.ts';

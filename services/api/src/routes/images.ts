@@ -70,7 +70,7 @@ export const ImageUpdateList = z.object({
 }).meta({ id: 'ImageUpdateList' });
 
 /** What the API shows of a policy: never more than the policy holds (it has no secret values, only references). */
-function policyView(policy: ImagePolicy): ImagePolicyView {
+function policyView(policy: ImagePolicy & { origin: Exclude<ImagePolicy['origin'], 'pipeline'> }): ImagePolicyView {
   const { target } = policy.writeBack;
   return {
     id: policy.id, origin: policy.origin, app: policy.app, alias: policy.alias, image: policy.image, strategy: policy.strategy,
@@ -111,7 +111,8 @@ export function registerImageRoutes(app: FastifyInstance, ctx: RouteContext): vo
     const rbac = await ctx.rbac();
     const identity = ctx.identity(request);
     const configured = new Set(ctx.config().applications.map((candidate) => candidate.metadata.name));
-    const items = imagePoliciesOf(ctx.config())
+    // Policies derived from pipelines' `image:` sources write nothing to an application: the pipelines API shows them.
+    const items = imagePoliciesOf(ctx.config()).flatMap((policy) => (policy.origin === 'pipeline' ? [] : [{ ...policy, origin: policy.origin }]))
       .filter((policy) => (!request.query.app || policy.app === request.query.app) && configured.has(policy.app) && mayGet(ctx, rbac, identity, policy.app))
       .map(policyView);
     return { items };

@@ -41,7 +41,11 @@ export function cloneDirOf(cacheDir: string, repoUrl: string): string {
  * A private clone per repository under `cacheDir`, reset to the remote branch before each use (the caller holds the
  * repository lock). The first use clones; later ones fetch one branch.
  */
-export async function checkoutBranch(deps: { git: PromoterGit; cacheDir: string; repoUrl: string; branch: string; baseBranch?: string; signal?: AbortSignal }): Promise<WorkingCopy> {
+export async function checkoutBranch(deps: {
+  git: PromoterGit; cacheDir: string; repoUrl: string; branch: string; baseBranch?: string; signal?: AbortSignal;
+  /** A branch missing on the remote starts as an empty orphan (Kargo's git-clone `create: true`) instead of failing. */
+  orphanWhenMissing?: boolean;
+}): Promise<WorkingCopy> {
   const { git, repoUrl, signal } = deps;
   const dir = cloneDirOf(deps.cacheDir, repoUrl);
   const context = (operation: string) => ({ operation, repo: repoUrl });
@@ -54,6 +58,14 @@ export async function checkoutBranch(deps: { git: PromoterGit; cacheDir: string;
   const base = deps.baseBranch ?? deps.branch;
   // The write branch when it exists, else the base it starts from.
   let startRef = `refs/remotes/origin/${base}`;
+  if (deps.orphanWhenMissing && base === deps.branch && !(await git.run(dir, ['ls-remote', '--heads', 'origin', `refs/heads/${base}`], context('ls-remote'), signal)).trim()) {
+    // An unborn branch with an empty index and tree: the first commit is a root commit, pushed as the new branch.
+    await git.run(dir, ['update-ref', '-d', 'refs/heads/tidewater-orphan'], context('checkout'), signal);
+    await git.run(dir, ['symbolic-ref', 'HEAD', 'refs/heads/tidewater-orphan'], context('checkout'), signal);
+    await git.run(dir, ['read-tree', '--empty'], context('checkout'), signal);
+    await git.run(dir, ['clean', '--quiet', '-fdx'], context('checkout'), signal);
+    return workingCopyAt(dir);
+  }
   await git.run(dir, ['fetch', '--quiet', '--no-tags', 'origin', `+refs/heads/${base}:refs/remotes/origin/${base}`], context('fetch'), signal);
   if (base !== deps.branch) {
     try {
@@ -75,6 +87,10 @@ export async function checkoutBranch(deps: { git: PromoterGit; cacheDir: string;
   }
   await git.run(dir, ['checkout', '--quiet', '--force', '-B', 'tidewater-write-back', startRef], context('checkout'), signal);
   await git.run(dir, ['clean', '--quiet', '-fdx'], context('checkout'), signal);
+  return workingCopyAt(dir);
+}
+
+function workingCopyAt(dir: string): WorkingCopy {
   return {
     dir,
     read(file) {

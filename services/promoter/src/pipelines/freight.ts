@@ -44,6 +44,17 @@ export function freightAlias(id: string): string {
   return `${adjective}-${animal}-${id.slice(4, 8)}`;
 }
 
+/** The newest artifact recorded for one source of a pipeline (undefined before the first). */
+export async function readSourceArtifact(redis: Redis, pipeline: string, source: string): Promise<SourceArtifact | undefined> {
+  const raw = await redis.hget(sourceArtifactsKey(pipeline), source);
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw) as SourceArtifact;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface FreightCreation {
   freight: StoredFreight;
   created: boolean;

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import { imagePoliciesOf, normalizeRepoUrl, type Pipeline, type TidewaterConfig } from '@tidewater/config';
+import { imagePoliciesOf, normalizeRepoUrl, pipelineSourcePolicyId, type Pipeline, type TidewaterConfig } from '@tidewater/config';
 import { createEventConsumer, eventTypes, type EventConsumer, type EventPublisher } from '@tidewater/events';
 import { createProducers, type Producers } from '@tidewater/queues';
 import type { Logger } from '@tidewater/telemetry';
@@ -28,7 +28,7 @@ export interface PipelineEngineDeps {
 }
 
 export interface PipelineEngine {
-  /** An image job decided (and wrote) a new tag for a policy: freight for every pipeline source that uses the policy. */
+  /** An image job decided (and wrote) a new tag for a policy: freight for every pipeline source that uses the policy (or is its `image:` source). */
   imageDecided(input: { policy: string; image: string; tag: string; digest?: string; actor?: string }): Promise<void>;
   /** Evaluates a pipeline now (coalesced: a request during an evaluation runs one more after it). */
   schedule(pipeline: string): Promise<void>;
@@ -62,9 +62,9 @@ export function createPipelineEngine(deps: PipelineEngineDeps): PipelineEngine {
   const warnUnroutedSources = (pipeline: Pipeline) => {
     for (const source of pipeline.spec.sources) {
       const key = `${pipeline.name}/${source.name}`;
-      if (warned.has(key) || source.imagePolicy || source.git) continue;
+      if (warned.has(key) || !source.chart) continue;
       warned.add(key);
-      deps.logger.warn({ pipeline: pipeline.name, source: source.name }, 'pipeline source makes no freight yet: only imagePolicy and git sources are followed');
+      deps.logger.warn({ pipeline: pipeline.name, source: source.name }, 'pipeline source makes no freight yet: chart sources are not followed');
     }
   };
 
@@ -160,8 +160,11 @@ export function createPipelineEngine(deps: PipelineEngineDeps): PipelineEngine {
       for (const pipeline of pipelines()) {
         let changed = false;
         for (const source of pipeline.spec.sources) {
-          if (source.imagePolicy !== input.policy) continue;
-          const artifact: SourceArtifact = { kind: 'image', source: source.name, repoURL: policy?.image ?? input.image, tag: input.tag, ...(input.digest ? { digest: input.digest } : {}) };
+          // A policy the source names, or the one derived from its `image:` (the repository as the source writes it, for imageFrom()).
+          const derived = source.image !== undefined && pipelineSourcePolicyId(pipeline.name, source.name) === input.policy;
+          if (source.imagePolicy !== input.policy && !derived) continue;
+          const repoURL = derived && source.image ? source.image.repoURL : policy?.image ?? input.image;
+          const artifact: SourceArtifact = { kind: 'image', source: source.name, repoURL, tag: input.tag, ...(input.digest ? { digest: input.digest } : {}) };
           const { created } = await recordArtifact(deps, pipeline.name, artifact, input.actor);
           changed ||= created;
         }

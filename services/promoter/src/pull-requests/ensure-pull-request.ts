@@ -31,23 +31,31 @@ export function repositoryPathOf(repoUrl: string): string {
  * reference here, used for this call only, and sent only to the API URL's origin.
  */
 export async function ensurePullRequest(deps: PullRequestDeps, settings: ImagePullRequestSettings, target: PullRequestTarget): Promise<PullRequestOutcome> {
+  const http = forgeHttpFor(deps, settings, target.repository);
+  switch (settings.provider) {
+    case 'github':
+      return ensureGitHubPullRequest(http(gitHubAuthHeaders), target);
+    case 'gitlab':
+      return ensureGitLabMergeRequest(http(gitLabAuthHeaders), target);
+    case 'gitea':
+      return ensureGiteaPullRequest(http(giteaAuthHeaders), target);
+  }
+}
+
+/** The forge API of `settings` for one repository, its token read from the reference now (never logged, sent to apiUrl's origin only). */
+export function forgeHttpFor(deps: PullRequestDeps, settings: ImagePullRequestSettings, repository: string): (authHeaders: (token: string) => Record<string, string>) => ForgeHttp {
   let token: string;
   try {
     token = resolveSecret(settings.tokenRef, deps.env ?? process.env);
   } catch (error) {
-    if (error instanceof SecretRefError) throw new ImageUpdateError(`pull request token for ${target.repository}: ${error.message}`);
-    throw new ImageUpdateError(`pull request token for ${target.repository}: ${describeSecretRef(settings.tokenRef)} cannot be read`);
+    if (error instanceof SecretRefError) throw new ImageUpdateError(`pull request token for ${repository}: ${error.message}`);
+    throw new ImageUpdateError(`pull request token for ${repository}: ${describeSecretRef(settings.tokenRef)} cannot be read`);
   }
-  const http = (authHeaders: Record<string, string>): ForgeHttp => ({
-    fetch: deps.fetch ?? globalThis.fetch, provider: settings.provider, apiUrl: settings.apiUrl, repository: target.repository, authHeaders,
+  return (authHeaders) => ({
+    fetch: deps.fetch ?? globalThis.fetch, provider: settings.provider, apiUrl: settings.apiUrl, repository, authHeaders: authHeaders(token),
     ...(deps.signal ? { signal: deps.signal } : {}),
   });
-  switch (settings.provider) {
-    case 'github':
-      return ensureGitHubPullRequest(http(gitHubAuthHeaders(token)), target);
-    case 'gitlab':
-      return ensureGitLabMergeRequest(http(gitLabAuthHeaders(token)), target);
-    case 'gitea':
-      return ensureGiteaPullRequest(http(giteaAuthHeaders(token)), target);
-  }
 }
+
+/** The authorization headers of each provider, for a token. */
+export const forgeAuthHeaders = { github: gitHubAuthHeaders, gitlab: gitLabAuthHeaders, gitea: giteaAuthHeaders } as const;

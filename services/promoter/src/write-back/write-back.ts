@@ -15,6 +15,8 @@ export interface WriteBackRequest {
   repoUrl: string;
   branch: string;
   baseBranch?: string;
+  /** A branch missing on the remote starts as an empty orphan (git-clone `create: true`). */
+  orphanWhenMissing?: boolean;
   file: string;
   /** Decides from the file's current text (undefined: absent); called again after a rejected push, on the new head. */
   edit: (current: string | undefined, copy: WorkingCopy) => FileEdit | Promise<FileEdit>;
@@ -42,6 +44,7 @@ export async function writeBack(deps: { redis: Redis; git: PromoterGit; cacheDir
       const copy = await checkoutBranch({
         git: deps.git, cacheDir: deps.cacheDir, repoUrl: request.repoUrl, branch: request.branch,
         ...(request.baseBranch ? { baseBranch: request.baseBranch } : {}), ...(deps.signal ? { signal: deps.signal } : {}),
+        ...(request.orphanWhenMissing ? { orphanWhenMissing: true } : {}),
       });
       const current = copy.read(request.file);
       const edit = await request.edit(current, copy);

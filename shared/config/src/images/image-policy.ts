@@ -38,7 +38,8 @@ export interface ImagePolicy {
   /** Unique and stable: `argocd:<app>:<alias>`, `flux:<namespace>/<name>`, `tidewater:<name>`. */
   id: string;
   /** The form it was written in. */
-  origin: 'argocd-image-updater' | 'flux' | 'tidewater';
+  /** `pipeline`: derived at load from a Pipeline's `image:` source (id `pipeline:<pipeline>:<source>`); its decision makes freight. */
+  origin: 'argocd-image-updater' | 'flux' | 'tidewater' | 'pipeline';
   /** The Application whose source is updated. */
   app: string;
   alias: string;
@@ -71,8 +72,9 @@ export interface ImagePolicy {
     /**
      * `git` (default): commit the change to the target. `argocd` (Image Updater's imperative mode): keep it as a
      * parameter override of the Application in Redis, applied by the renderer; no commit (the target is not written).
+     * `freight` (a pipeline source's derived policy): nothing is written; the decided tag becomes the source's newest artifact.
      */
-    method?: 'git' | 'argocd';
+    method?: 'git' | 'argocd' | 'freight';
     target: ImageWriteBackTarget;
     /** Push to this branch (Image Updater's `git-branch`, the target of `base:target`). */
     branch?: string;

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { PromotionStepName } from './pipeline.ts';
+import { SecretRef } from '../schema/secret-ref.ts';
 
 const text = z.string().min(1);
 /** A number, or a `${{ ... }}` template giving one when the step runs. */
@@ -13,7 +14,15 @@ const numberOrTemplate = z.union([z.number().int().min(1), z.string().regex(/\$\
 export const GitCloneConfig = z.strictObject({
   repoURL: text,
   checkout: z
-    .array(z.strictObject({ branch: text.optional(), commit: text.optional(), tag: text.optional(), create: z.boolean().optional(), path: text }))
+    .array(
+      z.strictObject({ branch: text.optional(), commit: text.optional(), tag: text.optional(), create: z.boolean().optional(), path: text })
+        .superRefine((checkout, context) => {
+          const refs = (['branch', 'commit', 'tag'] as const).filter((ref) => checkout[ref] !== undefined);
+          if (refs.length > 1) context.addIssue({ code: 'custom', path: [refs[1]], message: `only one of branch, commit and tag (found ${refs.join(' and ')})` });
+          // A tag or commit is checked out read-only: there is no branch to create.
+          if (checkout.create && (checkout.commit !== undefined || checkout.tag !== undefined)) context.addIssue({ code: 'custom', path: ['create'], message: 'applies to a branch checkout only' });
+        }),
+    )
     .min(1),
 });
 export type GitCloneConfig = z.infer<typeof GitCloneConfig>;
@@ -51,20 +60,47 @@ export const GitPushConfig = z.strictObject({
 });
 export type GitPushConfig = z.infer<typeof GitPushConfig>;
 
+/**
+ * A forge's API for `git-open-pr` / `git-wait-for-pr`, in the step itself: `provider`, `apiURL` (`apiUrl` is accepted
+ * too) and `tokenRef` (a secret reference, sent only to apiURL's origin). Without apiURL and tokenRef the step borrows
+ * the pull-request settings of an image policy writing to the same repository.
+ */
+const forgeFields = {
+  provider: z.enum(['github', 'gitlab', 'gitea']).optional(),
+  apiURL: z.url().optional(),
+  apiUrl: z.url().optional(),
+  tokenRef: SecretRef.optional(),
+  /** `owner/repo` (GitLab: the project path); default the path of repoURL. */
+  repository: text.optional(),
+};
+const forgeComplete = (config: { provider?: string; apiURL?: string; apiUrl?: string; tokenRef?: unknown }, context: z.RefinementCtx) => {
+  const api = config.apiURL ?? config.apiUrl;
+  if ((api === undefined) !== (config.tokenRef === undefined)) {
+    context.addIssue({ code: 'custom', path: [api === undefined ? 'apiURL' : 'tokenRef'], message: 'is required with ' + (api === undefined ? 'tokenRef' : 'apiURL') + ' (the step names its forge with provider, apiURL and tokenRef together)' });
+  } else if (api !== undefined && config.provider === undefined) {
+    context.addIssue({ code: 'custom', path: ['provider'], message: 'is required with apiURL and tokenRef (github, gitlab or gitea)' });
+  }
+};
+
 export const GitOpenPrConfig = z.strictObject({
   repoURL: text,
   sourceBranch: text,
   targetBranch: text.optional(),
   title: text.optional(),
   labels: z.array(text).optional(),
-});
+  ...forgeFields,
+}).superRefine(forgeComplete);
 export type GitOpenPrConfig = z.infer<typeof GitOpenPrConfig>;
 
 export const GitWaitForPrConfig = z.strictObject({
   repoURL: text,
   prNumber: numberOrTemplate,
-  pollInterval: text.optional(),
-});
+  /** How often the forge is asked (default 5s). */
+  pollInterval: z.string().regex(/^(\d+(ms|s|m|h))+$/, { error: 'must be a duration such as 5s or 1m' }).optional(),
+  /** The step fails when the pull request is not merged by then (default 4m, below the pipeline evaluation's lock). */
+  timeout: z.string().regex(/^(\d+(ms|s|m|h))+$/, { error: 'must be a duration such as 30s or 4m' }).optional(),
+  ...forgeFields,
+}).superRefine(forgeComplete);
 export type GitWaitForPrConfig = z.infer<typeof GitWaitForPrConfig>;
 
 export const ArgocdUpdateConfig = z.strictObject({

@@ -15,7 +15,8 @@ export function branchOf(application: ArgoApplication): string {
  * Application's path with the name the source's policy uses; then commit, push and point the Applications at it.
  */
 export function defaultSteps(config: TidewaterConfig, pipeline: Pipeline, stage: PipelineStage, freight: StoredFreight): PromotionStep[] {
-  const policies = imagePoliciesOf(config);
+  // A pipeline `image:` source's derived policy writes nothing: where the image goes is the Application's own business.
+  const policies = imagePoliciesOf(config).filter((policy) => policy.writeBack.method !== 'freight');
   const edits: PromotionStep[] = [];
   for (const appName of stage.applications) {
     const application = config.applications.find((candidate) => candidate.metadata.name === appName);

@@ -148,4 +148,73 @@ spec:
     expect(show('prod-only.txt', 'env/prod')).toBe('hotfix\n');
     expect(execFileSync('git', ['--git-dir', repo.gitDir, 'log', '-1', '--format=%P', 'env/prod'], { encoding: 'utf8' }).trim().split(' ')).toHaveLength(2);
   });
+
+  it('git-clone create: true makes a missing branch as an empty orphan holding only the promotion\'s files', async () => {
+    const outcome = await run([
+      { uses: 'git-clone', config: { repoURL: repo.url, checkout: [{ branch: 'main', path: './src' }, { branch: 'stage/prod', create: true, path: './out' }] } },
+      { uses: 'kustomize-set-image', config: { path: './out/prod', images: [{ image: 'registry.test/shop' }] } },
+      { uses: 'git-commit', config: { path: './out', message: 'render ${{ freight.alias }}' } },
+      { uses: 'git-push', config: { path: './out' } },
+    ]);
+    expect(outcome.failure).toBeUndefined();
+    expect(outcome.steps[0].output).toMatchObject({ created: ['./out'] });
+    const head = repo.head('stage/prod');
+    expect(outcome.revisions).toEqual([{ repoURL: repo.url, branch: 'stage/prod', revision: head }]);
+    // A root commit (no parent) whose tree is only the edited file.
+    expect(execFileSync('git', ['--git-dir', repo.gitDir, 'log', '-1', '--format=%P|%s', 'stage/prod'], { encoding: 'utf8' }).trim()).toBe(`|render ${freight.alias}`);
+    expect(execFileSync('git', ['--git-dir', repo.gitDir, 'ls-tree', '-r', '--name-only', 'stage/prod'], { encoding: 'utf8' }).trim()).toBe('prod/kustomization.yaml');
+    expect(show('prod/kustomization.yaml', 'stage/prod')).toContain('newTag: 2.1.0');
+
+    // The branch exists now: the next promotion builds on it (no second root commit, nothing reported created).
+    const next = await runPromotionSteps(deps(), { pipeline, stage: pipeline.spec.stages[0], freight: { ...freight, images: [{ repoURL: 'registry.test/shop', tag: '2.2.0' }] }, actor: 'erin', promotionId: 'p2' }, [
+      { uses: 'git-clone', config: { repoURL: repo.url, checkout: [{ branch: 'stage/prod', create: true, path: './out' }] } },
+      { uses: 'kustomize-set-image', config: { path: './out/prod', images: [{ image: 'registry.test/shop' }] } },
+    ], async () => {});
+    expect(next.failure).toBeUndefined();
+    expect(next.steps[0].output).not.toHaveProperty('created');
+    expect(execFileSync('git', ['--git-dir', repo.gitDir, 'log', '-1', '--format=%P', 'stage/prod'], { encoding: 'utf8' }).trim()).toBe(head);
+  });
+
+  it('git-clone checks out a tag or commit read-only: resolved and recorded, edits under it refused, a missing tag named', async () => {
+    const tagged = repo.head();
+    execFileSync('git', ['--git-dir', repo.gitDir, 'tag', '-a', '-m', 'release', 'v2.0.0', tagged]);
+    const outcome = await run([
+      { uses: 'git-clone', config: { repoURL: repo.url, checkout: [{ tag: 'v2.0.0', path: './release' }, { commit: tagged, path: './pinned' }] } },
+      { uses: 'kustomize-set-image', config: { path: './release/overlays/prod', images: [{ image: 'registry.test/shop' }] } },
+    ]);
+    expect(outcome.steps[0]).toMatchObject({ state: 'succeeded', output: { commits: { './release': tagged, './pinned': tagged } } });
+    expect(outcome.failure).toBe(`kustomize-set-image: stage prod: ./release/overlays/prod is under checkout release, which is tag v2.0.0 (${tagged.slice(0, 12)}) (read-only): edit files under a branch checkout`);
+    const missing = await run([{ uses: 'git-clone', config: { repoURL: repo.url, checkout: [{ tag: 'v9.9.9', path: './release' }] } }]);
+    expect(missing.failure).toBe(`git-clone: stage prod steps[0] (git-clone): checkout ./release: tag v9.9.9 does not exist in ${repo.url}`);
+  });
+
+  it('git-open-pr borrowing an image policy\'s forge refuses a provider the step names that differs from it', async () => {
+    const saved = config;
+    const built = buildConfig([{ file: 'shop.yaml', text: `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: shop-prod}
+spec:
+  project: default
+  source: {repoURL: '${repo.url}', path: overlays/prod, targetRevision: main}
+  destination: {server: 'https://kubernetes.default.svc', namespace: shop}
+---
+apiVersion: tidewater.dev/v1alpha1
+kind: ImagePolicy
+metadata: {name: shop-prod}
+spec:
+  application: shop-prod
+  image: registry.test/shop
+  writeBack:
+    target: kustomization
+    pullRequest: {provider: gitea, apiURL: 'https://gitea.invalid/api/v1', tokenRef: {env: TIDEWATER_SECRET_SHOP_PR}}
+` }]);
+    expect(built.errors).toEqual([]);
+    config = built.config;
+    try {
+      const outcome = await run([{ uses: 'git-open-pr', config: { repoURL: repo.url, sourceBranch: 'promote/prod', provider: 'github' } }]);
+      expect(outcome.failure).toBe(`git-open-pr: stage prod steps[0] (git-open-pr): provider github differs from the gitea pull-request settings of ${repo.url} (image policy tidewater:shop-prod): set apiURL and tokenRef in the step`);
+    } finally {
+      config = saved;
+    }
+  });
 });

@@ -1,13 +1,16 @@
+import { mkdirSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { Document, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { imagePoliciesOf, type Pipeline, type PipelineStage, type PromotionStep, type TidewaterConfig } from '@tidewater/config';
+import { imagePoliciesOf, SecretRef, type ImagePullRequestSettings, type Pipeline, type PipelineStage, type PromotionStep, type TidewaterConfig } from '@tidewater/config';
 import type { Producers, PromotionStepState, StoredFreight } from '@tidewater/queues';
 import { ImageUpdateError } from '../../errors/promoter-errors.ts';
 import type { PromoterGit } from '../../git/promoter-git.ts';
 import { withRepoLock } from '../../git/repo-lock.ts';
 import { checkoutBranch, cloneDirOf } from '../../git/working-copy.ts';
 import { ensurePullRequest, repositoryPathOf } from '../../pull-requests/ensure-pull-request.ts';
+import { readPullRequestState } from '../../pull-requests/pull-request-state.ts';
+import { durationMs } from '../duration.ts';
 import { setKustomizationImage } from '../../write-back/kustomization-images.ts';
 import { writeBack } from '../../write-back/write-back.ts';
 import { branchOf } from './default-steps.ts';
@@ -55,12 +58,23 @@ interface WorkSet {
   branch: string;
   changes: FileChange[];
   message?: string;
+  /** git-clone `create: true`: a branch missing on the remote starts as an empty orphan when pushed. */
+  create?: boolean;
+}
+
+/** A git-clone checkout path: a branch (written by later steps), or a tag / commit (read-only). */
+interface Checkout {
+  repoURL: string;
+  branch: string;
+  create?: boolean;
+  /** `tag v1.2.0 (<commit>)` / `commit <id>`: edits under it are refused. */
+  readOnly?: string;
 }
 
 // Step configs as shared/config's step-config.ts checks them at load (Kargo's field names), read leniently here: the
 // default steps add `repoURL` / `branch` / `name` where a written step names a checkout path instead.
 const ImageSetting = z.object({ image: z.string().min(1), tag: z.string().optional(), digest: z.string().optional(), newName: z.string().optional(), name: z.string().optional(), useDigest: z.boolean().optional() });
-const GitCloneConfig = z.object({ repoURL: z.string().min(1), checkout: z.array(z.object({ branch: z.string().optional(), commit: z.string().optional(), tag: z.string().optional(), path: z.string().min(1) })).min(1) });
+const GitCloneConfig = z.object({ repoURL: z.string().min(1), checkout: z.array(z.object({ branch: z.string().optional(), commit: z.string().optional(), tag: z.string().optional(), create: z.boolean().optional(), path: z.string().min(1) })).min(1) });
 const KustomizeSetImageConfig = z.object({ repoURL: z.string().optional(), branch: z.string().optional(), path: z.string(), images: z.array(ImageSetting).optional() });
 const YamlUpdateConfig = z.object({
   repoURL: z.string().optional(), branch: z.string().optional(), path: z.string().min(1),
@@ -70,7 +84,14 @@ const GitCommitConfig = z.object({ path: z.string().optional(), message: z.strin
 const GitPushConfig = z.object({ path: z.string().optional(), targetBranch: z.string().optional(), maxAttempts: z.number().int().min(1).optional() });
 const ArgocdUpdateConfig = z.object({ apps: z.array(z.union([z.string(), z.object({ name: z.string().min(1) })])).optional() });
 const BranchPromoteConfig = z.object({ repoURL: z.string().optional(), sourceBranch: z.string().optional(), targetBranch: z.string().min(1), strategy: z.enum(['fast-forward', 'merge']).default('fast-forward') });
-const OpenPrConfig = z.object({ repoURL: z.string().min(1), sourceBranch: z.string().min(1), targetBranch: z.string().optional(), title: z.string().optional() });
+const ForgeFields = {
+  provider: z.enum(['github', 'gitlab', 'gitea']).optional(), apiURL: z.string().optional(), apiUrl: z.string().optional(),
+  tokenRef: SecretRef.optional(), repository: z.string().optional(),
+};
+const OpenPrConfig = z.object({ repoURL: z.string().min(1), sourceBranch: z.string().min(1), targetBranch: z.string().optional(), title: z.string().optional(), ...ForgeFields });
+const WaitForPrConfig = z.object({ repoURL: z.string().min(1), prNumber: z.union([z.number().int(), z.string().min(1)]), pollInterval: z.string().optional(), timeout: z.string().optional(), ...ForgeFields });
+/** git-wait-for-pr waits inside the pipeline's evaluation, whose lock lives 5 minutes: never longer than this. */
+const maxPullRequestWaitMs = 270_000;
 
 /** What `${{ ... }}` templates in step configs may read. */
 export interface TemplateScope {
@@ -149,7 +170,7 @@ export async function runPromotionSteps(deps: StepRunDeps, input: StepRunInput, 
   const states: PromotionStepState[] = steps.map((step) => ({ uses: step.uses, ...(step.as ? { as: step.as } : {}), state: 'pending' }));
   const revisions: PushedRevision[] = [];
   const workSets = new Map<string, WorkSet>();
-  const checkouts = new Map<string, { repoURL: string; branch: string }>();
+  const checkouts = new Map<string, Checkout>();
   const config = deps.config();
   const stage = input.stage.name;
   const firstApp = config.applications.find((candidate) => candidate.metadata.name === input.stage.applications[0]);
@@ -172,21 +193,36 @@ export async function runPromotionSteps(deps: StepRunDeps, input: StepRunInput, 
   const locate = (path: string, repoURL?: string, branch?: string): { set: WorkSet; file: string } => {
     const wanted = clean(render(path));
     if (repoURL) return { set: workSetOf(render(repoURL), branch ? render(branch) : defaultBranch), file: wanted };
-    let best: { checkout: string; repoURL: string; branch: string } | undefined;
+    let best: (Checkout & { checkout: string }) | undefined;
     for (const [checkout, target] of checkouts) {
       if ((wanted === checkout || wanted.startsWith(`${checkout}/`)) && (!best || checkout.length > best.checkout.length)) best = { checkout, ...target };
     }
-    if (best) return { set: workSetOf(best.repoURL, best.branch), file: clean(wanted.slice(best.checkout.length).replace(/^\//, '')) };
+    if (best?.readOnly) throw new ImageUpdateError(`stage ${stage}: ${path} is under checkout ${best.checkout}, which is ${best.readOnly} (read-only): edit files under a branch checkout`);
+    if (best) {
+      const set = workSetOf(best.repoURL, best.branch);
+      if (best.create) set.create = true;
+      return { set, file: clean(wanted.slice(best.checkout.length).replace(/^\//, '')) };
+    }
     if (!defaultRepo) throw new ImageUpdateError(`stage ${stage}: ${path} is under no git-clone checkout and the stage's Applications name no repository`);
     return { set: workSetOf(defaultRepo, defaultBranch), file: wanted };
   };
   const setsUnder = (path: string | undefined): WorkSet[] => {
     if (path === undefined) return [...workSets.values()];
     const checkout = checkouts.get(clean(render(path)));
+    if (checkout?.readOnly) return [];
     return checkout ? [workSetOf(checkout.repoURL, checkout.branch)] : [...workSets.values()];
   };
   const context = (operation: string, repo: string) => ({ operation, repo });
   const headOf = async (repoURL: string, branch: string) => deps.git.run(cloneDirOf(deps.cacheDir, repoURL), ['rev-parse', `refs/remotes/origin/${branch}`], context('rev-parse', repoURL), deps.signal);
+  /** `git ls-remote` of some refs of a repository → ref name → commit. */
+  const remoteRefs = async (repoURL: string, refs: string[]): Promise<Map<string, string>> => {
+    mkdirSync(deps.cacheDir, { recursive: true });
+    const listed = await deps.git.run(deps.cacheDir, ['ls-remote', '--', repoURL, ...refs], context('ls-remote', repoURL), deps.signal);
+    return new Map(listed.split('\n').flatMap((line) => {
+      const [commit, ref] = line.trim().split(/\s+/);
+      return commit && ref ? [[ref, commit] as const] : [];
+    }));
+  };
   const recordRevision = (entry: PushedRevision) => {
     const index = revisions.findIndex((existing) => existing.repoURL === entry.repoURL && existing.branch === entry.branch);
     if (index >= 0) revisions[index] = entry;
@@ -201,7 +237,8 @@ export async function runPromotionSteps(deps: StepRunDeps, input: StepRunInput, 
       const files = [...new Set(changes.map((change) => change.file))];
       const branch = options.targetBranch ?? set.branch;
       const result = await writeBack({ redis: deps.redis, git: deps.git, cacheDir: deps.cacheDir, ...(options.attempts ? { attempts: options.attempts } : {}), ...(deps.signal ? { signal: deps.signal } : {}) }, {
-        repoUrl: set.repoURL, branch, ...(branch !== set.branch ? { baseBranch: set.branch } : {}), file: files.join(', '), author: deps.author,
+        repoUrl: set.repoURL, branch, ...(branch !== set.branch ? { baseBranch: set.branch } : {}), ...(set.create && branch === set.branch ? { orphanWhenMissing: true } : {}),
+        file: files.join(', '), author: deps.author,
         // Re-applied on the new head after a rejected push (the rebase of these edits).
         edit: (_current, copy) => {
           const texts = new Map<string, string | undefined>();
@@ -224,11 +261,41 @@ export async function runPromotionSteps(deps: StepRunDeps, input: StepRunInput, 
     switch (step.uses) {
       case 'git-clone': {
         const settings = parseConfig(GitCloneConfig, step, index, stage);
+        const repoURL = render(settings.repoURL);
+        const commits: Record<string, string> = {};
+        const created: string[] = [];
         for (const checkout of settings.checkout) {
-          if (checkout.commit || checkout.tag) throw new ImageUpdateError(`${where}: checking out a commit or tag is not supported (the promoter writes branches)`);
-          checkouts.set(clean(render(checkout.path)), { repoURL: render(settings.repoURL), branch: checkout.branch ? render(checkout.branch) : defaultBranch });
+          const path = clean(render(checkout.path));
+          const refs = [checkout.branch, checkout.commit, checkout.tag].filter((ref) => ref !== undefined);
+          if (refs.length > 1) throw new ImageUpdateError(`${where}: checkout ${checkout.path} names more than one of branch, commit and tag`);
+          if (checkout.commit !== undefined) {
+            const commit = render(checkout.commit);
+            if (!/^[0-9a-f]{7,64}$/i.test(commit)) throw new ImageUpdateError(`${where}: checkout ${checkout.path}: ${commit} is not a commit id`);
+            checkouts.set(path, { repoURL, branch: '', readOnly: `commit ${commit}` });
+            commits[checkout.path] = commit;
+            continue;
+          }
+          if (checkout.tag !== undefined) {
+            const tag = render(checkout.tag);
+            const listed = await remoteRefs(repoURL, [`refs/tags/${tag}`, `refs/tags/${tag}^{}`]);
+            // An annotated tag's peeled line (`^{}`) names its commit; a lightweight tag's own line does.
+            const commit = listed.get(`refs/tags/${tag}^{}`) ?? listed.get(`refs/tags/${tag}`);
+            if (!commit) throw new ImageUpdateError(`${where}: checkout ${checkout.path}: tag ${tag} does not exist in ${repoURL}`);
+            checkouts.set(path, { repoURL, branch: '', readOnly: `tag ${tag} (${commit.slice(0, 12)})` });
+            commits[checkout.path] = commit;
+            continue;
+          }
+          const branch = checkout.branch ? render(checkout.branch) : defaultBranch;
+          if (checkout.create) {
+            const exists = (await remoteRefs(repoURL, [`refs/heads/${branch}`])).has(`refs/heads/${branch}`);
+            if (!exists) created.push(checkout.path);
+          }
+          checkouts.set(path, { repoURL, branch, ...(checkout.create ? { create: true } : {}) });
         }
-        return { repoURL: settings.repoURL, checkouts: settings.checkout.map((checkout) => checkout.path) };
+        return {
+          repoURL: settings.repoURL, checkouts: settings.checkout.map((checkout) => checkout.path),
+          ...(Object.keys(commits).length > 0 ? { commits } : {}), ...(created.length > 0 ? { created } : {}),
+        };
       }
       case 'kustomize-set-image': {
         const settings = parseConfig(KustomizeSetImageConfig, step, index, stage);
@@ -323,20 +390,56 @@ export async function runPromotionSteps(deps: StepRunDeps, input: StepRunInput, 
       case 'git-open-pr': {
         const settings = parseConfig(OpenPrConfig, step, index, stage);
         const repoURL = render(settings.repoURL);
-        // The forge settings of the repository's pull-request write-back (an image policy with pull-request mode).
-        const forge = imagePoliciesOf(config).map((policy) => policy.writeBack.pullRequest ? { policy, settings: policy.writeBack.pullRequest } : undefined)
-          .find((entry) => entry && (entry.policy.writeBack.repoUrl ?? config.applications.find((app) => app.metadata.name === entry.policy.app)?.spec.source?.repoURL) === repoURL);
-        if (!forge) throw new ImageUpdateError(`${where}: no pull-request settings (provider, apiUrl, token) are configured for ${repoURL}`);
-        const outcome = await ensurePullRequest({ ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.env ? { env: deps.env } : {}), ...(deps.signal ? { signal: deps.signal } : {}) }, forge.settings, {
-          repository: forge.settings.repository ?? repositoryPathOf(repoURL), head: render(settings.sourceBranch), base: settings.targetBranch ? render(settings.targetBranch) : defaultBranch,
+        const forge = forgeSettingsFor(settings, repoURL, where);
+        const outcome = await ensurePullRequest({ ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.env ? { env: deps.env } : {}), ...(deps.signal ? { signal: deps.signal } : {}) }, forge, {
+          repository: forge.repository ?? repositoryPathOf(repoURL), head: render(settings.sourceBranch), base: settings.targetBranch ? render(settings.targetBranch) : defaultBranch,
           title: settings.title ? render(settings.title) : `Promote ${input.freight.alias} to ${stage}`, body: defaultCommitMessage(input),
         });
         return { url: outcome.url, prNumber: outcome.number, action: outcome.action, pr: { id: outcome.number, url: outcome.url } };
       }
-      case 'git-wait-for-pr':
-        throw new ImageUpdateError(`${where}: git-wait-for-pr is not supported yet; merge the pull request, then promote the freight again`);
+      case 'git-wait-for-pr': {
+        const settings = parseConfig(WaitForPrConfig, step, index, stage);
+        const repoURL = render(settings.repoURL);
+        const forge = forgeSettingsFor(settings, repoURL, where);
+        const rendered = typeof settings.prNumber === 'number' ? String(settings.prNumber) : render(settings.prNumber);
+        const number = Number(rendered);
+        if (!Number.isInteger(number) || number < 1) throw new ImageUpdateError(`${where}: prNumber ${rendered} is not a pull request number`);
+        const repository = forge.repository ?? repositoryPathOf(repoURL);
+        const pollMs = Math.max(100, settings.pollInterval ? durationMs(settings.pollInterval) : 5_000);
+        const timeoutMs = Math.min(settings.timeout ? durationMs(settings.timeout) : 240_000, maxPullRequestWaitMs);
+        const deadline = Date.now() + timeoutMs;
+        const forgeDeps = { ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.env ? { env: deps.env } : {}), ...(deps.signal ? { signal: deps.signal } : {}) };
+        for (;;) {
+          const pull = await readPullRequestState(forgeDeps, forge, repository, number);
+          if (pull.state === 'merged') {
+            // The merge commit is the promotion's revision of the target branch (argocd-update, healthy-after-sync).
+            const base = pull.base ?? defaultBranch;
+            if (pull.mergeCommit) recordRevision({ repoURL, branch: base, revision: pull.mergeCommit });
+            return { prNumber: number, state: 'merged', branch: base, ...(pull.url ? { url: pull.url } : {}), ...(pull.mergeCommit ? { commit: pull.mergeCommit } : {}) };
+          }
+          if (pull.state === 'closed') throw new ImageUpdateError(`${where}: pull request #${number} of ${repository} was closed without being merged`);
+          if (Date.now() + pollMs > deadline) throw new ImageUpdateError(`${where}: pull request #${number} of ${repository} is not merged after ${Math.round(timeoutMs / 1000)}s; merge it, then promote the freight again`);
+          if (deps.signal?.aborted) throw new ImageUpdateError(`${where}: stopped while waiting for pull request #${number}`);
+          await new Promise((resolve) => setTimeout(resolve, pollMs));
+        }
+      }
     }
   };
+  /** The step's own forge settings (provider, apiURL, tokenRef), else those of an image policy's pull-request write-back to repoURL. */
+  function forgeSettingsFor(settings: { provider?: ImagePullRequestSettings['provider']; apiURL?: string; apiUrl?: string; tokenRef?: SecretRef; repository?: string }, repoURL: string, where: string): ImagePullRequestSettings {
+    const apiUrl = settings.apiURL ?? settings.apiUrl;
+    if (settings.provider && apiUrl && settings.tokenRef) {
+      return { provider: settings.provider, apiUrl, tokenRef: settings.tokenRef, ...(settings.repository ? { repository: render(settings.repository) } : {}) };
+    }
+    const borrowed = imagePoliciesOf(config).map((policy) => policy.writeBack.pullRequest ? { policy, settings: policy.writeBack.pullRequest } : undefined)
+      .find((entry) => entry && (entry.policy.writeBack.repoUrl ?? config.applications.find((app) => app.metadata.name === entry.policy.app)?.spec.source?.repoURL) === repoURL);
+    if (!borrowed) throw new ImageUpdateError(`${where}: no pull-request settings for ${repoURL}: set provider, apiURL and tokenRef in the step, or an image policy's pull-request write-back to that repository`);
+    // A provider the step names alone must be the one borrowed (never silently another forge's).
+    if (settings.provider && settings.provider !== borrowed.settings.provider) {
+      throw new ImageUpdateError(`${where}: provider ${settings.provider} differs from the ${borrowed.settings.provider} pull-request settings of ${repoURL} (image policy ${borrowed.policy.id}): set apiURL and tokenRef in the step`);
+    }
+    return { ...borrowed.settings, ...(settings.repository ? { repository: render(settings.repository) } : {}) };
+  }
 
   for (const [index, step] of steps.entries()) {
     states[index] = { ...states[index], state: 'running' };
