@@ -1,9 +1,11 @@
+import type { Redis } from 'ioredis';
 import type { ArgoApplication, TidewaterConfig } from '@tidewater/config';
 import type { ClusterClient, ClusterRegistry } from '../clusters/cluster-registry.ts';
 import type { KubeTransport } from '../clusters/kube-transport.ts';
 import { ExternalServiceError } from '../errors/external-service-error.ts';
 import { trackingLabel } from '../apply/tracking.ts';
 import { assessHealth, parseHealthRules } from '../health/index.ts';
+import { readInventory } from '../prune/inventory.ts';
 import { ControlRequestRefused } from './control-errors.ts';
 
 /** An owner as a child's ownerReference names it (Argo CD's `parentRefs` entry). */
@@ -42,6 +44,8 @@ export interface LiveTreeResult {
 export interface LiveTreeDeps {
   config: () => TidewaterConfig;
   clusters: ClusterRegistry;
+  /** Reads the app's inventory (which namespaces it applied to). */
+  redis: Redis;
 }
 
 interface ListedKind { group: string; version: string; kind: string; plural: string }
@@ -121,7 +125,7 @@ function nodeOf(listed: Listed, parentRefs: ParentRef[], rules: ReturnType<typeo
 
 /**
  * Argo CD's resource tree below an application's objects: its live owners (Deployments, StatefulSets, Jobs, Services
- * … carrying its tracking label) and, in their namespaces, every ReplicaSet, Pod, Job, ControllerRevision and
+ * … carrying its tracking label, in the namespaces it applied to) and, in their namespaces, every ReplicaSet, Pod, Job, ControllerRevision and
  * EndpointSlice whose ownerReferences lead to one of them, each with its health. Read from the cluster on request:
  * the live-state watches select only the objects Tidewater applied.
  */
@@ -130,8 +134,14 @@ export async function readLiveTree(app: string, deps: LiveTreeDeps): Promise<Liv
   const application = applicationOrRefuse(config, app);
   const cluster = clusterOrRefuse(deps.clusters, application);
   const rules = parseHealthRules(config.otherDocuments).rules;
+  // Only the namespaces the app applied to (its inventory) and its destination: a namespaced Role is enough.
+  const inventory = await readInventory(deps.redis, app);
+  const appNamespaces = [...new Set([
+    ...inventory.flatMap((entry) => (entry.cluster === cluster.name && entry.namespace ? [entry.namespace] : [])),
+    ...(application.spec.destination.namespace ? [application.spec.destination.namespace] : []),
+  ])].sort();
   const selector = `labelSelector=${encodeURIComponent(`${trackingLabel}=${app}`)}`;
-  const owners = (await Promise.all(ownerKinds.map((type) => listObjects(cluster.transport, type, { query: selector })))).flat()
+  const owners = (await Promise.all(appNamespaces.flatMap((namespace) => ownerKinds.map((type) => listObjects(cluster.transport, type, { namespace, query: selector }))))).flat()
     .filter(({ object }) => object.metadata?.uid && object.metadata.labels?.[trackingLabel] === app);
   const namespaces = [...new Set(owners.flatMap(({ object }) => (object.metadata?.namespace ? [object.metadata.namespace] : [])))].sort();
   const candidates = (await Promise.all(namespaces.flatMap((namespace) => childKinds.map((type) => listObjects(cluster.transport, type, { namespace }))))).flat();
