@@ -75,7 +75,10 @@ export function ResourceDrawer({ app, resource, onClose }: { app: string; resour
         ))}
       </div>
       <div className="drawer-body" role="tabpanel">
-        {tab === 'diff' ? (
+        {!managedResource && (tab === 'diff' || tab === 'live' || tab === 'desired') ? (
+          <p>{resource.kind} {resource.name} was made in the cluster by a controller for one of the application's objects: it has no desired state to compare.</p>
+        ) : null}
+        {managedResource && tab === 'diff' ? (
           <>
             <ErrorBox error={diff.error} title="The diff could not be computed" />
             {diff.isPending ? <p>Comparing live and desired state (server-side dry run)…</p> : null}
@@ -88,8 +91,8 @@ export function ResourceDrawer({ app, resource, onClose }: { app: string; resour
             ) : null}
           </>
         ) : null}
-        {tab === 'live' ? (diff.data ? <pre className="manifest" tabIndex={0}>{object?.liveManifest ?? 'not in the cluster'}</pre> : <ErrorBox error={diff.error} />) : null}
-        {tab === 'desired' ? (
+        {managedResource && tab === 'live' ? (diff.data ? <pre className="manifest" tabIndex={0}>{object?.liveManifest ?? 'not in the cluster'}</pre> : <ErrorBox error={diff.error} />) : null}
+        {managedResource && tab === 'desired' ? (
           <>
             <ErrorBox error={managed.error} />
             {desired ? <pre className="manifest" tabIndex={0}>{pretty(desired.targetState)}</pre> : managed.data ? <p>Not in the latest synced bundle.</p> : null}
