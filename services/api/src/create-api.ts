@@ -20,6 +20,7 @@ import { createRbac, type Rbac } from './rbac/enforcer.ts';
 import type { RouteContext } from './route-context.ts';
 import { registerAccountRoutes } from './routes/accounts.ts';
 import { registerApplicationDeleteRoute } from './routes/application-delete.ts';
+import { registerApplicationLiveRoutes } from './routes/application-live.ts';
 import { registerApplicationRoutes } from './routes/applications.ts';
 import { registerAuditRoutes } from './routes/audit.ts';
 import { registerEventRoutes } from './routes/events.ts';
@@ -168,6 +169,7 @@ export async function createApi(deps: ApiDeps): Promise<FastifyInstance> {
   registerAccountRoutes(app, ctx);
   registerProjectRoutes(app, ctx);
   registerApplicationRoutes(app, ctx);
+  registerApplicationLiveRoutes(app, ctx);
   registerApplicationDeleteRoute(app, ctx);
   registerOperationRoutes(app, ctx);
   registerEventRoutes(app, ctx);

@@ -32,6 +32,8 @@ export {
   processControlJob, type ControlProcessorDeps, type ControlResult, type ControlJobContext, type DiffControlJob,
 } from './control/process-control-job.ts';
 export { ControlRequestRefused } from './control/control-errors.ts';
+export { readLiveTree, type LiveTreeResult, type LiveTreeNode, type ParentRef } from './control/live-tree.ts';
+export { readKubeEvents, type KubeEventsResult, type KubeEvent } from './control/kube-events.ts';
 // --- live state (health, drift, self-heal), diff and periodic reconcile ---
 export { createLiveState, type LiveState, type LiveStateDeps, type WatchInfo } from './live-state/live-state.ts';
 export { createResourceWatch, resourceName, type ResourceWatch, type WatchStatus } from './live-state/resource-watch.ts';

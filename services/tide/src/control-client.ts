@@ -15,6 +15,8 @@ export const defaultControlTimeoutMs: Record<ControlJob['kind'], number> = {
   sync: 5 * 60_000,
   terminate: 60_000,
   'confirm-prune': 60_000,
+  'resource-tree': 30_000,
+  events: 30_000,
 };
 
 export interface ControlRequestOptions {

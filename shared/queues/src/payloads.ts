@@ -64,7 +64,7 @@ export const SyncJob = z.object({
 });
 export type SyncJob = z.infer<typeof SyncJob>;
 
-/** An operator's request to the syncer, awaited by the asker (CLI, API): diff, rollback, resume, sync, terminate, confirm-prune. */
+/** An operator's request to the syncer, awaited by the asker (CLI, API): diff, rollback, resume, sync, terminate, confirm-prune, resource-tree, events. */
 export const ControlJob = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('diff'), app: z.string().min(1), revision: z.string().optional(), trace: TraceCarrier.default({}) }),
   z.object({
@@ -91,6 +91,14 @@ export const ControlJob = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('terminate'), app: z.string().min(1), actor: z.string().optional(), trace: TraceCarrier.default({}) }),
   /** Confirm the pending `Prune=confirm` / `Delete=confirm` deletions of an app's current sync. */
   z.object({ kind: z.literal('confirm-prune'), app: z.string().min(1), actor: z.string().optional(), trace: TraceCarrier.default({}) }),
+  /** The live children of the app's objects (ReplicaSets and Pods of a Deployment, …) found by their ownerReferences. */
+  z.object({ kind: z.literal('resource-tree'), app: z.string().min(1), trace: TraceCarrier.default({}) }),
+  /** Kubernetes Events of the app's objects and their children, or of one of them (Argo CD's `resourceName` …). */
+  z.object({
+    kind: z.literal('events'), app: z.string().min(1),
+    resourceName: z.string().min(1).max(253).optional(), resourceNamespace: z.string().max(63).optional(), resourceUID: z.string().max(64).optional(),
+    trace: TraceCarrier.default({}),
+  }),
 ]);
 export type ControlJob = z.infer<typeof ControlJob>;
 

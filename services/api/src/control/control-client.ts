@@ -12,6 +12,7 @@ export function controlJobId(kind: ControlJob['kind'], app: string): string {
 /** How long the API waits for each kind of request it awaits (sync and rollback are followed, not awaited). */
 export const defaultControlTimeoutMs: Record<ControlJob['kind'], number> = {
   diff: 60_000, rollback: 5 * 60_000, resume: 60_000, sync: 5 * 60_000, terminate: 60_000, 'confirm-prune': 60_000,
+  'resource-tree': 15_000, events: 15_000,
 };
 
 /** The state of a queued operator request, as `status.operationState` shows it. */

@@ -71,7 +71,7 @@ async function bundleOf(ctx: RouteContext, name: string, revision?: string) {
     : `manifests of ${name} (no sync with a cached rendered bundle)`);
 }
 
-/** Argo CD's read routes of applications: list, get, resource tree, managed resources, manifests, history, revision metadata. */
+/** Argo CD's read routes of applications: list, get, managed resources, manifests, history, revision metadata (the resource tree: application-live.ts). */
 export function registerApplicationRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const routes = app.withTypeProvider<ZodTypeProvider>();
 
@@ -155,19 +155,6 @@ export function registerApplicationRoutes(app: FastifyInstance, ctx: RouteContex
       view.status.reconciledAt = new Date().toISOString();
     }
     return view;
-  });
-
-  routes.get('/api/v1/applications/:name/resource-tree', {
-    schema: {
-      tags, security, summary: 'The resources of an application with their health',
-      params: AppName,
-      response: { 200: z.object({ nodes: z.array(ResourceStatus) }).meta({ id: 'ApplicationTree' }), ...errorResponses },
-    },
-  }, async (request) => {
-    const application = ctx.application(request.params.name);
-    await ctx.authorize(request, { resource: 'applications', action: 'get', object: `${application.spec.project}/${application.metadata.name}` });
-    const [state] = await readAppStates(ctx.redis, [request.params.name]);
-    return { nodes: resourcesOf(state) };
   });
 
   routes.get('/api/v1/applications/:name/managed-resources', {

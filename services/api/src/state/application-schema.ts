@@ -19,6 +19,39 @@ export const ResourceStatus = z.object({
 }).meta({ id: 'ResourceStatus' });
 export type ResourceStatus = z.infer<typeof ResourceStatus>;
 
+/** An owner named by a tree node's ownerReferences (Argo CD's `ResourceRef`). */
+export const ResourceRef = z.object({
+  group: z.string(), kind: z.string(), namespace: z.string().optional(), name: z.string(), uid: z.string().optional(),
+}).meta({ id: 'ResourceRef' });
+
+/**
+ * A node of the resource tree (Argo CD's `ResourceNode`): an object the app manages (with its sync status) or a live
+ * child a controller made for one (a ReplicaSet, a Pod: no sync status, `parentRefs` naming its owners).
+ */
+export const ResourceNode = ResourceStatus.extend({
+  status: ResourceStatus.shape.status.optional(),
+  uid: z.string().optional(),
+  parentRefs: z.array(ResourceRef).optional(),
+  createdAt: z.string().optional(),
+}).meta({ id: 'ResourceNode' });
+export type ResourceNode = z.infer<typeof ResourceNode>;
+
+/** A Kubernetes Event of one of an app's objects (core/v1 `Event` fields Argo CD's UI shows). */
+export const KubernetesEvent = z.object({
+  metadata: z.object({ name: z.string(), namespace: z.string().optional(), uid: z.string().optional() }),
+  involvedObject: z.object({
+    apiVersion: z.string().optional(), kind: z.string().optional(), namespace: z.string().optional(), name: z.string().optional(), uid: z.string().optional(),
+  }),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  type: z.string().optional(),
+  count: z.number().int().optional(),
+  firstTimestamp: z.string().optional(),
+  lastTimestamp: z.string().optional(),
+  source: z.object({ component: z.string().optional(), host: z.string().optional() }).optional(),
+}).meta({ id: 'KubernetesEvent' });
+export type KubernetesEvent = z.infer<typeof KubernetesEvent>;
+
 export const RevisionHistory = z.object({
   id: z.number().int(),
   revision: z.string(),

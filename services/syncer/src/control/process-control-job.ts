@@ -6,6 +6,8 @@ import { confirmPrune, type ConfirmPruneResult } from '../prune/confirm-prune.ts
 import { resumeApplication, type OperatorRequestDeps, type ResumeResult } from '../rollback/resume.ts';
 import { rollbackApplication, type RollbackResult } from '../rollback/rollback.ts';
 import { ControlRequestRefused } from './control-errors.ts';
+import { readKubeEvents, type KubeEventsResult } from './kube-events.ts';
+import { readLiveTree, type LiveTreeResult } from './live-tree.ts';
 import { requestSyncOperation, type SyncRequestResult } from './sync-request.ts';
 import { terminateOperation, type TerminateResult } from './terminate-request.ts';
 
@@ -24,7 +26,7 @@ export interface ControlProcessorDeps extends OperatorRequestDeps {
 }
 
 export type ControlResult =
-  | RollbackResult | ResumeResult | SyncRequestResult | TerminateResult | ConfirmPruneResult | { kind: 'diff'; [key: string]: unknown };
+  | RollbackResult | ResumeResult | SyncRequestResult | TerminateResult | ConfirmPruneResult | LiveTreeResult | KubeEventsResult | { kind: 'diff'; [key: string]: unknown };
 
 /** The parts of a BullMQ job the processor reads. */
 export interface ControlJobContext {
@@ -65,6 +67,13 @@ export async function processControlJob(job: ControlJobContext, deps: ControlPro
         }
         case 'confirm-prune':
           return await confirmPrune({ app: data.app, ...(data.actor ? { actor: data.actor } : {}) }, deps);
+        case 'resource-tree':
+          return await readLiveTree(data.app, deps);
+        case 'events':
+          return await readKubeEvents({
+            app: data.app, ...(data.resourceName ? { resourceName: data.resourceName } : {}),
+            ...(data.resourceNamespace ? { resourceNamespace: data.resourceNamespace } : {}), ...(data.resourceUID ? { resourceUID: data.resourceUID } : {}),
+          }, deps);
         default:
           throw new ControlRequestRefused(`control request '${(data as { kind: string }).kind}' is not available in this syncer build`);
       }

@@ -3,6 +3,9 @@ import type { components } from './openapi.ts';
 export type Application = components['schemas']['Application'];
 export type ApplicationList = components['schemas']['ApplicationList'];
 export type ResourceStatus = components['schemas']['ResourceStatus'];
+/** A resource tree node: a managed resource (with sync status) or a live child with `parentRefs`. */
+export type ResourceNode = components['schemas']['ResourceNode'];
+export type KubernetesEvent = components['schemas']['KubernetesEvent'];
 export type RevisionHistory = components['schemas']['RevisionHistory'];
 export type StreamedEvent = components['schemas']['StreamedEvent'];
 export type UserInfo = components['schemas']['UserInfo'];

@@ -659,6 +659,87 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/applications/{name}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Kubernetes Events of an application's objects and their live children, or of one of them (newest first) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description only events of the object of this name */
+                    resourceName?: string;
+                    /** @description its namespace (default: the app's destination namespace) */
+                    resourceNamespace?: string;
+                    /** @description only events of the object with this uid */
+                    resourceUID?: string;
+                };
+                header?: never;
+                path: {
+                    name: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["KubernetesEventList"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/applications/{name}/history": {
         parameters: {
             query?: never;
@@ -991,7 +1072,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The resources of an application with their health */
+        /** The resources of an application with their health, and the live objects they own (ReplicaSets, Pods, …) with parentRefs */
         get: {
             parameters: {
                 query?: never;
@@ -3771,10 +3852,10 @@ export interface components {
             };
         };
         ApplicationTree: {
-            nodes: components["schemas"]["ResourceStatus"][];
+            nodes: components["schemas"]["ResourceNode"][];
         };
         ApplicationTreeInput: {
-            nodes: components["schemas"]["ResourceStatusInput"][];
+            nodes: components["schemas"]["ResourceNodeInput"][];
         };
         AppProject: {
             metadata: {
@@ -4112,6 +4193,62 @@ export interface components {
             id: string;
             issuedBy?: string;
         };
+        KubernetesEvent: {
+            count?: number;
+            firstTimestamp?: string;
+            involvedObject: {
+                apiVersion?: string;
+                kind?: string;
+                name?: string;
+                namespace?: string;
+                uid?: string;
+            };
+            lastTimestamp?: string;
+            message?: string;
+            metadata: {
+                name: string;
+                namespace?: string;
+                uid?: string;
+            };
+            reason?: string;
+            source?: {
+                component?: string;
+                host?: string;
+            };
+            type?: string;
+        };
+        KubernetesEventInput: {
+            count?: number;
+            firstTimestamp?: string;
+            involvedObject: {
+                apiVersion?: string;
+                kind?: string;
+                name?: string;
+                namespace?: string;
+                uid?: string;
+            };
+            lastTimestamp?: string;
+            message?: string;
+            metadata: {
+                name: string;
+                namespace?: string;
+                uid?: string;
+            };
+            reason?: string;
+            source?: {
+                component?: string;
+                host?: string;
+            };
+            type?: string;
+        };
+        KubernetesEventList: {
+            items: components["schemas"]["KubernetesEvent"][];
+            metadata: Record<string, never>;
+        };
+        KubernetesEventListInput: {
+            items: components["schemas"]["KubernetesEventInput"][];
+            metadata: Record<string, never>;
+        };
         ManagedResourcesResponse: {
             items: {
                 group: string;
@@ -4311,6 +4448,50 @@ export interface components {
                 state: string;
                 uses: string;
             }[];
+        };
+        ResourceNode: {
+            createdAt?: string;
+            group: string;
+            health?: components["schemas"]["HealthStatus"];
+            kind: string;
+            message?: string;
+            name: string;
+            namespace?: string;
+            outcome?: string;
+            parentRefs?: components["schemas"]["ResourceRef"][];
+            /** @enum {string} */
+            status?: "Synced" | "OutOfSync" | "Unknown";
+            uid?: string;
+            version?: string;
+        };
+        ResourceNodeInput: {
+            createdAt?: string;
+            group: string;
+            health?: components["schemas"]["HealthStatusInput"];
+            kind: string;
+            message?: string;
+            name: string;
+            namespace?: string;
+            outcome?: string;
+            parentRefs?: components["schemas"]["ResourceRefInput"][];
+            /** @enum {string} */
+            status?: "Synced" | "OutOfSync" | "Unknown";
+            uid?: string;
+            version?: string;
+        };
+        ResourceRef: {
+            group: string;
+            kind: string;
+            name: string;
+            namespace?: string;
+            uid?: string;
+        };
+        ResourceRefInput: {
+            group: string;
+            kind: string;
+            name: string;
+            namespace?: string;
+            uid?: string;
         };
         ResourceStatus: {
             group: string;

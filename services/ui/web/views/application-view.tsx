@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { api, segment, type Application, type ResourceStatus } from '../api/client.ts';
+import { api, segment, type Application, type ResourceNode } from '../api/client.ts';
 import { ActionButton } from '../components/action-button.tsx';
 import { ErrorBox } from '../components/error-box.tsx';
 import { HealthBadge, shortSha, SyncBadge, timeAgo } from '../components/status.tsx';
@@ -15,13 +15,23 @@ export function ApplicationView({ name }: { name: string }) {
   const queryClient = useQueryClient();
   const tab = query.get('tab') === 'history' ? 'history' : 'tree';
   const app = useQuery({ queryKey: ['application', name], queryFn: ({ signal }) => api<Application>(`/api/v1/applications/${segment(name)}`, { signal }) });
-  const [selected, setSelected] = useState<ResourceStatus>();
+  const [selected, setSelected] = useState<ResourceNode>();
   const [syncOpen, setSyncOpen] = useState(false);
   const resume = useMutation({
     mutationFn: () => api<{ resumed: boolean }>(`/api/v1/applications/${segment(name)}/resume`, { method: 'POST', body: {} }),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['application', name] }),
   });
-  const tree = useMemo(() => (app.data ? buildTree(name, app.data.status.resources) : undefined), [app.data, name]);
+  // The resource tree route adds the live children (ReplicaSets, Pods, … with parentRefs); until it answers, or when
+  // it fails, the app's own resources are shown.
+  const liveTree = useQuery({
+    queryKey: ['application', name, 'tree'],
+    queryFn: ({ signal }) => api<{ nodes: ResourceNode[] }>(`/api/v1/applications/${segment(name)}/resource-tree`, { signal }),
+    enabled: tab === 'tree',
+  });
+  const tree = useMemo(() => {
+    const nodes = liveTree.data?.nodes ?? app.data?.status.resources;
+    return nodes ? buildTree(name, nodes) : undefined;
+  }, [liveTree.data, app.data, name]);
 
   if (app.isPending) return <p className="page">Loading {name}…</p>;
   if (app.error) {

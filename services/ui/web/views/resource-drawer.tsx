@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
-import { api, segment, type ResourceStatus, type StreamedEvent } from '../api/client.ts';
+import { api, segment, type KubernetesEvent, type ResourceNode, type StreamedEvent } from '../api/client.ts';
 import type { paths } from '../api/openapi.ts';
 import { ErrorBox } from '../components/error-box.tsx';
 import { LazyDiff } from '../components/lazy-diff.tsx';
@@ -30,9 +30,13 @@ export function useServerSideDiff(app: string, enabled: boolean) {
 }
 
 /** One resource: its live manifest, desired manifest, the full diff between them, and the events about it. */
-export function ResourceDrawer({ app, resource, onClose }: { app: string; resource: ResourceStatus; onClose: () => void }) {
-  const [tab, setTab] = useState<'diff' | 'live' | 'desired' | 'events'>('diff');
-  const diff = useServerSideDiff(app, true);
+export function ResourceDrawer({ app, resource, onClose }: { app: string; resource: ResourceNode; onClose: () => void }) {
+  // A live child (a Pod of a Deployment) has no desired state: its events are what there is to see.
+  const managedResource = resource.status !== undefined;
+  const [tab, setTab] = useState<'diff' | 'live' | 'desired' | 'events'>(managedResource ? 'diff' : 'events');
+  const identity = `${resource.group ?? ''}/${resource.kind}/${resource.namespace ?? ''}/${resource.name}`;
+  useEffect(() => { setTab(managedResource ? 'diff' : 'events'); }, [identity, managedResource]);
+  const diff = useServerSideDiff(app, managedResource);
   const managed = useQuery({
     queryKey: ['application', app, 'managed'],
     queryFn: ({ signal }) => api<Managed>(`/api/v1/applications/${segment(app)}/managed-resources`, { signal }),
@@ -42,6 +46,13 @@ export function ResourceDrawer({ app, resource, onClose }: { app: string; resour
     queryKey: ['events', 'app', app],
     queryFn: ({ signal }) => api<{ items: StreamedEvent[] }>(`/api/v1/events?app=${segment(app)}&limit=1000`, { signal }),
     enabled: tab === 'events',
+  });
+  const kubernetesEvents = useQuery({
+    queryKey: ['application', app, 'k8s-events', resource.namespace ?? '', resource.name, resource.uid ?? ''],
+    queryFn: ({ signal }) => api<{ items: KubernetesEvent[] }>(`/api/v1/applications/${segment(app)}/events?${new URLSearchParams({
+      resourceName: resource.name, ...(resource.namespace ? { resourceNamespace: resource.namespace } : {}), ...(resource.uid ? { resourceUID: resource.uid } : {}),
+    }).toString()}`, { signal }),
+    enabled: tab === 'events' && resource.namespace !== undefined,
   });
   const object = diff.data?.objects.find((candidate) => same(candidate, resource));
   const desired = managed.data?.items.find((candidate) => same(candidate, resource));
@@ -64,7 +75,10 @@ export function ResourceDrawer({ app, resource, onClose }: { app: string; resour
         ))}
       </div>
       <div className="drawer-body" role="tabpanel">
-        {tab === 'diff' ? (
+        {!managedResource && (tab === 'diff' || tab === 'live' || tab === 'desired') ? (
+          <p>{resource.kind} {resource.name} was made in the cluster by a controller for one of the application's objects: it has no desired state to compare.</p>
+        ) : null}
+        {managedResource && tab === 'diff' ? (
           <>
             <ErrorBox error={diff.error} title="The diff could not be computed" />
             {diff.isPending ? <p>Comparing live and desired state (server-side dry run)…</p> : null}
@@ -77,8 +91,8 @@ export function ResourceDrawer({ app, resource, onClose }: { app: string; resour
             ) : null}
           </>
         ) : null}
-        {tab === 'live' ? (diff.data ? <pre className="manifest" tabIndex={0}>{object?.liveManifest ?? 'not in the cluster'}</pre> : <ErrorBox error={diff.error} />) : null}
-        {tab === 'desired' ? (
+        {managedResource && tab === 'live' ? (diff.data ? <pre className="manifest" tabIndex={0}>{object?.liveManifest ?? 'not in the cluster'}</pre> : <ErrorBox error={diff.error} />) : null}
+        {managedResource && tab === 'desired' ? (
           <>
             <ErrorBox error={managed.error} />
             {desired ? <pre className="manifest" tabIndex={0}>{pretty(desired.targetState)}</pre> : managed.data ? <p>Not in the latest synced bundle.</p> : null}
@@ -86,6 +100,20 @@ export function ResourceDrawer({ app, resource, onClose }: { app: string; resour
         ) : null}
         {tab === 'events' ? (
           <>
+            <h3>Kubernetes events</h3>
+            {resource.namespace === undefined ? <p>Events of cluster-scoped objects are not shown here.</p> : null}
+            <ErrorBox error={kubernetesEvents.error} title="The cluster's events could not be read" />
+            {kubernetesEvents.isPending && resource.namespace !== undefined ? <p>Reading the cluster's events…</p> : null}
+            {kubernetesEvents.data?.items.length === 0 ? <p>The cluster holds no events of this resource (Kubernetes keeps them about an hour).</p> : null}
+            <ul className="events" data-testid="kubernetes-events">
+              {(kubernetesEvents.data?.items ?? []).slice(0, 100).map((event) => (
+                <li key={event.metadata.uid ?? event.metadata.name} className={event.type === 'Warning' ? 'warning' : undefined}>
+                  <code>{event.type ?? 'Normal'} {event.reason ?? ''}</code> <small>{timeAgo(event.lastTimestamp)}{event.count && event.count > 1 ? ` ×${event.count}` : ''}{event.source?.component ? ` · ${event.source.component}` : ''}</small>
+                  {event.message ? <span> {event.message}</span> : null}
+                </li>
+              ))}
+            </ul>
+            <h3>Tidewater events</h3>
             <ErrorBox error={events.error} />
             {about.length === 0 && events.data ? <p>No Tidewater event names this resource.</p> : null}
             <ul className="events">

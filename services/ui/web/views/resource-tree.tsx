@@ -1,33 +1,40 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
-import type { ResourceStatus } from '../api/client.ts';
+import type { ResourceNode } from '../api/client.ts';
 import { HealthBadge, SyncBadge } from '../components/status.tsx';
 
 export interface TreeNode {
   id: string;
   label: string;
   kind: string;
-  resource?: ResourceStatus;
+  resource?: ResourceNode;
   children: TreeNode[];
   /** Health counts of the subtree, shown on a folded node. */
   unhealthy: number;
   outOfSync: number;
 }
 
-interface OwnerRef { kind: string; namespace?: string; name: string }
-
 export const resourceId = (resource: { group?: string; kind: string; namespace?: string; name: string }) =>
   `${resource.group ?? ''}/${resource.kind}/${resource.namespace ?? ''}/${resource.name}`;
 
 /**
- * The application's resources as a tree: owner references where the API gives them (`parentRefs`), else under
- * their namespace (the Namespace object itself when the app manages it); cluster-scoped objects under the app.
+ * The application's resources as a tree: owner references where the API gives them (`parentRefs`: ReplicaSets and
+ * Pods below their Deployment), else under their namespace (the Namespace object itself when the app manages it);
+ * cluster-scoped objects under the app.
  */
-export function buildTree(appName: string, resources: ResourceStatus[]): TreeNode {
+export function buildTree(appName: string, resources: ResourceNode[]): TreeNode {
   const root: TreeNode = { id: `app/${appName}`, label: appName, kind: 'Application', children: [], unhealthy: 0, outOfSync: 0 };
   const byId = new Map<string, TreeNode>();
   for (const resource of resources) {
     byId.set(resourceId(resource), { id: resourceId(resource), label: resource.name, kind: resource.kind, resource, children: [], unhealthy: 0, outOfSync: 0 });
+  }
+  // Owners by uid, else by kind, namespace and name (a managed object the syncer has not seen live has no uid).
+  const byUid = new Map<string, TreeNode>();
+  const byName = new Map<string, TreeNode>();
+  const nameKey = (ref: { kind: string; namespace?: string; name: string }) => `${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
+  for (const node of byId.values()) {
+    if (node.resource?.uid) byUid.set(node.resource.uid, node);
+    if (node.resource) byName.set(nameKey(node.resource), node);
   }
   const namespaces = new Map<string, TreeNode>();
   for (const node of byId.values()) if (node.kind === 'Namespace' && node.resource) namespaces.set(node.resource.name, node);
@@ -39,11 +46,10 @@ export function buildTree(appName: string, resources: ResourceStatus[]): TreeNod
     }
     return node;
   };
-  const findOwner = (ref: OwnerRef) => [...byId.values()].find((candidate) => candidate.kind === ref.kind && candidate.label === ref.name
-    && (candidate.resource?.namespace ?? '') === (ref.namespace ?? ''));
+  const findOwner = (ref: NonNullable<ResourceNode['parentRefs']>[number]) => (ref.uid ? byUid.get(ref.uid) : undefined) ?? byName.get(nameKey(ref));
   for (const node of byId.values()) {
-    const resource = node.resource as ResourceStatus & { parentRefs?: OwnerRef[] };
-    const owner = resource.parentRefs?.map(findOwner).find((found) => found !== undefined);
+    const resource = node.resource as ResourceNode;
+    const owner = resource.parentRefs?.map(findOwner).find((found) => found !== undefined && found !== node);
     if (owner) owner.children.push(node);
     else if (node.kind === 'Namespace') continue;
     else if (resource.namespace) namespaceNode(resource.namespace).children.push(node);
@@ -75,7 +81,7 @@ function flatten(node: TreeNode, collapsed: Set<string>, filter: string, depth =
 }
 
 /** The tree as virtualised rows: 2,000 resources render the ~30 rows on screen, not 2,000. */
-export function ResourceTree({ root, selected, onSelect }: { root: TreeNode; selected?: string; onSelect: (resource: ResourceStatus) => void }) {
+export function ResourceTree({ root, selected, onSelect }: { root: TreeNode; selected?: string; onSelect: (resource: ResourceNode) => void }) {
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
   const [filter, setFilter] = useState('');
   const rows = useMemo(() => flatten(root, collapsed, filter.trim().toLowerCase()), [root, collapsed, filter]);
@@ -109,10 +115,10 @@ export function ResourceTree({ root, selected, onSelect }: { root: TreeNode; sel
                 ) : <span className="twisty" />}
                 <span className="kind">{node.kind}</span>
                 {node.resource ? (
-                  <button type="button" className="link" onClick={() => onSelect(node.resource as ResourceStatus)}>{node.label}</button>
+                  <button type="button" className="link" onClick={() => onSelect(node.resource as ResourceNode)}>{node.label}</button>
                 ) : <strong>{node.label}</strong>}
                 {node.resource?.health ? <HealthBadge status={node.resource.health.status} /> : null}
-                {node.resource ? <SyncBadge status={node.resource.status} /> : null}
+                {node.resource?.status ? <SyncBadge status={node.resource.status} /> : null}
                 {!open && (node.unhealthy || node.outOfSync) ? <small className="folded">{node.unhealthy} not healthy · {node.outOfSync} out of sync</small> : null}
                 {node.resource?.message ? <small className="message" title={node.resource.message}>{node.resource.message}</small> : null}
               </div>
