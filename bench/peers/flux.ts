@@ -5,7 +5,7 @@ import { freePort, waitFor, type TestCluster } from '../../test/harness/src/inde
 import { raceExit, startProcess, type ManagedProcess } from '../../test/harness/src/process.ts';
 import { runKubectl } from '../measure/kubectl.ts';
 import { PeerFailure } from './peer-failure.ts';
-import { fluxControllerPaths, fluxControllers, type FluxController } from './versions.ts';
+import { allFluxControllers, fluxControllerPaths, fluxControllers, type FluxController } from './versions.ts';
 
 export const fluxNamespace = 'flux-system';
 
@@ -15,7 +15,10 @@ export interface FluxOptions {
   workDir: string;
   /** `--concurrent` of source- and kustomize-controller (Flux's defaults: 2 and 4). */
   concurrent?: number;
-  /** Which controllers to run (default all three); their CRDs and source-controller's are applied. */
+  /**
+   * Which controllers to run (default source-, kustomize- and notification-controller; the image controllers only when
+   * named); their CRDs and source-controller's are applied.
+   */
   controllers?: readonly FluxController[];
 }
 
@@ -23,9 +26,9 @@ export interface FluxPeer {
   versions: Record<FluxController, string>;
   /** `http://127.0.0.1:<port>`: notification-controller's receiver server; a Receiver is at `${receiverUrl}${status.webhookPath}`. */
   receiverUrl: string;
-  /** CPU seconds (user + system) the three controllers have used so far, from /proc. */
+  /** CPU seconds (user + system) the running controllers have used so far, from /proc. */
   cpuSeconds(): number;
-  /** Resident memory of the three controllers, bytes. */
+  /** Resident memory of the running controllers, bytes. */
   rssBytes(): number;
   /** Server-side apply of one manifest. */
   apply(manifest: Record<string, unknown>): Promise<Record<string, unknown>>;
@@ -47,7 +50,7 @@ export interface FluxPeer {
  * kustomize-controller fetches from.
  */
 export async function startFlux(options: FluxOptions): Promise<FluxPeer> {
-  const paths = Object.fromEntries(fluxControllers.map((controller) => [controller, fluxControllerPaths(controller)])) as
+  const paths = Object.fromEntries(allFluxControllers.map((controller) => [controller, fluxControllerPaths(controller)])) as
     Record<FluxController, ReturnType<typeof fluxControllerPaths>>;
   const wanted = new Set(options.controllers ?? fluxControllers);
   for (const controller of new Set<FluxController>(['source-controller', ...wanted])) {
@@ -57,9 +60,10 @@ export async function startFlux(options: FluxOptions): Promise<FluxPeer> {
   const { cluster } = options;
   const kubectlCache = join(options.workDir, 'kubectl-cache');
   const storage = join(options.workDir, 'flux-storage');
+  const imageDb = join(options.workDir, 'flux-image-db');
   const home = join(options.workDir, 'flux-home');
   const logDir = join(options.workDir, 'flux-logs');
-  for (const dir of [storage, home, logDir]) mkdirSync(dir, { recursive: true });
+  for (const dir of [storage, imageDb, home, logDir]) mkdirSync(dir, { recursive: true });
 
   try {
     // The running controllers' CRDs, and always source-controller's (Kustomizations and Receivers point at GitRepositories).
@@ -91,9 +95,12 @@ export async function startFlux(options: FluxOptions): Promise<FluxPeer> {
   ]);
   await start('kustomize-controller', ['--no-remote-bases=true', ...concurrent]);
   await start('notification-controller', [`--receiverAddr=127.0.0.1:${receiverPort}`, `--events-addr=127.0.0.1:${await freePort()}`]);
+  // The tag database (badger) in the work directory, its value log small: the benchmark keeps a few dozen tags.
+  await start('image-reflector-controller', [`--storage-path=${imageDb}`, `--storage-value-log-file-size=${1 << 24}`, ...concurrent]);
+  await start('image-automation-controller', [...concurrent]);
 
   const peer: FluxPeer = {
-    versions: Object.fromEntries(fluxControllers.map((controller) => [controller, paths[controller].version])) as Record<FluxController, string>,
+    versions: Object.fromEntries(allFluxControllers.map((controller) => [controller, paths[controller].version])) as Record<FluxController, string>,
     receiverUrl: `http://127.0.0.1:${receiverPort}`,
     cpuSeconds: () => processes.reduce((sum, { process }) => sum + procStat(process).cpuSeconds, 0),
     rssBytes: () => processes.reduce((sum, { process }) => sum + procStat(process).rssBytes, 0),
