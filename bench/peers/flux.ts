@@ -77,27 +77,52 @@ export async function startFlux(options: FluxOptions): Promise<FluxPeer> {
   await cluster.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: fluxNamespace } });
 
   const env = { KUBECONFIG: cluster.kubeconfigPath, RUNTIME_NAMESPACE: fluxNamespace, HOME: home };
-  const storagePort = await freePort();
-  const receiverPort = await freePort();
-  const common = async () => {
-    const health = await freePort();
-    return { health, args: [`--metrics-addr=127.0.0.1:${await freePort()}`, `--health-addr=127.0.0.1:${health}`, '--enable-leader-election=false', '--log-encoding=json', '--log-level=info'] };
-  };
+  let storagePort = 0;
+  let receiverPort = 0;
   const concurrent = options.concurrent ? [`--concurrent=${options.concurrent}`] : [];
   const processes: Array<{ controller: FluxController; process: ManagedProcess; health: number }> = [];
-  const start = async (controller: FluxController, args: string[]) => {
+  // Each controller is started and waited for in turn, its ports picked just before: a port free a moment ago can be
+  // taken meanwhile (the controllers' own outgoing connections draw local ports from the same range), so a controller
+  // that exits with "address already in use" is started again on fresh ports, up to three times.
+  const start = async (controller: FluxController, argsWith: () => Promise<string[]>) => {
     if (!wanted.has(controller)) return;
-    const { health, args: commonArgs } = await common();
-    processes.push({ controller, health, process: startProcess(`flux-${controller}`, paths[controller].bin, [...commonArgs, ...args], { cwd: options.workDir, env, logDir }) });
+    for (let attempt = 1; ; attempt += 1) {
+      const health = await freePort();
+      const args = ['--enable-leader-election=false', '--log-encoding=json', '--log-level=info',
+        `--metrics-addr=127.0.0.1:${await freePort()}`, `--health-addr=127.0.0.1:${health}`, ...await argsWith()];
+      const process = startProcess(`flux-${controller}`, paths[controller].bin, args, { cwd: options.workDir, env, logDir });
+      try {
+        await raceExit(process, waitFor(`flux ${controller} to be ready`, async () => {
+          const response = await fetch(`http://127.0.0.1:${health}/readyz`).catch(() => undefined);
+          return response?.status === 200;
+        }, { timeoutMs: 120_000, intervalMs: 200 }));
+        processes.push({ controller, health, process });
+        return;
+      } catch (error) {
+        const tail = process.tail(15);
+        await process.stop();
+        if (attempt < 3 && tail.includes('address already in use')) continue;
+        throw new PeerFailure(`flux ${controller}`, `did not become ready: ${(error as Error).message}\n${tail}`);
+      }
+    }
   };
-  await start('source-controller', [
-    `--storage-path=${storage}`, `--storage-addr=127.0.0.1:${storagePort}`, `--storage-adv-addr=127.0.0.1:${storagePort}`, ...concurrent,
-  ]);
-  await start('kustomize-controller', ['--no-remote-bases=true', ...concurrent]);
-  await start('notification-controller', [`--receiverAddr=127.0.0.1:${receiverPort}`, `--events-addr=127.0.0.1:${await freePort()}`]);
-  // The tag database (badger) in the work directory, its value log small: the benchmark keeps a few dozen tags.
-  await start('image-reflector-controller', [`--storage-path=${imageDb}`, `--storage-value-log-file-size=${1 << 24}`, ...concurrent]);
-  await start('image-automation-controller', [...concurrent]);
+  try {
+    await start('source-controller', async () => {
+      storagePort = await freePort();
+      return [`--storage-path=${storage}`, `--storage-addr=127.0.0.1:${storagePort}`, `--storage-adv-addr=127.0.0.1:${storagePort}`, ...concurrent];
+    });
+    await start('kustomize-controller', async () => ['--no-remote-bases=true', ...concurrent]);
+    await start('notification-controller', async () => {
+      receiverPort = await freePort();
+      return [`--receiverAddr=127.0.0.1:${receiverPort}`, `--events-addr=127.0.0.1:${await freePort()}`];
+    });
+    // The tag database (badger) in the work directory, its value log small: the benchmark keeps a few dozen tags.
+    await start('image-reflector-controller', async () => [`--storage-path=${imageDb}`, `--storage-value-log-file-size=${1 << 24}`, ...concurrent]);
+    await start('image-automation-controller', async () => [...concurrent]);
+  } catch (error) {
+    await Promise.all(processes.map(({ process }) => process.stop()));
+    throw error;
+  }
 
   const peer: FluxPeer = {
     versions: Object.fromEntries(allFluxControllers.map((controller) => [controller, paths[controller].version])) as Record<FluxController, string>,
@@ -128,19 +153,6 @@ export async function startFlux(options: FluxOptions): Promise<FluxPeer> {
       await Promise.all(processes.map(({ process }) => process.stop()));
     },
   };
-  try {
-    for (const { controller, process, health } of processes) {
-      await raceExit(process, waitFor(`flux ${controller} to be ready`, async () => {
-        const response = await fetch(`http://127.0.0.1:${health}/readyz`).catch(() => undefined);
-        return response?.status === 200;
-      }, { timeoutMs: 120_000, intervalMs: 200 })).catch((error: Error) => {
-        throw new PeerFailure(`flux ${controller}`, `did not become ready: ${error.message}\n${process.tail(15)}`);
-      });
-    }
-  } catch (error) {
-    await peer.stop();
-    throw error;
-  }
   return peer;
 }
 
