@@ -20,6 +20,8 @@ export interface FluxOptions {
    * named); their CRDs and source-controller's are applied.
    */
   controllers?: readonly FluxController[];
+  /** More flags per controller (e.g. `--kube-api-qps`, `--requeue-dependency`), appended after the harness's own. */
+  extraArgs?: Partial<Record<FluxController, readonly string[]>>;
 }
 
 export interface FluxPeer {
@@ -89,7 +91,7 @@ export async function startFlux(options: FluxOptions): Promise<FluxPeer> {
     for (let attempt = 1; ; attempt += 1) {
       const health = await freePort();
       const args = ['--enable-leader-election=false', '--log-encoding=json', '--log-level=info',
-        `--metrics-addr=127.0.0.1:${await freePort()}`, `--health-addr=127.0.0.1:${health}`, ...await argsWith()];
+        `--metrics-addr=127.0.0.1:${await freePort()}`, `--health-addr=127.0.0.1:${health}`, ...await argsWith(), ...options.extraArgs?.[controller] ?? []];
       const process = startProcess(`flux-${controller}`, paths[controller].bin, args, { cwd: options.workDir, env, logDir });
       try {
         await raceExit(process, waitFor(`flux ${controller} to be ready`, async () => {
