@@ -8,12 +8,14 @@ import { eventTypes, readAllEvents, type CloudEvent } from '@tidewater/events';
 import { registryReceiverToken } from '@tidewater/gateway';
 import { redisKeys, type SyncResult } from '@tidewater/queues';
 import { startTidewaterEnvironment } from '../test/e2e/environment.ts';
-import { startRegistry, waitFor } from '../test/harness/src/index.ts';
+import { makeWorkDir, startRegistry, waitFor } from '../test/harness/src/index.ts';
 import { machineLine } from './measure/machine.ts';
+import { fluxImageRepository, measureFluxImage, type FluxImageRun } from './peers/flux-image.ts';
+import { startNotifyRelay } from './peers/notify-relay.ts';
 import { percentile } from './measure/percentiles.ts';
 import { fixed, printTable } from './measure/table.ts';
 
-export const description = 'registry push -> notification -> policy -> commit pushed -> Deployment runs the new image, p50/p95 over 20 trials';
+export const description = 'registry push -> notification -> policy -> commit pushed -> Deployment runs the new image, p50/p95 over 20 trials; + Flux image automation';
 
 const trials = Number(process.env.BENCH_TRIALS ?? 20);
 const app = 'guestbook-dev';
@@ -30,17 +32,22 @@ interface Trial {
 /**
  * The image flow of README command 1, measured: the real docker-registry's notification reaches the gateway, the
  * promoter confirms the digest, commits to the kustomization and pushes through the git daemon, whose post-receive
- * webhook drives render and sync; a trial ends when the Deployment in kube-apiserver carries the new image.
+ * webhook drives render and sync; a trial ends when the Deployment in kube-apiserver carries the new image. Then the
+ * same through Flux's image automation (bench/peers/flux-image.ts) on the same registry, git server and control plane.
  */
 export async function run(): Promise<void> {
   const secret = randomBytes(20).toString('hex');
   process.env.TIDEWATER_SECRET_REGISTRY_WEBHOOK = secret;
   const env = await startTidewaterEnvironment();
   const redis = new Redis(env.redis.url);
+  const relay = await startNotifyRelay(fluxImageRepository);
   const registry = await startRegistry({
     notifyUrl: `${env.gatewayUrl}/webhooks/registry/distribution`,
     notifyHeaders: { Authorization: `Bearer ${registryReceiverToken(secret, 'distribution')}` },
+    extraNotifyEndpoints: [{ name: 'flux', url: relay.url }],
   });
+  const work = makeWorkDir('bench-image');
+  let flux: FluxImageRun;
   const image = `${registry.host}/bench/guestbook`;
   const results: Trial[] = [];
   try {
@@ -78,10 +85,14 @@ export async function run(): Promise<void> {
         runningAt,
       });
     }
+    console.log(`image: Flux side, ${trials} trials pushing ${registry.host}/${fluxImageRepository}; Tidewater stays up, idle`);
+    flux = await measureFluxImage(env, registry, relay, work.dir, trials);
   } finally {
     redis.disconnect();
     await registry.stop();
+    await relay.stop();
     await env.stop();
+    work.remove();
     delete process.env.TIDEWATER_SECRET_REGISTRY_WEBHOOK;
   }
   const stage = (name: string, values: number[]) => [name, fixed(percentile(values, 50), 0), fixed(percentile(values, 95), 0)];
@@ -92,9 +103,24 @@ export async function run(): Promise<void> {
     stage('git webhook → render → sync finished', results.map((trial) => trial.syncedAt)),
     stage('Deployment carries the new image (end to end)', results.map((trial) => trial.runningAt)),
   ]);
-  console.log('Argo CD Image Updater default path for comparison (not run here): poll every 2 min, then Argo CD refresh every 3 min.');
+  const fluxStage = (name: string, values: number[]) => [name, fixed(percentile(values, 50), 0), fixed(percentile(values, 95), 0)];
+  console.log(`Flux ${flux.versions}:`);
+  printTable(['Flux stage (ms after the push started)', 'p50', 'p95'], [
+    fluxStage('image pushed (blobs + manifest PUT)', flux.trials.map((trial) => trial.pushedAt)),
+    fluxStage('notification → Receiver → ImageRepository scan → ImagePolicy latestRef', flux.trials.map((trial) => trial.policyAt)),
+    fluxStage('ImageUpdateAutomation commit pushed (lastPushCommit)', flux.trials.map((trial) => trial.committedAt)),
+    fluxStage('git webhook → Receiver → GitRepository → Kustomization applied', flux.trials.map((trial) => trial.appliedAt)),
+    fluxStage('Deployment carries the new image (end to end)', flux.trials.map((trial) => trial.runningAt)),
+  ]);
   const total = results.map((trial) => trial.runningAt);
-  console.log(`BENCH image p50_ms=${fixed(percentile(total, 50), 0)} p95_ms=${fixed(percentile(total, 95), 0)}`);
+  const fluxTotal = flux.trials.map((trial) => trial.runningAt);
+  const p50 = percentile(total, 50);
+  const fluxP50 = percentile(fluxTotal, 50);
+  printTable(['registry push → Deployment runs the new image (ms)', 'p50', 'p95', 'max'], [
+    ['Tidewater (all-in-one: gateway, promoter, renderer, syncer)', fixed(p50, 0), fixed(percentile(total, 95), 0), fixed(Math.max(...total), 0)],
+    [`Flux (Receivers → reflector → automation → source → kustomize)`, fixed(fluxP50, 0), fixed(percentile(fluxTotal, 95), 0), fixed(Math.max(...fluxTotal), 0)],
+  ]);
+  console.log(`BENCH image p50_ms=${fixed(p50, 0)} p95_ms=${fixed(percentile(total, 95), 0)} flux_p50_ms=${fixed(fluxP50, 0)} flux_p95_ms=${fixed(percentile(fluxTotal, 95), 0)} flux_ratio=${fixed(fluxP50 / p50, 2)}`);
 }
 
 async function eventsFor(redis: Redis, type: string): Promise<CloudEvent[]> {

@@ -64,3 +64,59 @@ export function failedAt(object: FluxObject | undefined, sha: string): string | 
   if (ready?.status !== 'False' || !(object?.status?.lastAttemptedRevision ?? '').endsWith(sha)) return undefined;
   return `${ready.reason}: ${ready.message}`;
 }
+
+/** An ImageRepository scanning `image` (host:port/path) over plain HTTP; reconciled at `interval` and on its Receiver. */
+export function imageRepository(name: string, image: string, interval: string): Record<string, unknown> {
+  return {
+    apiVersion: 'image.toolkit.fluxcd.io/v1', kind: 'ImageRepository', metadata: metadata(name),
+    spec: { image, interval, insecure: true, provider: 'generic', timeout: '30s' },
+  };
+}
+
+/** An ImagePolicy choosing the highest semver tag of the ImageRepository `repository`. */
+export function imagePolicy(name: string, options: { repository: string; range: string }): Record<string, unknown> {
+  return {
+    apiVersion: 'image.toolkit.fluxcd.io/v1', kind: 'ImagePolicy', metadata: metadata(name),
+    spec: { imageRepositoryRef: { name: options.repository }, policy: { semver: { range: options.range } } },
+  };
+}
+
+/**
+ * An ImageUpdateAutomation: on a policy change, check out `main` of the GitRepository `source`, rewrite the
+ * `$imagepolicy` setter markers under `path`, commit and push to `main`.
+ */
+export function imageUpdateAutomation(name: string, options: { source: string; path: string; interval: string }): Record<string, unknown> {
+  return {
+    apiVersion: 'image.toolkit.fluxcd.io/v1', kind: 'ImageUpdateAutomation', metadata: metadata(name),
+    spec: {
+      interval: options.interval,
+      sourceRef: { kind: 'GitRepository', name: options.source },
+      git: {
+        checkout: { ref: { branch: 'main' } },
+        commit: { author: { name: 'fluxcdbot', email: 'fluxcdbot@tidewater.invalid' }, messageTemplate: 'build: automatic image update' },
+        push: { branch: 'main' },
+      },
+      update: { path: `./${options.path}`, strategy: 'Setters' },
+    },
+  };
+}
+
+/**
+ * A `generic` Receiver (any POST to its path, which is derived from the token, triggers it) asking the named
+ * ImageRepository to scan now: what a registry notification points at.
+ */
+export function imageRepositoryReceiver(name: string, options: { secretName: string; imageRepository: string }): Record<string, unknown> {
+  return {
+    apiVersion: 'notification.toolkit.fluxcd.io/v1', kind: 'Receiver', metadata: metadata(name),
+    spec: {
+      type: 'generic', interval: '10m', secretRef: { name: options.secretName },
+      resources: [{ apiVersion: 'image.toolkit.fluxcd.io/v1', kind: 'ImageRepository', name: options.imageRepository }],
+    },
+  };
+}
+
+export interface FluxImagePolicy { status?: FluxStatus & { latestRef?: { name?: string; tag?: string; digest?: string } } }
+export interface FluxImageUpdateAutomation { status?: FluxStatus & { lastPushCommit?: string; lastPushTime?: string } }
+
+export const imagePoliciesPath = `/apis/image.toolkit.fluxcd.io/v1/namespaces/${fluxNamespace}/imagepolicies`;
+export const imageUpdateAutomationsPath = `/apis/image.toolkit.fluxcd.io/v1/namespaces/${fluxNamespace}/imageupdateautomations`;

@@ -5,7 +5,7 @@ import { freePort, waitFor, type TestCluster } from '../../test/harness/src/inde
 import { raceExit, startProcess, type ManagedProcess } from '../../test/harness/src/process.ts';
 import { runKubectl } from '../measure/kubectl.ts';
 import { PeerFailure } from './peer-failure.ts';
-import { fluxControllerPaths, fluxControllers, type FluxController } from './versions.ts';
+import { allFluxControllers, fluxControllerPaths, fluxControllers, type FluxController } from './versions.ts';
 
 export const fluxNamespace = 'flux-system';
 
@@ -15,17 +15,22 @@ export interface FluxOptions {
   workDir: string;
   /** `--concurrent` of source- and kustomize-controller (Flux's defaults: 2 and 4). */
   concurrent?: number;
-  /** Which controllers to run (default all three); their CRDs and source-controller's are applied. */
+  /**
+   * Which controllers to run (default source-, kustomize- and notification-controller; the image controllers only when
+   * named); their CRDs and source-controller's are applied.
+   */
   controllers?: readonly FluxController[];
+  /** More flags per controller (e.g. `--kube-api-qps`, `--requeue-dependency`), appended after the harness's own. */
+  extraArgs?: Partial<Record<FluxController, readonly string[]>>;
 }
 
 export interface FluxPeer {
   versions: Record<FluxController, string>;
   /** `http://127.0.0.1:<port>`: notification-controller's receiver server; a Receiver is at `${receiverUrl}${status.webhookPath}`. */
   receiverUrl: string;
-  /** CPU seconds (user + system) the three controllers have used so far, from /proc. */
+  /** CPU seconds (user + system) the running controllers have used so far, from /proc. */
   cpuSeconds(): number;
-  /** Resident memory of the three controllers, bytes. */
+  /** Resident memory of the running controllers, bytes. */
   rssBytes(): number;
   /** Server-side apply of one manifest. */
   apply(manifest: Record<string, unknown>): Promise<Record<string, unknown>>;
@@ -47,7 +52,7 @@ export interface FluxPeer {
  * kustomize-controller fetches from.
  */
 export async function startFlux(options: FluxOptions): Promise<FluxPeer> {
-  const paths = Object.fromEntries(fluxControllers.map((controller) => [controller, fluxControllerPaths(controller)])) as
+  const paths = Object.fromEntries(allFluxControllers.map((controller) => [controller, fluxControllerPaths(controller)])) as
     Record<FluxController, ReturnType<typeof fluxControllerPaths>>;
   const wanted = new Set(options.controllers ?? fluxControllers);
   for (const controller of new Set<FluxController>(['source-controller', ...wanted])) {
@@ -57,9 +62,10 @@ export async function startFlux(options: FluxOptions): Promise<FluxPeer> {
   const { cluster } = options;
   const kubectlCache = join(options.workDir, 'kubectl-cache');
   const storage = join(options.workDir, 'flux-storage');
+  const imageDb = join(options.workDir, 'flux-image-db');
   const home = join(options.workDir, 'flux-home');
   const logDir = join(options.workDir, 'flux-logs');
-  for (const dir of [storage, home, logDir]) mkdirSync(dir, { recursive: true });
+  for (const dir of [storage, imageDb, home, logDir]) mkdirSync(dir, { recursive: true });
 
   try {
     // The running controllers' CRDs, and always source-controller's (Kustomizations and Receivers point at GitRepositories).
@@ -73,27 +79,55 @@ export async function startFlux(options: FluxOptions): Promise<FluxPeer> {
   await cluster.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: fluxNamespace } });
 
   const env = { KUBECONFIG: cluster.kubeconfigPath, RUNTIME_NAMESPACE: fluxNamespace, HOME: home };
-  const storagePort = await freePort();
-  const receiverPort = await freePort();
-  const common = async () => {
-    const health = await freePort();
-    return { health, args: [`--metrics-addr=127.0.0.1:${await freePort()}`, `--health-addr=127.0.0.1:${health}`, '--enable-leader-election=false', '--log-encoding=json', '--log-level=info'] };
-  };
+  let storagePort = 0;
+  let receiverPort = 0;
   const concurrent = options.concurrent ? [`--concurrent=${options.concurrent}`] : [];
   const processes: Array<{ controller: FluxController; process: ManagedProcess; health: number }> = [];
-  const start = async (controller: FluxController, args: string[]) => {
+  // Each controller is started and waited for in turn, its ports picked just before: a port free a moment ago can be
+  // taken meanwhile (the controllers' own outgoing connections draw local ports from the same range), so a controller
+  // that exits with "address already in use" is started again on fresh ports, up to three times.
+  const start = async (controller: FluxController, argsWith: () => Promise<string[]>) => {
     if (!wanted.has(controller)) return;
-    const { health, args: commonArgs } = await common();
-    processes.push({ controller, health, process: startProcess(`flux-${controller}`, paths[controller].bin, [...commonArgs, ...args], { cwd: options.workDir, env, logDir }) });
+    for (let attempt = 1; ; attempt += 1) {
+      const health = await freePort();
+      const args = ['--enable-leader-election=false', '--log-encoding=json', '--log-level=info',
+        `--metrics-addr=127.0.0.1:${await freePort()}`, `--health-addr=127.0.0.1:${health}`, ...await argsWith(), ...options.extraArgs?.[controller] ?? []];
+      const process = startProcess(`flux-${controller}`, paths[controller].bin, args, { cwd: options.workDir, env, logDir });
+      try {
+        await raceExit(process, waitFor(`flux ${controller} to be ready`, async () => {
+          const response = await fetch(`http://127.0.0.1:${health}/readyz`).catch(() => undefined);
+          return response?.status === 200;
+        }, { timeoutMs: 120_000, intervalMs: 200 }));
+        processes.push({ controller, health, process });
+        return;
+      } catch (error) {
+        const tail = process.tail(15);
+        await process.stop();
+        if (attempt < 3 && tail.includes('address already in use')) continue;
+        throw new PeerFailure(`flux ${controller}`, `did not become ready: ${(error as Error).message}\n${tail}`);
+      }
+    }
   };
-  await start('source-controller', [
-    `--storage-path=${storage}`, `--storage-addr=127.0.0.1:${storagePort}`, `--storage-adv-addr=127.0.0.1:${storagePort}`, ...concurrent,
-  ]);
-  await start('kustomize-controller', ['--no-remote-bases=true', ...concurrent]);
-  await start('notification-controller', [`--receiverAddr=127.0.0.1:${receiverPort}`, `--events-addr=127.0.0.1:${await freePort()}`]);
+  try {
+    await start('source-controller', async () => {
+      storagePort = await freePort();
+      return [`--storage-path=${storage}`, `--storage-addr=127.0.0.1:${storagePort}`, `--storage-adv-addr=127.0.0.1:${storagePort}`, ...concurrent];
+    });
+    await start('kustomize-controller', async () => ['--no-remote-bases=true', ...concurrent]);
+    await start('notification-controller', async () => {
+      receiverPort = await freePort();
+      return [`--receiverAddr=127.0.0.1:${receiverPort}`, `--events-addr=127.0.0.1:${await freePort()}`];
+    });
+    // The tag database (badger) in the work directory, its value log small: the benchmark keeps a few dozen tags.
+    await start('image-reflector-controller', async () => [`--storage-path=${imageDb}`, `--storage-value-log-file-size=${1 << 24}`, ...concurrent]);
+    await start('image-automation-controller', async () => [...concurrent]);
+  } catch (error) {
+    await Promise.all(processes.map(({ process }) => process.stop()));
+    throw error;
+  }
 
   const peer: FluxPeer = {
-    versions: Object.fromEntries(fluxControllers.map((controller) => [controller, paths[controller].version])) as Record<FluxController, string>,
+    versions: Object.fromEntries(allFluxControllers.map((controller) => [controller, paths[controller].version])) as Record<FluxController, string>,
     receiverUrl: `http://127.0.0.1:${receiverPort}`,
     cpuSeconds: () => processes.reduce((sum, { process }) => sum + procStat(process).cpuSeconds, 0),
     rssBytes: () => processes.reduce((sum, { process }) => sum + procStat(process).rssBytes, 0),
@@ -121,19 +155,6 @@ export async function startFlux(options: FluxOptions): Promise<FluxPeer> {
       await Promise.all(processes.map(({ process }) => process.stop()));
     },
   };
-  try {
-    for (const { controller, process, health } of processes) {
-      await raceExit(process, waitFor(`flux ${controller} to be ready`, async () => {
-        const response = await fetch(`http://127.0.0.1:${health}/readyz`).catch(() => undefined);
-        return response?.status === 200;
-      }, { timeoutMs: 120_000, intervalMs: 200 })).catch((error: Error) => {
-        throw new PeerFailure(`flux ${controller}`, `did not become ready: ${error.message}\n${process.tail(15)}`);
-      });
-    }
-  } catch (error) {
-    await peer.stop();
-    throw error;
-  }
   return peer;
 }
 

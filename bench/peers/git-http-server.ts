@@ -12,10 +12,11 @@ export interface GitHttpServer {
 /**
  * Git's smart HTTP protocol (`git http-backend` as CGI) over the harness git server's bare repositories: Flux's
  * GitRepository accepts only http(s) and ssh URLs, the harness serves git://. Same repositories, same pushes (and
- * post-receive hooks); clone and fetch only (receive-pack stays off).
+ * post-receive hooks). Clone and fetch only unless `allowPush` (anonymous receive-pack, for Flux's
+ * image-automation-controller, whose pushes run the repository's post-receive hook like any other).
  */
-export async function startGitHttpServer(rootDir: string): Promise<GitHttpServer> {
-  const server = createServer((request, response) => serveCgi(rootDir, request, response));
+export async function startGitHttpServer(rootDir: string, options: { allowPush?: boolean } = {}): Promise<GitHttpServer> {
+  const server = createServer((request, response) => serveCgi(rootDir, request, response, options.allowPush ?? false));
   await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
@@ -28,18 +29,20 @@ export async function startGitHttpServer(rootDir: string): Promise<GitHttpServer
   };
 }
 
-function serveCgi(rootDir: string, request: IncomingMessage, response: ServerResponse): void {
+function serveCgi(rootDir: string, request: IncomingMessage, response: ServerResponse, allowPush: boolean): void {
   const url = new URL(request.url ?? '/', 'http://git.local');
-  if (url.searchParams.get('service') === 'git-receive-pack' || url.pathname.endsWith('/git-receive-pack')) {
+  if (!allowPush && (url.searchParams.get('service') === 'git-receive-pack' || url.pathname.endsWith('/git-receive-pack'))) {
     response.writeHead(403).end('push over HTTP is off: push through the harness git server');
     return;
   }
   const child = spawn('git', ['http-backend'], {
     env: {
-      PATH: process.env.PATH, GIT_PROJECT_ROOT: rootDir, GIT_HTTP_EXPORT_ALL: '1',
+      PATH: process.env.PATH, HOME: process.env.HOME, GIT_PROJECT_ROOT: rootDir, GIT_HTTP_EXPORT_ALL: '1',
       PATH_INFO: decodeURIComponent(url.pathname), QUERY_STRING: url.search.slice(1), REQUEST_METHOD: request.method ?? 'GET',
       CONTENT_TYPE: request.headers['content-type'] ?? '', REMOTE_ADDR: request.socket.remoteAddress ?? '',
       ...(request.headers['content-encoding'] ? { HTTP_CONTENT_ENCODING: String(request.headers['content-encoding']) } : {}),
+      // http-backend refuses anonymous receive-pack unless http.receivepack is set.
+      ...(allowPush ? { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'http.receivepack', GIT_CONFIG_VALUE_0: 'true' } : {}),
       ...(request.headers['git-protocol'] ? { GIT_PROTOCOL: String(request.headers['git-protocol']) } : {}),
     },
     stdio: ['pipe', 'pipe', 'pipe'],

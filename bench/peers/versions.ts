@@ -3,8 +3,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheDir } from '../../test/harness/src/index.ts';
 
+/** The controllers every Flux benchmark runs (the default of startFlux). */
 export const fluxControllers = ['source-controller', 'kustomize-controller', 'notification-controller'] as const;
-export type FluxController = (typeof fluxControllers)[number];
+/** Flux's image automation, run only by the `image` benchmark. */
+export const fluxImageControllers = ['image-reflector-controller', 'image-automation-controller'] as const;
+export const allFluxControllers = [...fluxControllers, ...fluxImageControllers] as const;
+export type FluxController = (typeof allFluxControllers)[number];
 
 const versionsFile = join(dirname(fileURLToPath(import.meta.url)), 'versions.env');
 
@@ -19,7 +23,7 @@ export function peerVersions(): Record<string, string> {
 
 /** Where scripts/setup-peers put one controller: its binary, its CRDs and how long it took to build. */
 export function fluxControllerPaths(controller: FluxController): { version: string; dir: string; bin: string; crdDir: string; builtStamp: string } {
-  const key = `FLUX_${controller.replace('-controller', '').toUpperCase()}_CONTROLLER_VERSION`;
+  const key = `FLUX_${controller.replace('-controller', '').replaceAll('-', '_').toUpperCase()}_CONTROLLER_VERSION`;
   const version = peerVersions()[key];
   if (!version) throw new Error(`${key} is missing from ${versionsFile}`);
   const dir = join(cacheDir, 'peers', controller, version);

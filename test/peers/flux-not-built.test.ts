@@ -24,4 +24,13 @@ describe('the Flux peer harness without built controllers', () => {
     expect(message).toContain(emptyCache);
     expect(message).toContain('scripts/setup --peers');
   });
+
+  it('finds the image controllers by their versions.env keys (FLUX_IMAGE_REFLECTOR_CONTROLLER_VERSION, …)', async () => {
+    const { fluxControllerPaths, peerVersions } = await import('../../bench/peers/versions.ts');
+    const versions = peerVersions();
+    const reflector = fluxControllerPaths('image-reflector-controller');
+    expect(reflector.version).toBe(versions.FLUX_IMAGE_REFLECTOR_CONTROLLER_VERSION);
+    expect(reflector.bin).toBe(join(emptyCache, 'peers', 'image-reflector-controller', reflector.version, 'bin', 'image-reflector-controller'));
+    expect(fluxControllerPaths('image-automation-controller').version).toBe(versions.FLUX_IMAGE_AUTOMATION_CONTROLLER_VERSION);
+  });
 });

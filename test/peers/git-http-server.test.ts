@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeWorkDir, startGitServer, type GitServer } from '../harness/src/index.ts';
@@ -52,6 +54,40 @@ describe('git http server for the benchmark peers', () => {
     expect(refs.status).toBe(403);
     const missing = await runGit(['ls-remote', http.urlOf('team/missing')]);
     expect(missing.status).not.toBe(0);
+  });
+
+  it('takes pushes with allowPush (image-automation-controller pushes its commits over HTTP) and runs the hooks', async () => {
+    const pushable = await startGitHttpServer(git.rootDir, { allowPush: true });
+    const deliveries: string[] = [];
+    const hookTarget = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        deliveries.push(body);
+        response.writeHead(202).end();
+      });
+    });
+    await new Promise<void>((resolveListen) => hookTarget.listen(0, '127.0.0.1', resolveListen));
+    try {
+      const repo = git.createRepo('team/pushed');
+      await repo.commit({ 'a.txt': 'one\n' }, 'first');
+      repo.setWebhook({ url: `http://127.0.0.1:${(hookTarget.address() as AddressInfo).port}/hook`, secret: 'test-secret' });
+      const target = join(work.dir, 'push-clone');
+      expect((await runGit(['clone', '--quiet', pushable.urlOf('team/pushed'), target])).status).toBe(0);
+      await runGit(['-c', 'user.name=bot', '-c', 'user.email=bot@example.invalid', 'commit', '--quiet', '--allow-empty', '-m', 'from http'], target);
+      const pushed = await runGit(['push', '--quiet', 'origin', 'HEAD:main'], target);
+      expect(pushed.stderr).not.toContain('error');
+      expect(pushed.status).toBe(0);
+      const sha = (await runGit(['rev-parse', 'HEAD'], target)).stdout.trim();
+      expect(repo.head()).toBe(sha);
+      // The post-receive hook ran inside the HTTP push: one signed push webhook naming the new commit.
+      expect(deliveries).toHaveLength(1);
+      expect(JSON.parse(deliveries[0]!).after).toBe(sha);
+    } finally {
+      hookTarget.closeAllConnections();
+      hookTarget.close();
+      await pushable.stop();
+    }
   });
 
   it('computes the Receiver path notification-controller serves (sha256 of token, name, namespace)', () => {

@@ -12,6 +12,8 @@ export interface RegistryOptions {
   notifyUrl?: string;
   /** Extra headers on each notification, e.g. `{ Authorization: 'Bearer …' }`. */
   notifyHeaders?: Record<string, string>;
+  /** More notification endpoints beside `notifyUrl`, each with its own queue in the registry (e.g. a peer's receiver). */
+  extraNotifyEndpoints?: ReadonlyArray<{ name: string; url: string; headers?: Record<string, string> }>;
 }
 
 export interface PushedImage {
@@ -72,14 +74,16 @@ export async function startRegistry(options: RegistryOptions = {}): Promise<Test
     `storage: {filesystem: {rootdirectory: ${JSON.stringify(join(work.dir, 'storage'))}}, delete: {enabled: true}}`,
     `http: {addr: "${host}", secret: "${randomBytes(16).toString('hex')}", debug: {addr: "127.0.0.1:${debugPort}"}}`,
   ];
-  if (options.notifyUrl) {
-    const headers = Object.entries(options.notifyHeaders ?? {}).map(([k, v]) => `${JSON.stringify(k)}: [${JSON.stringify(v)}]`).join(', ');
+  const endpoints = [
+    ...(options.notifyUrl ? [{ name: 'tidewater', url: options.notifyUrl, headers: options.notifyHeaders }] : []),
+    ...(options.extraNotifyEndpoints ?? []),
+  ];
+  if (endpoints.length > 0) config.push('notifications:', '  events: {includereferences: true}', '  endpoints:');
+  for (const endpoint of endpoints) {
+    const headers = Object.entries(endpoint.headers ?? {}).map(([k, v]) => `${JSON.stringify(k)}: [${JSON.stringify(v)}]`).join(', ');
     config.push(
-      'notifications:',
-      '  events: {includereferences: true}',
-      '  endpoints:',
-      '    - name: tidewater',
-      `      url: ${JSON.stringify(options.notifyUrl)}`,
+      `    - name: ${JSON.stringify(endpoint.name)}`,
+      `      url: ${JSON.stringify(endpoint.url)}`,
       `      headers: {${headers}}`,
       '      timeout: 2s',
       '      threshold: 5',
