@@ -152,6 +152,7 @@ export async function startApiFixture(options: {
     if (options.answer) return options.answer(data);
     if (data.kind === 'diff') return { kind: 'diff', app: data.app, revision: 'a'.repeat(40), objects: [] };
     if (data.kind === 'resume') return { kind: 'resume', app: data.app, resumed: false };
+    if (data.kind === 'events') return { kind: 'events', app: data.app, items: [] };
     return { kind: data.kind, app: data.app };
   }, { connection: workerConnection });
   await worker.waitUntilReady();

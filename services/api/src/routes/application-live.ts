@@ -46,7 +46,8 @@ export function registerApplicationLiveRoutes(app: FastifyInstance, ctx: RouteCo
       }),
       response: {
         200: z.object({ metadata: z.object({}), items: z.array(KubernetesEvent) }).meta({ id: 'KubernetesEventList' }),
-        ...errorResponses,
+        // The events are read by the syncer: an answer it cannot parse (502), no syncer (503), or none in time (504).
+        ...errorResponses, 502: errorResponses[400], 503: errorResponses[400], 504: errorResponses[400],
       },
     },
   }, async (request) => {
