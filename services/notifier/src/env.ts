@@ -26,6 +26,6 @@ export function parseNotifierEnv(env: NodeJS.ProcessEnv): NotifierEnv {
 }
 
 /** The delivery options of `createNotifier` from the parsed environment (notifier `main.ts`). */
-export function deliveryOptionsFrom(env: NotifierEnv): { maxAgeMs: number; baseDelayMs: number; maxDelayMs: number } {
+export function deliveryOptionsFrom(env: Pick<NotifierEnv, 'TIDEWATER_NOTIFY_MAX_AGE_MS' | 'TIDEWATER_NOTIFY_RETRY_BASE_MS' | 'TIDEWATER_NOTIFY_RETRY_MAX_DELAY_MS'>): { maxAgeMs: number; baseDelayMs: number; maxDelayMs: number } {
   return { maxAgeMs: env.TIDEWATER_NOTIFY_MAX_AGE_MS, baseDelayMs: env.TIDEWATER_NOTIFY_RETRY_BASE_MS, maxDelayMs: env.TIDEWATER_NOTIFY_RETRY_MAX_DELAY_MS };
 }

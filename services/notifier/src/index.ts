@@ -1,5 +1,5 @@
 export { createNotifier, type Notifier, type NotifierDeps, type NotifierDeliveryOptions } from './notifier.ts';
-export { parseNotifierEnv, NotifierEnv } from './env.ts';
+export { deliveryOptionsFrom, parseNotifierEnv, NotifierEnv } from './env.ts';
 export {
   NotificationChannel, NotificationChannelSpec, SlackChannelSpec, WebhookChannelSpec, WebhookHeader, ChannelSubscription,
   ChannelRateLimit, MessageTemplate, notificationChannelKind,

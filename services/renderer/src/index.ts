@@ -10,3 +10,4 @@ export { resolveHead, pickRevision } from './heads/resolve-head.ts';
 export { startGitAppSets, type GitAppSetsDeps } from './applicationset/start-git-appsets.ts';
 export { createGitAppSetEvaluator, type GitAppSetEvaluator, type GitAppSetOutcome } from './applicationset/git-appset-evaluator.ts';
 export { createGitTreeReader, type GitTreeReader } from './applicationset/git-tree.ts';
+export { parseRendererEnv, RendererEnv } from './env.ts';

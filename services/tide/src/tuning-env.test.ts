@@ -13,7 +13,7 @@ describe('serviceTuningFromEnv', () => {
   });
 
   it('names the variable of a value it refuses', () => {
-    expect(() => serviceTuningFromEnv({ TIDEWATER_RENDER_LOCK_MS: '500' })).toThrow(/TIDEWATER_RENDER_LOCK_MS must be a whole number of at least 2000/);
+    expect(() => serviceTuningFromEnv({ TIDEWATER_RENDER_LOCK_MS: '500' })).toThrow(/TIDEWATER_RENDER_LOCK_MS/);
     expect(() => serviceTuningFromEnv({ TIDEWATER_NOTIFY_RETRY_BASE_MS: 'soon' })).toThrow(/TIDEWATER_NOTIFY_RETRY_BASE_MS/);
   });
 });
