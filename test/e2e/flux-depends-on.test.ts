@@ -86,6 +86,8 @@ describe('Flux Kustomization dependsOn ordering (real control plane)', () => {
   it('syncs web once infra becomes Healthy (a push replacing the Deployment)', async () => {
     const fix = await env.repo.commit({ 'infra/deployment.yaml': null, 'infra/settings.yaml': configMap('infra') }, 'infra: a ConfigMap, healthy at once');
     await waitFor('web synced', async () => ((await webConfigMap())?.ready === 'yes' ? true : undefined), { timeoutMs: 90_000 });
+    // The sync records its status after its last apply: wait for the record, not only for the object.
+    await waitFor('web sync recorded', async () => ((await read<SyncResult>(redisKeys.syncStatus('web')))?.phase === 'Succeeded' ? true : undefined), { timeoutMs: 30_000 });
     expect((await read<SyncResult>(redisKeys.syncStatus('web')))?.phase).toBe('Succeeded');
     // web's first sync started after infra's first successful sync of the fix (later syncs of infra do not matter).
     const infraFixed = (await readSyncHistory(redis, 'infra')).entries.filter((entry) => entry.revision === fix.sha && entry.phase === 'Succeeded').at(-1);
