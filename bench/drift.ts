@@ -14,6 +14,7 @@ import { machineLine } from './measure/machine.ts';
 import { startQueuedSyncer } from './measure/queued-syncer.ts';
 import { median, percentile } from './measure/percentiles.ts';
 import { fixed, printTable } from './measure/table.ts';
+import { argoApplication, startArgoCD, waitForArgoSynced, type ArgoCDPeer } from './peers/argocd.ts';
 import { startFlux, type FluxPeer } from './peers/flux.ts';
 import { gitRepository, kustomization } from './peers/flux-objects.ts';
 import { waitForFluxApplied } from './peers/flux-wait.ts';
@@ -32,6 +33,9 @@ const fluxInterval = process.env.BENCH_DRIFT_FLUX_INTERVAL ?? '30s';
 /** Flux's edits are spaced by this much (not a divisor of the interval), so they land at every phase of its cycle. */
 const fluxStaggerMs = Number(process.env.BENCH_DRIFT_FLUX_STAGGER_MS ?? 1_700);
 const driftApp = 'bench-drift';
+/** Edits of one object, each sent as soon as the previous one was restored (a fight with another writer). */
+const repeatEdits = Number(process.env.BENCH_DRIFT_REPEAT_EDITS ?? 5);
+const repeatObject = 'web-repeat';
 const idleApp = 'bench-idle';
 
 /**
@@ -81,14 +85,11 @@ export async function run(): Promise<void> {
 
   try {
     // 1. Edit → detected → healed.
-    const deployments = Array.from({ length: trials }, (_, index) => deploymentObject(`web-${index}`));
+    const deployments = [...Array.from({ length: trials }, (_, index) => deploymentObject(`web-${index}`)), deploymentObject(repeatObject)];
     await sync(driftApp, deployments);
     await waitFor('the drift app judged in sync', async () => (await readAppDrift(producerConnection, driftApp))?.outOfSync === false
-      && (await health(driftApp))?.objects.length === trials, { timeoutMs: 60_000 });
-    const detectMs: number[] = [];
-    const healMs: number[] = [];
-    for (let trial = 0; trial < trials; trial += 1) {
-      const name = `web-${trial}`;
+      && (await health(driftApp))?.objects.length === deployments.length, { timeoutMs: 60_000 });
+    const editAndHeal = async (name: string) => {
       const reader = eventReader(readerConnection, await lastStreamId(producerConnection));
       const start = performance.now();
       const patched = await transport.request({
@@ -97,12 +98,21 @@ export async function run(): Promise<void> {
       });
       if (patched.status !== 200) throw new Error(`patch of ${name} answered ${patched.status}`);
       const detected = await reader.next((event) => event.type === eventTypes.driftDetected && mentions(event, name));
-      detectMs.push(detected.at - start);
-      const healed = await reader.next((event) => event.type === eventTypes.driftHealed && mentions(event, name));
-      healMs.push(healed.at - start);
+      const healed = await reader.next((event) => event.type === eventTypes.driftHealed && mentions(event, name), 120_000);
       const live = await transport.request<{ spec: { replicas: number } }>({ method: 'GET', path: `/apis/apps/v1/namespaces/${driftApp}/deployments/${name}` });
       if (live.body.spec.replicas !== 2) throw new Error(`${name} was not healed: replicas ${live.body.spec.replicas}`);
+      return { detectMs: detected.at - start, healMs: healed.at - start };
+    };
+    const detectMs: number[] = [];
+    const healMs: number[] = [];
+    for (let trial = 0; trial < trials; trial += 1) {
+      const timing = await editAndHeal(`web-${trial}`);
+      detectMs.push(timing.detectMs);
+      healMs.push(timing.healMs);
     }
+    // The same object drifting again as soon as it is restored (a fight with another writer): self-heal's fight detection.
+    const repeatMs: number[] = [];
+    for (let edit = 0; edit < repeatEdits; edit += 1) repeatMs.push((await editAndHeal(repeatObject)).healMs);
 
     // 2. 5,000 tracked objects, idle.
     collectGarbage();
@@ -143,16 +153,25 @@ export async function run(): Promise<void> {
       [`CPU over ${idleSeconds} s idle (whole syncer process)`, `${fixed(cpuShare * 100, 2)} % of a core (target ≤ 5 %: ${cpuShare <= 0.05 ? 'met' : 'missed'})`],
     ]);
 
-    // 3. The same edits against Flux, on the same control plane.
+    // 3. The same edits against Flux and Argo CD, on the same control plane.
     const flux = await measureFlux(cluster);
+    const argo = await measureArgo(cluster);
     const fluxHealP50 = median(flux.healMs);
+    const argoHealP50 = median(argo.healMs);
     printTable(['edit → value restored (ms)', 'p50', 'p95', 'max', 'how'], [
       ['tidewater (syncer live state, self-heal)', fixed(median(healMs)), fixed(healP95), fixed(Math.max(...healMs)), 'watch event → drift judged → re-apply'],
       [`flux kustomize-controller ${flux.version} (interval ${fluxInterval})`, fixed(fluxHealP50), fixed(percentile(flux.healMs, 95)), fixed(Math.max(...flux.healMs)),
         'next Kustomization reconcile: dry-run diff → apply'],
+      [`argo cd ${argo.version} (self-heal, first drift of each app)`, fixed(argoHealP50), fixed(percentile(argo.healMs, 95)), fixed(Math.max(...argo.healMs)),
+        'watch event → app refresh → compare → self-heal sync'],
+    ]);
+    printTable(['the same object edited again as soon as it is restored (ms)', ...argo.repeatMs.map((_, index) => `#${index + 1}`)], [
+      ['tidewater (fight detection: more than 3 heals of one object in 60 s → back off 5 s, doubling)', ...repeatMs.map((ms) => fixed(ms))],
+      [`argo cd ${argo.version} (self-heal backoff 2 s × 3ⁿ, per application)`, ...argo.repeatMs.map((ms) => fixed(ms))],
     ]);
     console.log(`BENCH drift detect_p95_ms=${fixed(detectP95)} heal_p95_ms=${fixed(healP95)} flux_heal_p50_ms=${fixed(fluxHealP50)} `
-      + `flux_heal_p95_ms=${fixed(percentile(flux.healMs, 95))} flux_ratio=${fixed(fluxHealP50 / median(healMs), 2)}`);
+      + `flux_heal_p95_ms=${fixed(percentile(flux.healMs, 95))} flux_ratio=${fixed(fluxHealP50 / median(healMs), 2)} `
+      + `argocd_heal_p50_ms=${fixed(argoHealP50)} argocd_heal_p95_ms=${fixed(percentile(argo.healMs, 95))} argocd_ratio=${fixed(argoHealP50 / median(healMs), 2)}`);
   } finally {
     await queued.close();
     await Promise.all([workerConnection.quit(), producerConnection.quit(), readerConnection.quit()].map((closing) => closing.catch(() => undefined)));
@@ -249,6 +268,56 @@ async function measureFlux(cluster: TestCluster): Promise<{ version: string; hea
     return { version: flux.versions['kustomize-controller'], healMs };
   } finally {
     await flux?.stop();
+    await http.stop();
+    await git.stop();
+    work.remove();
+  }
+}
+
+/**
+ * Argo CD beside it: the same `trials` Deployments, each in its own automated, self-healing Application (Argo CD's
+ * self-heal backs off per Application — 2 s × 3ⁿ after the n-th heal of the same revision, at most 5 minutes — so one
+ * Application per object measures its first heal, as Tidewater's per-object heals are), from one git repository
+ * over smart HTTP. The same JSON merge patch by `kubectl-edit`, one edit at a time, each timed until the live object
+ * shows the git value again (polled every 20 ms). Then `repeatEdits` edits of one more Application's Deployment,
+ * each as soon as the previous one was restored: Argo CD's backoff.
+ */
+async function measureArgo(cluster: TestCluster): Promise<{ version: string; healMs: number[]; repeatMs: number[] }> {
+  const work = makeWorkDir('bench-drift-argo');
+  const git = await startGitServer();
+  const http = await startGitHttpServer(git.rootDir);
+  const namespace = `${driftApp}-argo`;
+  let argo: ArgoCDPeer | undefined;
+  try {
+    argo = await startArgoCD({ cluster, workDir: work.dir });
+    const repo = git.createRepo('argo/drift');
+    const names = [...Array.from({ length: trials }, (_, index) => `web-${index}`), repeatObject];
+    const initial = await repo.commit(Object.fromEntries(names.map((name) => [`drift/${name}/deployment.yaml`, stringify(deploymentObject(name))])), 'bench: the drift deployments');
+    for (const name of names) await argo.apply(argoApplication(`drift-${name}`, { repoURL: http.urlOf('argo/drift'), path: `drift/${name}`, namespace, selfHeal: true }));
+    for (const name of names) await waitForArgoSynced(argo, `drift-${name}`, initial.sha, { timeoutMs: 180_000, intervalMs: 200 });
+
+    const peer = argo;
+    const path = (name: string) => `/apis/apps/v1/namespaces/${namespace}/deployments/${name}`;
+    const editAndRestore = async (name: string) => {
+      const edited = performance.now();
+      const patched = await peer.request<{ spec: { replicas: number } }>('PATCH', `${path(name)}?fieldManager=kubectl-edit`, { spec: { replicas: 7 } }, 'application/merge-patch+json');
+      if (patched.status !== 200 || patched.body.spec.replicas !== 7) throw new Error(`patch of ${namespace}/${name} answered ${patched.status}`);
+      await waitFor(`argo cd to restore ${namespace}/${name}`, async () => {
+        peer.assertRunning();
+        return (await peer.get<{ spec: { replicas: number } }>(path(name)))?.spec.replicas === 2;
+      }, { timeoutMs: 400_000, intervalMs: 20 }).catch((error: Error) => {
+        if (error instanceof PeerFailure) throw error;
+        throw new PeerFailure('argo-cd application-controller', `did not restore ${namespace}/${name}: ${error.message}\n${peer.tails()}`);
+      });
+      return performance.now() - edited;
+    };
+    const healMs: number[] = [];
+    for (let index = 0; index < trials; index += 1) healMs.push(await editAndRestore(`web-${index}`));
+    const repeatMs: number[] = [];
+    for (let edit = 0; edit < repeatEdits; edit += 1) repeatMs.push(await editAndRestore(repeatObject));
+    return { version: argo.version, healMs, repeatMs };
+  } finally {
+    await argo?.stop();
     await http.stop();
     await git.stop();
     work.remove();

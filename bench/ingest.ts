@@ -10,6 +10,7 @@ import { runLoad, type LoadResult } from './measure/http-load.ts';
 import { fixed, printTable } from './measure/table.ts';
 import { createPushBodyFactory } from './workloads/github-push-bodies.ts';
 import { machineLine } from './measure/machine.ts';
+import { argoApplication, startArgoCD } from './peers/argocd.ts';
 import { startFlux } from './peers/flux.ts';
 import { githubReceiver, gitRepository, receiverSecret, receiversPath, type FluxObject } from './peers/flux-objects.ts';
 import { PeerFailure } from './peers/peer-failure.ts';
@@ -49,7 +50,8 @@ export async function run(): Promise<void> {
   const stats = new Redis(redis.url);
   const rows: Row[] = [];
   const started: ChildServer[] = [];
-  let flux: FluxRow | undefined;
+  let flux: PeerRow | undefined;
+  let argo: PeerRow | undefined;
   try {
     console.log(machineLine());
     console.log(`ingest: ${bodies.bytes} B signed GitHub push (${bodies.commits} commits), ${connections} connections, `
@@ -85,6 +87,7 @@ export async function run(): Promise<void> {
       }
     }
     flux = await measureFlux(work.dir, secret, bodies.next);
+    argo = await measureArgo(work.dir, secret, bodies.next);
   } finally {
     for (const server of started) await server.stop();
     await renderQueue.close();
@@ -103,20 +106,24 @@ export async function run(): Promise<void> {
   );
   const ours = rows[1];
   const fluxLoad = flux!.load;
+  const argoLoad = argo!.load;
   printTable(['receiver (accept and enqueue)', 'req/s (2xx)', 'rounds req/s', 'p50 ms', 'p99 ms', '2xx', 'other', 'errors', 'enqueued as'], [
     ['tidewater gateway (log info)', fixed(ours.load.rps, 0), ours.roundsRps.map((rps) => fixed(rps, 0)).join(' / '), fixed(ours.load.p50Ms, 2), fixed(ours.load.p99Ms, 2),
       ours.load.ok, ours.load.notOk, ours.load.errors, 'one BullMQ render job (Redis)'],
     [`flux notification-controller ${flux!.version} (github Receiver)`, fixed(fluxLoad.rps, 0), flux!.roundsRps.map((rps) => fixed(rps, 0)).join(' / '),
       fixed(fluxLoad.p50Ms, 2), fixed(fluxLoad.p99Ms, 2), fluxLoad.ok, fluxLoad.notOk, fluxLoad.errors, 'a reconcile-request annotation PATCH on the GitRepository (kube-apiserver)'],
+    [`argo cd server ${argo!.version} (/api/webhook)`, fixed(argoLoad.rps, 0), argo!.roundsRps.map((rps) => fixed(rps, 0)).join(' / '),
+      fixed(argoLoad.p50Ms, 2), fixed(argoLoad.p99Ms, 2), argoLoad.ok, argoLoad.notOk, argoLoad.errors, 'the parsed payload on an in-memory channel (lost if the process stops)'],
   ]);
   console.log(`render jobs queued vs 2xx (gateway, log info, reported round): ${ours.jobs} jobs for ${ours.load.ok} accepted pushes`
     + ` (requests in flight when a load run stopped are still served: up to ${connections} more jobs, or fewer, per run boundary)`);
   console.log(`targets: ratio >= 0.33 (${ours.load.rps / hello.rps >= 0.33 ? 'met' : 'missed'}), p99 <= 15 ms (${ours.load.p99Ms <= 15 ? 'met' : 'missed'})`);
   console.log(`BENCH ingest ratio=${fixed(ours.load.rps / hello.rps, 3)} p99_ms=${fixed(ours.load.p99Ms, 2)} rps=${fixed(ours.load.rps, 0)}`
-    + ` flux_rps=${fixed(fluxLoad.rps, 0)} flux_p99_ms=${fixed(fluxLoad.p99Ms, 2)} flux_ratio=${fixed(fluxLoad.rps / ours.load.rps, 3)}`);
+    + ` flux_rps=${fixed(fluxLoad.rps, 0)} flux_p99_ms=${fixed(fluxLoad.p99Ms, 2)} flux_ratio=${fixed(fluxLoad.rps / ours.load.rps, 3)}`
+    + ` argocd_rps=${fixed(argoLoad.rps, 0)} argocd_p99_ms=${fixed(argoLoad.p99Ms, 2)} argocd_ratio=${fixed(argoLoad.rps / ours.load.rps, 3)}`);
 }
 
-interface FluxRow {
+interface PeerRow {
   version: string;
   load: LoadResult;
   roundsRps: number[];
@@ -129,7 +136,7 @@ interface FluxRow {
  * notification-controller runs (no source-controller acting on the requests), as only the gateway runs on
  * Tidewater's side. Best of `rounds`, as above.
  */
-async function measureFlux(workDir: string, secret: string, nextRequest: () => { body: string; headers: Record<string, string> }): Promise<FluxRow> {
+async function measureFlux(workDir: string, secret: string, nextRequest: () => { body: string; headers: Record<string, string> }): Promise<PeerRow> {
   const cluster = await startCluster({ name: 'bench-ingest-flux' });
   const fluxDir = join(workDir, 'flux');
   mkdirSync(fluxDir, { recursive: true });
@@ -162,6 +169,38 @@ async function measureFlux(workDir: string, secret: string, nextRequest: () => {
     return { version: flux.versions['notification-controller'], load: best!, roundsRps };
   } finally {
     await flux.stop();
+    await cluster.stop();
+  }
+}
+
+/**
+ * The same signed pushes at Argo CD's API server, `/api/webhook` with the same secret as `webhook.github.secret`; the
+ * same Applications exist (not synced: no controller runs), so each accepted push, after the answer, is matched to
+ * `apps/web` and refreshes it. Argo CD's "enqueue" is a send on an in-memory channel (50,000 payloads) that 50 worker
+ * goroutines drain. Only the server runs, against its own harness control plane and Redis. Best of `rounds`.
+ */
+async function measureArgo(workDir: string, secret: string, nextRequest: () => { body: string; headers: Record<string, string> }): Promise<PeerRow> {
+  const cluster = await startCluster({ name: 'bench-ingest-argo' });
+  const argoDir = join(workDir, 'argo');
+  mkdirSync(argoDir, { recursive: true });
+  const argo = await startArgoCD({ cluster, workDir: argoDir, components: ['server'], githubWebhookSecret: secret }).catch(async (error: Error) => {
+    await cluster.stop();
+    throw error;
+  });
+  try {
+    for (const name of applications) await argo.apply(argoApplication(name, { repoURL: cloneUrl, path: `apps/${name}`, namespace: name }));
+    let best: LoadResult | undefined;
+    const roundsRps: number[] = [];
+    for (let round = 1; round <= rounds; round += 1) {
+      const load = await measure(argo.serverUrl, nextRequest, undefined, '/api/webhook');
+      argo.assertRunning();
+      if (load.ok === 0) throw new PeerFailure('argo-cd server', `accepted none of ${load.notOk + load.errors} signed pushes (${load.notOk} non-2xx, ${load.errors} errors)\n${argo.tails()}`);
+      roundsRps.push(load.rps);
+      if (!best || load.rps > best.rps) best = load;
+    }
+    return { version: argo.version, load: best!, roundsRps };
+  } finally {
+    await argo.stop();
     await cluster.stop();
   }
 }

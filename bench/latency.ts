@@ -14,6 +14,7 @@ import { percentile } from './measure/percentiles.ts';
 import { fixed, printTable } from './measure/table.ts';
 import { kustomization, kustomizeAppFiles, pushAnnotation } from './workloads/kustomize-app.ts';
 import { machineLine } from './measure/machine.ts';
+import { argoApplication, startArgoCD, waitForArgoSynced, type ArgoCDPeer } from './peers/argocd.ts';
 import { startFlux, type FluxPeer } from './peers/flux.ts';
 import { githubReceiver, gitRepository, kustomization as fluxKustomization, receiverSecret, receiversPath, type FluxObject } from './peers/flux-objects.ts';
 import { waitForFluxApplied } from './peers/flux-wait.ts';
@@ -47,7 +48,8 @@ export async function run(): Promise<void> {
   const work = makeWorkDir('bench-latency');
   const timings: PushTiming[] = [];
   let peerMs: number[] = [];
-  let flux: FluxRun | undefined;
+  let flux: PeerRun | undefined;
+  let argo: PeerRun | undefined;
   const env = await startTidewaterEnvironment();
   const redis = new Redis(env.redis.url);
   try {
@@ -68,6 +70,7 @@ export async function run(): Promise<void> {
     for (let push = 1; push <= pushes; push += 1) timings.push(await measurePush(env, redis, `push-${push}`));
     peerMs = await measurePeer(env, work.dir);
     flux = await measureFlux(env, work.dir);
+    argo = await measureArgo(env, work.dir);
   } finally {
     redis.disconnect();
     await env.stop();
@@ -85,18 +88,23 @@ export async function run(): Promise<void> {
     row(`TOTAL push start → all ${objectCount} objects carry the value`, timings.map((t) => t.totalMs)),
     row(`peer: kubectl apply --server-side of the ${objectCount} rendered objects`, peerMs),
     row(`peer: Flux ${flux!.version} TOTAL push start → all ${objectCount} objects carry the value (Receiver)`, flux!.totalMs),
+    row(`peer: Argo CD ${argo!.version} TOTAL push start → all ${objectCount} objects carry the value (webhook)`, argo!.totalMs),
   ]);
   const p50 = percentile(timings.map((t) => t.totalMs), 50);
   const p95 = percentile(timings.map((t) => t.totalMs), 95);
   const fluxP50 = percentile(flux!.totalMs, 50);
+  const argoP50 = percentile(argo!.totalMs, 50);
   printTable(['push → all 50 applied (ms)', 'p50', 'p95', 'max'], [
     ['tidewater (all-in-one)', fixed(p50, 0), fixed(p95, 0), fixed(Math.max(...timings.map((t) => t.totalMs)), 0)],
     [`flux ${flux!.version} (Receiver → source → kustomize)`, fixed(fluxP50, 0), fixed(percentile(flux!.totalMs, 95), 0), fixed(Math.max(...flux!.totalMs), 0)],
+    [`argo cd ${argo!.version} (webhook → refresh → auto-sync)`, fixed(argoP50, 0), fixed(percentile(argo!.totalMs, 95), 0), fixed(Math.max(...argo!.totalMs), 0)],
   ]);
   console.log(`per push total ms: ${timings.map((t) => fixed(t.totalMs, 0)).join(' ')}`);
   console.log(`flux per push total ms: ${flux!.totalMs.map((ms) => fixed(ms, 0)).join(' ')}`);
+  console.log(`argo cd per push total ms: ${argo!.totalMs.map((ms) => fixed(ms, 0)).join(' ')}`);
   console.log(`target: p50 ≤ 1000 ms (${p50 <= 1000 ? 'met' : 'missed'})`);
-  console.log(`BENCH latency p50_ms=${fixed(p50, 0)} p95_ms=${fixed(p95, 0)} flux_p50_ms=${fixed(fluxP50, 0)} flux_ratio=${fixed(fluxP50 / p50, 2)}`);
+  console.log(`BENCH latency p50_ms=${fixed(p50, 0)} p95_ms=${fixed(p95, 0)} flux_p50_ms=${fixed(fluxP50, 0)} flux_ratio=${fixed(fluxP50 / p50, 2)} `
+    + `argocd_p50_ms=${fixed(argoP50, 0)} argocd_ratio=${fixed(argoP50 / p50, 2)}`);
 }
 
 /** One push: time from just before `git push` until the sync result for the new commit is seen; then checks the cluster. */
@@ -185,7 +193,7 @@ async function measurePeer(env: TidewaterEnvironment, workDir: string): Promise<
   return times;
 }
 
-interface FluxRun {
+interface PeerRun {
   version: string;
   totalMs: number[];
 }
@@ -197,7 +205,7 @@ interface FluxRun {
  * the new artifact. Intervals are 10 m, so only the webhook drives it. Timed from just before `git push` until the
  * Kustomization reports the pushed commit applied (Ready), then the 50 objects are checked as on Tidewater's side.
  */
-async function measureFlux(env: TidewaterEnvironment, workDir: string): Promise<FluxRun> {
+async function measureFlux(env: TidewaterEnvironment, workDir: string): Promise<PeerRun> {
   const http = await startGitHttpServer(env.git.rootDir);
   let flux: FluxPeer | undefined;
   try {
@@ -238,6 +246,45 @@ async function measureFlux(env: TidewaterEnvironment, workDir: string): Promise<
     return { version: flux.versions['kustomize-controller'], totalMs };
   } finally {
     await flux?.stop();
+    await http.stop();
+  }
+}
+
+/**
+ * The same path through Argo CD, on the same control plane and git server: a third repository with the same 50-object
+ * app (own namespace), served over smart HTTP; its post-receive hook delivers the same signed GitHub push webhook to
+ * the API server's `/api/webhook`, which marks the Application for refresh; the application-controller asks the
+ * repo-server for the new manifests and, the Application being automated, syncs them. Reconciliation at Argo CD's
+ * default (120 s + jitter), so the webhook drives it. Timed from just before `git push` until the Application's sync
+ * operation succeeded at the pushed commit, then the 50 objects are checked as on Tidewater's side.
+ */
+async function measureArgo(env: TidewaterEnvironment, workDir: string): Promise<PeerRun> {
+  const http = await startGitHttpServer(env.git.rootDir);
+  const token = randomBytes(20).toString('hex');
+  let argo: ArgoCDPeer | undefined;
+  try {
+    argo = await startArgoCD({ cluster: env.cluster, workDir, components: ['repo-server', 'application-controller', 'server'], githubWebhookSecret: token });
+    const argoNs = `${namespace}-argo`;
+    const repo = env.git.createRepo('argo/latency');
+    const files = kustomizeAppFiles({ namespace: argoNs, set: 'latency', pushValue: 'initial' });
+    const initial = await repo.commit(Object.fromEntries(Object.entries(files).map(([file, text]) => [`${appPath}/${file}`, text])), 'bench: add the 50-object app');
+    await argo.apply(argoApplication('latency', { repoURL: http.urlOf('argo/latency'), path: appPath, namespace: argoNs }));
+    await waitForArgoSynced(argo, 'latency', initial.sha, { timeoutMs: 180_000, intervalMs: 200 });
+    await verifyCluster(env, 'initial', argoNs);
+    repo.setWebhook({ url: `${argo.serverUrl}/api/webhook`, secret: token });
+
+    const totalMs: number[] = [];
+    for (let push = 1; push <= pushes; push += 1) {
+      const value = `argo-push-${push}`;
+      const start = performance.now();
+      const commit = await repo.commit({ [`${appPath}/kustomization.yaml`]: kustomization(argoNs, value) }, `bench: ${value}`);
+      await waitForArgoSynced(argo, 'latency', commit.sha, { timeoutMs: 60_000, intervalMs: 20 });
+      totalMs.push(performance.now() - start);
+      await verifyCluster(env, value, argoNs);
+    }
+    return { version: argo.version, totalMs };
+  } finally {
+    await argo?.stop();
     await http.stop();
   }
 }

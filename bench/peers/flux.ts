@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { Agent, request } from 'node:https';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, waitFor, type TestCluster } from '../../test/harness/src/index.ts';
 import { raceExit, startProcess, type ManagedProcess } from '../../test/harness/src/process.ts';
 import { runKubectl } from '../measure/kubectl.ts';
+import { closePeerKubeClients, peerKubeClient, procStat, type PeerKubeClient } from './kube.ts';
 import { PeerFailure } from './peer-failure.ts';
 import { allFluxControllers, fluxControllerPaths, fluxControllers, type FluxController } from './versions.ts';
 
@@ -24,7 +24,7 @@ export interface FluxOptions {
   extraArgs?: Partial<Record<FluxController, readonly string[]>>;
 }
 
-export interface FluxPeer {
+export interface FluxPeer extends PeerKubeClient {
   versions: Record<FluxController, string>;
   /** `http://127.0.0.1:<port>`: notification-controller's receiver server; a Receiver is at `${receiverUrl}${status.webhookPath}`. */
   receiverUrl: string;
@@ -32,12 +32,6 @@ export interface FluxPeer {
   cpuSeconds(): number;
   /** Resident memory of the running controllers, bytes. */
   rssBytes(): number;
-  /** Server-side apply of one manifest. */
-  apply(manifest: Record<string, unknown>): Promise<Record<string, unknown>>;
-  /** GET of an API path; undefined on 404. */
-  get<T>(path: string): Promise<T | undefined>;
-  /** Any API request (for out-of-band edits); resolves with status and parsed body. */
-  request<T>(method: string, path: string, body: unknown, contentType: string): Promise<{ status: number; body: T }>;
   /** Throws a PeerFailure naming the controller when one has exited. */
   assertRunning(): void;
   /** The last lines of every controller's log, for a failure message. */
@@ -131,17 +125,7 @@ export async function startFlux(options: FluxOptions): Promise<FluxPeer> {
     receiverUrl: `http://127.0.0.1:${receiverPort}`,
     cpuSeconds: () => processes.reduce((sum, { process }) => sum + procStat(process).cpuSeconds, 0),
     rssBytes: () => processes.reduce((sum, { process }) => sum + procStat(process).rssBytes, 0),
-    apply: (manifest) => cluster.apply(manifest),
-    async get<T>(path: string) {
-      const response = await apiRequest(cluster, path);
-      if (response.status === 404) return undefined;
-      if (response.status !== 200) throw new Error(`GET ${path}: ${response.status} ${response.body.slice(0, 300)}`);
-      return JSON.parse(response.body) as T;
-    },
-    async request<T>(method: string, path: string, body: unknown, contentType: string) {
-      const response = await apiRequest(cluster, path, { method, body: JSON.stringify(body), contentType });
-      return { status: response.status, body: JSON.parse(response.body) as T };
-    },
+    ...peerKubeClient(cluster),
     assertRunning() {
       for (const { controller, process } of processes) {
         if (process.child.exitCode !== null || process.child.signalCode !== null) {
@@ -151,47 +135,9 @@ export async function startFlux(options: FluxOptions): Promise<FluxPeer> {
     },
     tails: (lines = 8) => processes.map(({ controller, process }) => `--- ${controller}\n${process.tail(lines)}`).join('\n'),
     async stop() {
-      agent.destroy();
+      closePeerKubeClients();
       await Promise.all(processes.map(({ process }) => process.stop()));
     },
   };
   return peer;
-}
-
-/** utime + stime and RSS of a running process (Linux /proc; clock ticks at USER_HZ = 100). */
-function procStat(process: ManagedProcess): { cpuSeconds: number; rssBytes: number } {
-  const pid = process.child.pid;
-  if (pid === undefined) return { cpuSeconds: 0, rssBytes: 0 };
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // fields[0] is field 3 (state): utime is field 14, stime 15, rss (pages) 24.
-    return { cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100, rssBytes: Number(fields[21]) * 4096 };
-  } catch {
-    return { cpuSeconds: 0, rssBytes: 0 };
-  }
-}
-
-/** Kept-alive connections: the benchmarks poll status every few ms, a TLS handshake each time would load the API server. */
-const agent = new Agent({ keepAlive: true, maxSockets: 4 });
-
-function apiRequest(cluster: TestCluster, path: string, send?: { method: string; body: string; contentType: string }): Promise<{ status: number; body: string }> {
-  const current = cluster.kubeConfig.getCurrentCluster();
-  const user = cluster.kubeConfig.getCurrentUser();
-  if (!current) throw new Error('kubeconfig has no current cluster');
-  const ca = current.caFile ? readFileSync(current.caFile, 'utf8') : current.caData ? Buffer.from(current.caData, 'base64').toString() : undefined;
-  return new Promise((resolveRequest, reject) => {
-    const req = request(`${current.server}${path}`, {
-      agent, ca, timeout: 30_000, method: send?.method ?? 'GET',
-      headers: { ...(user?.token ? { authorization: `Bearer ${user.token}` } : {}), ...(send ? { 'content-type': send.contentType } : {}) },
-    }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolveRequest({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`${send?.method ?? 'GET'} ${path} timed out`)));
-    req.on('error', reject);
-    req.end(send?.body);
-  });
 }

@@ -29,3 +29,14 @@ export function fluxControllerPaths(controller: FluxController): { version: stri
   const dir = join(cacheDir, 'peers', controller, version);
   return { version, dir, bin: join(dir, 'bin', controller), crdDir: join(dir, 'crds'), builtStamp: join(dir, '.complete') };
 }
+
+/** Where scripts/setup-peers put Argo CD: the one `argocd` binary (every component), its CRDs and its core-install manifest. */
+export function argoCDPaths(): { version: string; dir: string; bin: string; crdDir: string; installManifest: string; builtStamp: string } {
+  const version = peerVersions().ARGOCD_VERSION;
+  if (!version) throw new Error(`ARGOCD_VERSION is missing from ${versionsFile}`);
+  const dir = join(cacheDir, 'peers', 'argo-cd', version);
+  return {
+    version, dir, bin: join(dir, 'bin', 'argocd'), crdDir: join(dir, 'crds'),
+    installManifest: join(dir, 'manifests', 'core-install.yaml'), builtStamp: join(dir, '.complete'),
+  };
+}
