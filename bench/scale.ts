@@ -14,6 +14,7 @@ import { makeWorkDir, startCluster, startGitServer, startRedis, toolPath, waitFo
 import { runKubectl } from './measure/kubectl.ts';
 import { machineLine } from './measure/machine.ts';
 import { fixed, printTable } from './measure/table.ts';
+import { argoApplication, argoApplicationsPath, startArgoCD, waitForArgoSynced, type ArgoApplicationObject, type ArgoCDPeer } from './peers/argocd.ts';
 import { startFlux, type FluxPeer } from './peers/flux.ts';
 import { githubReceiver, gitRepository, kustomization as fluxKustomization, receiverSecret, receiversPath, type FluxObject } from './peers/flux-objects.ts';
 import { waitForFluxApplied } from './peers/flux-wait.ts';
@@ -31,6 +32,12 @@ const reconcileIntervalMs = Number(process.env.BENCH_SCALE_RECONCILE_MS ?? 30_00
 const idleSeconds = Number(process.env.BENCH_SCALE_IDLE_S ?? 60);
 /** Flux's Kustomization interval: 10 m, what Flux's own guides use (Tidewater reconciles every 30 s, above). */
 const fluxInterval = process.env.BENCH_SCALE_FLUX_INTERVAL ?? '10m';
+/**
+ * Which peers run after Tidewater, one after the other on the same control plane and git server (`flux`, `argocd`;
+ * default both). Flux at 1,000 apps takes most of an hour (see docs/benchmarks.md), so each can be run on its own.
+ */
+const scalePeers = new Set((process.env.BENCH_SCALE_PEERS ?? 'flux,argocd').split(',').map((peer) => peer.trim()).filter(Boolean));
+for (const peer of scalePeers) if (peer !== 'flux' && peer !== 'argocd') throw new Error(`BENCH_SCALE_PEERS: unknown peer ${peer} (flux, argocd)`);
 
 const appName = (index: number) => `app-${String(index).padStart(4, '0')}`;
 const namespaceOf = (index: number) => `bench-scale-${index % namespaceCount}`;
@@ -116,7 +123,8 @@ export async function run(): Promise<void> {
   let onePushBehindReconcileMs: number | undefined;
   let reconcileBacklog = 0;
   let reusedAfterPush = 0;
-  let flux: FluxScale | undefined;
+  let flux: PeerScale | undefined;
+  let argo: PeerScale | undefined;
   try {
     try {
       console.log(machineLine());
@@ -184,8 +192,9 @@ export async function run(): Promise<void> {
       await tidewater.close();
       redis.disconnect();
     }
-    // Flux on the same control plane and git server, after Tidewater stopped (nothing else running).
-    flux = await measureFlux(cluster, git, work.dir);
+    // The peers on the same control plane and git server, after Tidewater stopped (nothing else running).
+    if (scalePeers.has('flux')) flux = await measureFlux(cluster, git, work.dir);
+    if (scalePeers.has('argocd')) argo = await measureArgo(cluster, git, work.dir);
   } finally {
     await Promise.all([cluster.stop(), git.stop(), redisServer.stop()]);
     delete process.env[secretEnv];
@@ -198,19 +207,20 @@ export async function run(): Promise<void> {
     + `one-app push applied in ${fixed(onePushMs, 0)} ms; another one-app push with ${reconcileBacklog} reconcile renders queued: ${behind} ms; `
     + `renders at the pushed commits: ${freshRendersAfterPush} fresh (expected ${expectedFresh}: the touched apps), ${reusedAfterPush} reused (source paths unchanged); `
     + `idle CPU ${fixed(idleCpuPct, 1)} % of one core over ${idleSeconds} s`);
-  printTable(['scale', 'tidewater', `flux ${flux!.version}`], [
-    [`cold: push → ${appCount} apps applied (s)`, fixed(coldMs / 1000, 1), fixed(flux!.coldMs / 1000, 1)],
-    ['one-app push → applied (ms)', fixed(onePushMs, 0), fixed(flux!.onePushMs, 0)],
-    [`idle CPU, % of one core over ${idleSeconds} s (${appCount} apps)`, fixed(idleCpuPct, 1), fixed(flux!.idleCpuPct, 1)],
-    ['reconcile interval', `${reconcileIntervalMs / 1000} s (+ up to a third)`, `${fluxInterval} (Kustomizations), 10m (GitRepository; pushes arrive by Receiver)`],
-    ['concurrency', `render ${renderConcurrency}, sync ${syncConcurrency}`, `source and kustomize --concurrent=${syncConcurrency}`],
-    ['process', 'tide all (one Node process)', `3 controllers, RSS ${fixed(flux!.rssBytes / 2 ** 20, 0)} MiB after idle`],
+  const peers = [...flux ? [{ key: 'flux', label: `flux ${flux.version}`, run: flux }] : [], ...argo ? [{ key: 'argocd', label: `argo cd ${argo.version}`, run: argo }] : []];
+  printTable(['scale', 'tidewater', ...peers.map((peer) => peer.label)], [
+    [`cold: push → ${appCount} apps applied (s)`, fixed(coldMs / 1000, 1), ...peers.map(({ run }) => fixed(run.coldMs / 1000, 1))],
+    ['one-app push → applied (ms)', fixed(onePushMs, 0), ...peers.map(({ run }) => fixed(run.onePushMs, 0))],
+    [`idle CPU, % of one core over ${idleSeconds} s (${appCount} apps)`, fixed(idleCpuPct, 1), ...peers.map(({ run }) => fixed(run.idleCpuPct, 1))],
+    ['reconcile interval', `${reconcileIntervalMs / 1000} s (+ up to a third)`, ...peers.map(({ run }) => run.interval)],
+    ['concurrency', `render ${renderConcurrency}, sync ${syncConcurrency}`, ...peers.map(({ run }) => run.concurrency)],
+    ['process', 'tide all (one Node process)', ...peers.map(({ run }) => `${run.processes}, RSS ${fixed(run.rssBytes / 2 ** 20, 0)} MiB after idle`)],
   ]);
   console.log(`targets: cold_s ≤ 90 (${coldMs / 1000 <= 90 ? 'met' : 'missed'}); only the touched apps re-rendered (${freshRendersAfterPush === expectedFresh ? 'yes' : 'no'})`);
   console.log(`BENCH scale cold_s=${fixed(coldMs / 1000, 1)} one_push_ms=${fixed(onePushMs, 0)} idle_cpu_pct=${fixed(idleCpuPct, 1)} `
-    + `one_push_behind_reconcile_ms=${behind} fresh_renders_after_push=${freshRendersAfterPush} `
-    + `flux_cold_s=${fixed(flux!.coldMs / 1000, 1)} flux_one_push_ms=${fixed(flux!.onePushMs, 0)} flux_idle_cpu_pct=${fixed(flux!.idleCpuPct, 1)} `
-    + `flux_ratio=${fixed(flux!.coldMs / coldMs, 2)}`);
+    + `one_push_behind_reconcile_ms=${behind} fresh_renders_after_push=${freshRendersAfterPush}`
+    + peers.map(({ key, run }) => ` ${key}_cold_s=${fixed(run.coldMs / 1000, 1)} ${key}_one_push_ms=${fixed(run.onePushMs, 0)} ${key}_idle_cpu_pct=${fixed(run.idleCpuPct, 1)} `
+      + `${key}_ratio=${fixed(run.coldMs / coldMs, 2)}`).join(''));
 }
 
 async function readStatus(redis: Redis, app: string): Promise<SyncResult | undefined> {
@@ -244,12 +254,16 @@ async function verifyObjects(kubeconfig: string, cacheDir: string): Promise<void
   if (found !== appCount * 4) throw new Error(`expected ${appCount * 4} objects of the ${appCount} applications in the cluster, found ${found}`);
 }
 
-interface FluxScale {
+interface PeerScale {
   version: string;
   coldMs: number;
   onePushMs: number;
   idleCpuPct: number;
   rssBytes: number;
+  /** For the table: how the peer was run. */
+  interval: string;
+  concurrency: string;
+  processes: string;
 }
 
 /**
@@ -259,7 +273,7 @@ interface FluxScale {
  * all Kustomizations Ready at that commit; then a push touching one app; then the three controllers' CPU (from
  * /proc) while idle for `idleSeconds`.
  */
-async function measureFlux(cluster: TestCluster, git: GitServer, workDir: string): Promise<FluxScale> {
+async function measureFlux(cluster: TestCluster, git: GitServer, workDir: string): Promise<PeerScale> {
   const http = await startGitHttpServer(git.rootDir);
   const fluxDir = join(workDir, 'flux');
   mkdirSync(fluxDir, { recursive: true });
@@ -325,9 +339,91 @@ async function measureFlux(cluster: TestCluster, git: GitServer, workDir: string
     await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
     flux.assertRunning();
     const idleCpuPct = (flux.cpuSeconds() - cpuStart) / ((performance.now() - wallStart) / 1000) * 100;
-    return { version: flux.versions['kustomize-controller'], coldMs, onePushMs, idleCpuPct, rssBytes: flux.rssBytes() };
+    return {
+      version: flux.versions['kustomize-controller'], coldMs, onePushMs, idleCpuPct, rssBytes: flux.rssBytes(),
+      interval: `${fluxInterval} (Kustomizations), 10m (GitRepository; pushes arrive by Receiver)`,
+      concurrency: `source and kustomize --concurrent=${syncConcurrency}`, processes: '3 controllers',
+    };
   } finally {
     await flux?.stop();
+    await http.stop();
+  }
+}
+
+/**
+ * The same fleet through Argo CD: a third repository on the same git server (smart HTTP) starting with only a README,
+ * its post-receive hook posting the signed push to the API server's `/api/webhook`, and one automated Application per
+ * app (path apps/app-NNNN, its own destination namespace set), created before the push and reconciled once (their
+ * paths missing until it lands). Cold: the push adding every app's files → every Application's sync operation
+ * succeeded at that commit; then a push touching one app; then the three components' CPU (from /proc) while idle for
+ * `idleSeconds`. Argo CD's defaults otherwise (reconcile every 120 s + up to 60 s jitter, 20 status and 10 operation
+ * processors).
+ */
+async function measureArgo(cluster: TestCluster, git: GitServer, workDir: string): Promise<PeerScale> {
+  const http = await startGitHttpServer(git.rootDir);
+  const argoDir = join(workDir, 'argo');
+  mkdirSync(argoDir, { recursive: true });
+  const token = randomBytes(20).toString('hex');
+  let argo: ArgoCDPeer | undefined;
+  try {
+    argo = await startArgoCD({ cluster, workDir: argoDir, components: ['repo-server', 'application-controller', 'server'], githubWebhookSecret: token });
+    const peer = argo;
+    for (let index = 0; index < namespaceCount; index += 1) await cluster.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `bench-scale-argo-${index}` } });
+    const repo = git.createRepo('argo/fleet');
+    await repo.commit({ 'README.md': 'fleet\n' }, 'start');
+    repo.setWebhook({ url: `${argo.serverUrl}/api/webhook`, secret: token });
+    const names = Array.from({ length: appCount }, (_, index) => `argo-${appName(index)}`);
+    const manifests = Array.from({ length: appCount }, (_, index) => stringify(argoApplication(names[index], {
+      repoURL: http.urlOf('argo/fleet'), path: `apps/${appName(index)}`, namespace: `bench-scale-argo-${index % namespaceCount}`,
+    })));
+    const manifestFile = join(argoDir, 'applications.yaml');
+    writeFileSync(manifestFile, manifests.join('---\n'));
+    await runKubectl(['apply', '--server-side', '-f', manifestFile], { kubeconfig: cluster.kubeconfigPath, cacheDir: join(argoDir, 'kubectl-cache') });
+    // Each Application compared once (its path missing: a ComparisonError) before the push, as Flux's Kustomizations wait.
+    await waitFor(`${appCount} Argo CD Applications reconciled once`, async () => {
+      peer.assertRunning();
+      const apps = (await peer.get<{ items: ArgoApplicationObject[] }>(argoApplicationsPath))?.items ?? [];
+      return apps.filter((app) => app.status?.sync?.status !== undefined).length === appCount;
+    }, { timeoutMs: 1_800_000, intervalMs: appCount > 200 ? 5_000 : 1_000 }).catch((error: Error) => {
+      if (error instanceof PeerFailure) throw error;
+      throw new PeerFailure('argo-cd application-controller', `did not reconcile the ${appCount} new Applications: ${error.message}\n${peer.tails()}`);
+    });
+
+    const coldStart = performance.now();
+    const cold = await repo.commit(Object.assign({}, ...Array.from({ length: appCount }, (_, index) => appFiles(index, 'v1'))), `add ${appCount} applications`);
+    // A LIST of 1,000 Applications with their status is megabytes: every 5 s at that size, not every second.
+    const listEveryMs = appCount > 200 ? 5_000 : 1_000;
+    await waitForArgoSynced(argo, names, cold.sha, {
+      timeoutMs: 3_600_000, intervalMs: listEveryMs,
+      progress: (synced) => console.log(`  argo cd cold: ${synced}/${appCount} synced after ${fixed((performance.now() - coldStart) / 1000, 0)} s`),
+    });
+    const coldMs = performance.now() - coldStart;
+
+    const touched = Math.floor(appCount / 2);
+    const pushStart = performance.now();
+    const push = await repo.commit(appFiles(touched, 'v2'), `change ${appName(touched)}`);
+    await waitForArgoSynced(argo, names[touched], push.sha, { timeoutMs: 3_600_000, intervalMs: appCount > 200 ? 250 : 20 });
+    const onePushMs = performance.now() - pushStart;
+    // Every other Application's comparison moves to the new commit too (no sync: nothing of theirs changed); let that
+    // settle before measuring idle.
+    await waitFor(`${appCount} Argo CD Applications compared at ${push.sha.slice(0, 12)}`, async () => {
+      peer.assertRunning();
+      const apps = (await peer.get<{ items: ArgoApplicationObject[] }>(argoApplicationsPath))?.items ?? [];
+      return apps.filter((app) => app.status?.sync?.revision === push.sha && app.status.sync.status === 'Synced').length === appCount;
+    }, { timeoutMs: 3_600_000, intervalMs: listEveryMs });
+
+    const cpuStart = argo.cpuSeconds();
+    const wallStart = performance.now();
+    await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
+    argo.assertRunning();
+    const idleCpuPct = (argo.cpuSeconds() - cpuStart) / ((performance.now() - wallStart) / 1000) * 100;
+    return {
+      version: argo.version, coldMs, onePushMs, idleCpuPct, rssBytes: argo.rssBytes(),
+      interval: '120 s + up to 60 s jitter (default; pushes arrive by webhook)',
+      concurrency: '20 status, 10 operation processors (default)', processes: 'repo-server, application-controller, API server',
+    };
+  } finally {
+    await argo?.stop();
     await http.stop();
   }
 }

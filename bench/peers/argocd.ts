@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -206,23 +207,43 @@ export function argoSyncedAt(app: ArgoApplicationObject, sha: string): boolean {
 }
 
 /**
- * Polls one Application until its sync operation succeeded at `sha`; on timeout (or a component exit) throws a
- * PeerFailure with the Application's sync state, conditions and the components' logs.
+ * Polls the Applications `names` (one GET for one, one LIST for more) until every one's sync operation succeeded at
+ * `sha`; on timeout (or a component exit) throws a PeerFailure with how many did, the first unsynced ones' sync state
+ * and conditions, and the components' logs.
  */
-export async function waitForArgoSynced(argo: ArgoCDPeer, name: string, sha: string, options: { timeoutMs: number; intervalMs?: number }): Promise<void> {
-  let last: ArgoApplicationObject | undefined;
+export async function waitForArgoSynced(
+  argo: ArgoCDPeer,
+  names: string | readonly string[],
+  sha: string,
+  options: { timeoutMs: number; intervalMs?: number; progress?: (synced: number) => void },
+): Promise<void> {
+  const wanted = new Set(typeof names === 'string' ? [names] : names);
+  let synced = 0;
+  let pending: ArgoApplicationObject[] = [];
+  let lastReport = performance.now();
   try {
-    await waitFor(`Argo CD Application ${name} synced at ${sha.slice(0, 12)}`, async () => {
+    await waitFor(`${wanted.size} Argo CD Application(s) synced at ${sha.slice(0, 12)}`, async () => {
       argo.assertRunning();
-      last = await argo.get<ArgoApplicationObject>(`${argoApplicationsPath}/${name}`);
-      return last !== undefined && argoSyncedAt(last, sha);
+      const apps = wanted.size === 1
+        ? [await argo.get<ArgoApplicationObject>(`${argoApplicationsPath}/${[...wanted][0]}`)].filter((app): app is ArgoApplicationObject => app !== undefined)
+        : ((await argo.get<{ items: ArgoApplicationObject[] }>(argoApplicationsPath))?.items ?? []).filter((app) => wanted.has(app.metadata.name));
+      synced = apps.filter((app) => argoSyncedAt(app, sha)).length;
+      pending = apps.filter((app) => !argoSyncedAt(app, sha));
+      if (options.progress && performance.now() - lastReport > 10_000) {
+        lastReport = performance.now();
+        options.progress(synced);
+      }
+      return synced === wanted.size;
     }, { timeoutMs: options.timeoutMs, intervalMs: options.intervalMs ?? 50 });
   } catch (error) {
     if (error instanceof PeerFailure) throw error;
-    const status = last?.status;
-    throw new PeerFailure('argo-cd application-controller', `Application ${name} not synced at ${sha.slice(0, 12)} within ${options.timeoutMs} ms `
-      + `(sync ${status?.sync?.status ?? '?'} at ${status?.sync?.revision?.slice(0, 12) ?? '?'}, operation ${status?.operationState?.phase ?? 'none'}`
-      + `${status?.operationState?.message ? `: ${status.operationState.message}` : ''}`
-      + `${status?.conditions?.length ? `; ${status.conditions.map((condition) => `${condition.type}: ${condition.message}`).join('; ')}` : ''})\n${argo.tails()}`);
+    const describe = (app: ArgoApplicationObject) => {
+      const status = app.status;
+      return `${app.metadata.name}: sync ${status?.sync?.status ?? '?'} at ${status?.sync?.revision?.slice(0, 12) ?? '?'}, operation ${status?.operationState?.phase ?? 'none'}`
+        + `${status?.operationState?.message ? `: ${status.operationState.message}` : ''}`
+        + `${status?.conditions?.length ? `; ${status.conditions.map((condition) => `${condition.type}: ${condition.message}`).join('; ')}` : ''}`;
+    };
+    throw new PeerFailure('argo-cd application-controller', `${synced}/${wanted.size} Applications synced at ${sha.slice(0, 12)} within ${options.timeoutMs} ms`
+      + `${pending.length ? ` (${pending.slice(0, 3).map(describe).join(' | ')})` : ''}\n${argo.tails()}`);
   }
 }
