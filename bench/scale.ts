@@ -16,6 +16,7 @@ import { machineLine } from './measure/machine.ts';
 import { fixed, printTable } from './measure/table.ts';
 import { argoApplication, argoApplicationsPath, startArgoCD, waitForArgoSynced, type ArgoApplicationObject, type ArgoCDPeer } from './peers/argocd.ts';
 import { startFlux, type FluxPeer } from './peers/flux.ts';
+import { idleCpuPercent } from './peers/kube.ts';
 import { githubReceiver, gitRepository, kustomization as fluxKustomization, receiverSecret, receiversPath, type FluxObject } from './peers/flux-objects.ts';
 import { waitForFluxApplied } from './peers/flux-wait.ts';
 import { startGitHttpServer } from './peers/git-http-server.ts';
@@ -334,11 +335,7 @@ async function measureFlux(cluster: TestCluster, git: GitServer, workDir: string
     await waitForFluxApplied(flux, names, push.sha, { timeoutMs: 3_600_000, intervalMs: 1_000,
       progress: (applied) => console.log(`  flux after the push: ${applied}/${appCount} at the new head`) });
 
-    const cpuStart = flux.cpuSeconds();
-    const wallStart = performance.now();
-    await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
-    flux.assertRunning();
-    const idleCpuPct = (flux.cpuSeconds() - cpuStart) / ((performance.now() - wallStart) / 1000) * 100;
+    const idleCpuPct = await idleCpuPercent(flux, idleSeconds);
     return {
       version: flux.versions['kustomize-controller'], coldMs, onePushMs, idleCpuPct, rssBytes: flux.rssBytes(),
       interval: `${fluxInterval} (Kustomizations), 10m (GitRepository; pushes arrive by Receiver)`,
@@ -412,11 +409,7 @@ async function measureArgo(cluster: TestCluster, git: GitServer, workDir: string
       return apps.filter((app) => app.status?.sync?.revision === push.sha && app.status.sync.status === 'Synced').length === appCount;
     }, { timeoutMs: 3_600_000, intervalMs: listEveryMs });
 
-    const cpuStart = argo.cpuSeconds();
-    const wallStart = performance.now();
-    await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
-    argo.assertRunning();
-    const idleCpuPct = (argo.cpuSeconds() - cpuStart) / ((performance.now() - wallStart) / 1000) * 100;
+    const idleCpuPct = await idleCpuPercent(argo, idleSeconds);
     return {
       version: argo.version, coldMs, onePushMs, idleCpuPct, rssBytes: argo.rssBytes(),
       interval: '120 s + up to 60 s jitter (default; pushes arrive by webhook)',

@@ -6,7 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { freePort, startRedis, toolPath, waitFor, type RedisInstance, type TestCluster } from '../../test/harness/src/index.ts';
 import { raceExit, startProcess, type ManagedProcess } from '../../test/harness/src/process.ts';
 import { runKubectl } from '../measure/kubectl.ts';
-import { closePeerKubeClients, peerKubeClient, procStat, type PeerKubeClient } from './kube.ts';
+import { closePeerKubeClients, peerKubeClient, runningPeer, type PeerKubeClient, type RunningPeer } from './kube.ts';
 import { PeerFailure } from './peer-failure.ts';
 import { argoCDPaths } from './versions.ts';
 
@@ -30,18 +30,10 @@ export interface ArgoCDOptions {
   extraArgs?: Partial<Record<ArgoCDComponent, readonly string[]>>;
 }
 
-export interface ArgoCDPeer extends PeerKubeClient {
+export interface ArgoCDPeer extends PeerKubeClient, RunningPeer {
   version: string;
   /** `http://127.0.0.1:<port>` of the API server (`--insecure`, auth disabled); the webhook is at `${serverUrl}/api/webhook`. */
   serverUrl: string;
-  /** CPU seconds (user + system) the running components have used so far, from /proc. */
-  cpuSeconds(): number;
-  /** Resident memory of the running components (Redis excluded), bytes. */
-  rssBytes(): number;
-  /** Throws a PeerFailure naming the component when one has exited. */
-  assertRunning(): void;
-  /** The last lines of every component's log, for a failure message. */
-  tails(lines?: number): string;
   stop(): Promise<void>;
 }
 
@@ -151,21 +143,12 @@ export async function startArgoCD(options: ArgoCDOptions): Promise<ArgoCDPeer> {
         ({ port }) => `http://127.0.0.1:${port}/healthz`)
       : undefined;
 
-    const stats = () => processes.map(({ process }) => procStat(process));
     return {
       version: paths.version,
       serverUrl: server ? `http://127.0.0.1:${server.port}` : '',
-      cpuSeconds: () => stats().reduce((sum, stat) => sum + stat.cpuSeconds, 0),
-      rssBytes: () => stats().reduce((sum, stat) => sum + stat.rssBytes, 0),
+      // Redis is not counted: it is the harness's, and Tidewater's own Redis is not counted on its side either.
+      ...runningPeer('argo-cd', processes.map(({ component, process }) => ({ name: component, process }))),
       ...peerKubeClient(cluster),
-      assertRunning() {
-        for (const { component, process } of processes) {
-          if (process.child.exitCode !== null || process.child.signalCode !== null) {
-            throw new PeerFailure(`argo-cd ${component}`, `exited (${process.child.exitCode ?? process.child.signalCode}):\n${process.tail(15)}`);
-          }
-        }
-      },
-      tails: (lines = 8) => processes.map(({ component, process }) => `--- ${component}\n${process.tail(lines)}`).join('\n'),
       async stop() {
         closePeerKubeClients();
         await stopAll();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { freePort, waitFor, type TestCluster } from '../../test/harness/src/index.ts';
 import { raceExit, startProcess, type ManagedProcess } from '../../test/harness/src/process.ts';
 import { runKubectl } from '../measure/kubectl.ts';
-import { closePeerKubeClients, peerKubeClient, procStat, type PeerKubeClient } from './kube.ts';
+import { closePeerKubeClients, peerKubeClient, runningPeer, type PeerKubeClient, type RunningPeer } from './kube.ts';
 import { PeerFailure } from './peer-failure.ts';
 import { allFluxControllers, fluxControllerPaths, fluxControllers, type FluxController } from './versions.ts';
 
@@ -24,18 +24,10 @@ export interface FluxOptions {
   extraArgs?: Partial<Record<FluxController, readonly string[]>>;
 }
 
-export interface FluxPeer extends PeerKubeClient {
+export interface FluxPeer extends PeerKubeClient, RunningPeer {
   versions: Record<FluxController, string>;
   /** `http://127.0.0.1:<port>`: notification-controller's receiver server; a Receiver is at `${receiverUrl}${status.webhookPath}`. */
   receiverUrl: string;
-  /** CPU seconds (user + system) the running controllers have used so far, from /proc. */
-  cpuSeconds(): number;
-  /** Resident memory of the running controllers, bytes. */
-  rssBytes(): number;
-  /** Throws a PeerFailure naming the controller when one has exited. */
-  assertRunning(): void;
-  /** The last lines of every controller's log, for a failure message. */
-  tails(lines?: number): string;
   stop(): Promise<void>;
 }
 
@@ -123,17 +115,8 @@ export async function startFlux(options: FluxOptions): Promise<FluxPeer> {
   const peer: FluxPeer = {
     versions: Object.fromEntries(allFluxControllers.map((controller) => [controller, paths[controller].version])) as Record<FluxController, string>,
     receiverUrl: `http://127.0.0.1:${receiverPort}`,
-    cpuSeconds: () => processes.reduce((sum, { process }) => sum + procStat(process).cpuSeconds, 0),
-    rssBytes: () => processes.reduce((sum, { process }) => sum + procStat(process).rssBytes, 0),
+    ...runningPeer('flux', processes.map(({ controller, process }) => ({ name: controller, process }))),
     ...peerKubeClient(cluster),
-    assertRunning() {
-      for (const { controller, process } of processes) {
-        if (process.child.exitCode !== null || process.child.signalCode !== null) {
-          throw new PeerFailure(`flux ${controller}`, `exited (${process.child.exitCode ?? process.child.signalCode}):\n${process.tail(15)}`);
-        }
-      }
-    },
-    tails: (lines = 8) => processes.map(({ controller, process }) => `--- ${controller}\n${process.tail(lines)}`).join('\n'),
     async stop() {
       closePeerKubeClients();
       await Promise.all(processes.map(({ process }) => process.stop()));

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
+import { performance } from 'node:perf_hooks';
 import type { TestCluster } from '../../test/harness/src/index.ts';
 import type { ManagedProcess } from '../../test/harness/src/process.ts';
+import { PeerFailure } from './peer-failure.ts';
 
 /** The API requests every peer harness offers its benchmark: reads of status, out-of-band edits. */
 export interface PeerKubeClient {
@@ -11,6 +13,44 @@ export interface PeerKubeClient {
   get<T>(path: string): Promise<T | undefined>;
   /** Any API request (for out-of-band edits); resolves with status and parsed body. */
   request<T>(method: string, path: string, body: unknown, contentType: string): Promise<{ status: number; body: T }>;
+}
+
+/** What every peer harness reports of its running processes. */
+export interface RunningPeer {
+  /** CPU seconds (user + system) the running processes have used so far, from /proc. */
+  cpuSeconds(): number;
+  /** Resident memory of the running processes, bytes. */
+  rssBytes(): number;
+  /** Throws a PeerFailure naming the process when one has exited. */
+  assertRunning(): void;
+  /** The last lines of every process's log, for a failure message. */
+  tails(lines?: number): string;
+}
+
+/** RunningPeer over a peer's processes (`peer` names them in failures: `flux`, `argo-cd`). */
+export function runningPeer(peer: string, processes: ReadonlyArray<{ name: string; process: ManagedProcess }>): RunningPeer {
+  const stats = () => processes.map(({ process }) => procStat(process));
+  return {
+    cpuSeconds: () => stats().reduce((sum, stat) => sum + stat.cpuSeconds, 0),
+    rssBytes: () => stats().reduce((sum, stat) => sum + stat.rssBytes, 0),
+    assertRunning() {
+      for (const { name, process } of processes) {
+        if (process.child.exitCode !== null || process.child.signalCode !== null) {
+          throw new PeerFailure(`${peer} ${name}`, `exited (${process.child.exitCode ?? process.child.signalCode}):\n${process.tail(15)}`);
+        }
+      }
+    },
+    tails: (lines = 8) => processes.map(({ name, process }) => `--- ${name}\n${process.tail(lines)}`).join('\n'),
+  };
+}
+
+/** The peer's CPU while it sits idle for `seconds`, as % of one core. */
+export async function idleCpuPercent(peer: RunningPeer, seconds: number): Promise<number> {
+  const cpuStart = peer.cpuSeconds();
+  const wallStart = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  peer.assertRunning();
+  return (peer.cpuSeconds() - cpuStart) / ((performance.now() - wallStart) / 1000) * 100;
 }
 
 /** Kept-alive connections: the benchmarks poll status every few ms, a TLS handshake each time would load the API server. */
