@@ -52,10 +52,13 @@ export const kustomizationsPath = `/apis/kustomize.toolkit.fluxcd.io/v1/namespac
 export const receiversPath = `/apis/notification.toolkit.fluxcd.io/v1/namespaces/${fluxNamespace}/receivers`;
 export const gitRepositoriesPath = `/apis/source.toolkit.fluxcd.io/v1/namespaces/${fluxNamespace}/gitrepositories`;
 
-/** Ready and applied at `sha` (Flux writes revisions as `main@sha1:<sha>`). */
+/**
+ * Applied at `sha` (Flux writes revisions as `main@sha1:<sha>`): `lastAppliedRevision` moves only after a successful
+ * apply, and stays while a later reconcile of the same revision runs (Ready is Unknown meanwhile, so Ready alone would
+ * count an applied Kustomization as not applied whenever its interval comes round).
+ */
 export function appliedAt(object: FluxObject | undefined, sha: string): boolean {
-  const ready = object?.status?.conditions?.find((condition) => condition.type === 'Ready');
-  return ready?.status === 'True' && (object?.status?.lastAppliedRevision ?? '').endsWith(sha);
+  return (object?.status?.lastAppliedRevision ?? '').endsWith(sha);
 }
 
 /** The Ready condition's reason and message when it failed at `sha`, else undefined. */
