@@ -320,7 +320,8 @@ async function measureFlux(cluster: TestCluster, git: GitServer, workDir: string
     await waitFor(`${appCount} Flux Kustomizations reconciled once`, async () => {
       peer.assertRunning();
       const items = (await peer.get<{ items: FluxObject[] }>(kustomizationsPath))?.items ?? [];
-      return items.filter((item) => (item.status?.lastAttemptedRevision ?? '').endsWith(initial.sha)).length === appCount;
+      // A first reconcile that failed on the missing path leaves Ready False (ArtifactFailed) and no lastAttemptedRevision.
+      return items.filter((item) => item.status?.conditions?.some((condition) => condition.type === 'Ready' && condition.status !== 'Unknown')).length === appCount;
     }, { timeoutMs: 1_800_000, intervalMs: appCount > 200 ? 5_000 : 1_000 }).catch((error: Error) => {
       if (error instanceof PeerFailure) throw error;
       throw new PeerFailure('flux kustomize-controller', `did not reconcile the ${appCount} new Kustomizations: ${error.message}\n${peer.tails()}`);
