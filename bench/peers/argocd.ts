@@ -4,9 +4,9 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { freePort, startRedis, toolPath, waitFor, type RedisInstance, type TestCluster } from '../../test/harness/src/index.ts';
-import { raceExit, startProcess, type ManagedProcess } from '../../test/harness/src/process.ts';
+import { startProcess, type ManagedProcess } from '../../test/harness/src/process.ts';
 import { runKubectl } from '../measure/kubectl.ts';
-import { closePeerKubeClients, peerKubeClient, runningPeer, type PeerKubeClient, type RunningPeer } from './kube.ts';
+import { closePeerKubeClients, peerKubeClient, runningPeer, startUntilReady, type PeerKubeClient, type RunningPeer } from './kube.ts';
 import { PeerFailure } from './peer-failure.ts';
 import { argoCDPaths } from './versions.ts';
 
@@ -103,27 +103,17 @@ export async function startArgoCD(options: ArgoCDOptions): Promise<ArgoCDPeer> {
       HOSTNAME: 'argocd-application-controller-0', TMPDIR: tmp, ...dataDirs,
     };
     const common = ['--loglevel', 'info', '--logformat', 'json'];
-    // Each component is started and waited for in turn, its ports picked just before (see startFlux on why a
-    // component that exits with "address already in use" is started again, up to three times).
-    const start = async (component: ArgoCDComponent, argsWith: (ports: { port: number; metrics: number }) => string[], health: (ports: { port: number; metrics: number }) => string) => {
-      for (let attempt = 1; ; attempt += 1) {
+    // Each component is started and waited for in turn, its ports picked just before (startUntilReady).
+    type Ports = { port: number; metrics: number };
+    const start = async (component: ArgoCDComponent, argsWith: (ports: Ports) => string[], health: (ports: Ports) => string) => {
+      const { process, result: ports } = await startUntilReady(`argo-cd ${component}`, async () => {
         const ports = { port: await freePort(), metrics: await freePort() };
         const process = startProcess(`argocd-${component}`, paths.bin, [...argsWith(ports), ...common, ...options.extraArgs?.[component] ?? []],
           { cwd: workDir, env: { ...env, ARGOCD_BINARY_NAME: `argocd-${component}` }, logDir });
-        try {
-          await raceExit(process, waitFor(`argo-cd ${component} to be ready`, async () => {
-            const response = await fetch(health(ports)).catch(() => undefined);
-            return response?.status === 200;
-          }, { timeoutMs: 120_000, intervalMs: 200 }));
-          processes.push({ component, process });
-          return ports;
-        } catch (error) {
-          const tail = process.tail(15);
-          await process.stop();
-          if (attempt < 3 && tail.includes('address already in use')) continue;
-          throw new PeerFailure(`argo-cd ${component}`, `did not become ready: ${(error as Error).message}\n${tail}`);
-        }
-      }
+        return { process, healthUrl: health(ports), result: ports };
+      });
+      processes.push({ component, process });
+      return ports;
     };
     const wanted = new Set(options.components ?? ['repo-server', 'application-controller']);
     const repoServer = wanted.has('repo-server')

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, waitFor, type TestCluster } from '../../test/harness/src/index.ts';
-import { raceExit, startProcess, type ManagedProcess } from '../../test/harness/src/process.ts';
+import { freePort, type TestCluster } from '../../test/harness/src/index.ts';
+import { startProcess, type ManagedProcess } from '../../test/harness/src/process.ts';
 import { runKubectl } from '../measure/kubectl.ts';
-import { closePeerKubeClients, peerKubeClient, runningPeer, type PeerKubeClient, type RunningPeer } from './kube.ts';
+import { closePeerKubeClients, peerKubeClient, runningPeer, startUntilReady, type PeerKubeClient, type RunningPeer } from './kube.ts';
 import { PeerFailure } from './peer-failure.ts';
 import { allFluxControllers, fluxControllerPaths, fluxControllers, type FluxController } from './versions.ts';
 
@@ -68,31 +68,18 @@ export async function startFlux(options: FluxOptions): Promise<FluxPeer> {
   let storagePort = 0;
   let receiverPort = 0;
   const concurrent = options.concurrent ? [`--concurrent=${options.concurrent}`] : [];
-  const processes: Array<{ controller: FluxController; process: ManagedProcess; health: number }> = [];
-  // Each controller is started and waited for in turn, its ports picked just before: a port free a moment ago can be
-  // taken meanwhile (the controllers' own outgoing connections draw local ports from the same range), so a controller
-  // that exits with "address already in use" is started again on fresh ports, up to three times.
+  const processes: Array<{ controller: FluxController; process: ManagedProcess }> = [];
+  // Each controller is started and waited for in turn, its ports picked just before (startUntilReady).
   const start = async (controller: FluxController, argsWith: () => Promise<string[]>) => {
     if (!wanted.has(controller)) return;
-    for (let attempt = 1; ; attempt += 1) {
+    const { process } = await startUntilReady(`flux ${controller}`, async () => {
       const health = await freePort();
       const args = ['--enable-leader-election=false', '--log-encoding=json', '--log-level=info',
         `--metrics-addr=127.0.0.1:${await freePort()}`, `--health-addr=127.0.0.1:${health}`, ...await argsWith(), ...options.extraArgs?.[controller] ?? []];
       const process = startProcess(`flux-${controller}`, paths[controller].bin, args, { cwd: options.workDir, env, logDir });
-      try {
-        await raceExit(process, waitFor(`flux ${controller} to be ready`, async () => {
-          const response = await fetch(`http://127.0.0.1:${health}/readyz`).catch(() => undefined);
-          return response?.status === 200;
-        }, { timeoutMs: 120_000, intervalMs: 200 }));
-        processes.push({ controller, health, process });
-        return;
-      } catch (error) {
-        const tail = process.tail(15);
-        await process.stop();
-        if (attempt < 3 && tail.includes('address already in use')) continue;
-        throw new PeerFailure(`flux ${controller}`, `did not become ready: ${(error as Error).message}\n${tail}`);
-      }
-    }
+      return { process, healthUrl: `http://127.0.0.1:${health}/readyz`, result: undefined };
+    });
+    processes.push({ controller, process });
   };
   try {
     await start('source-controller', async () => {

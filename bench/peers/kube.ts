@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { TestCluster } from '../../test/harness/src/index.ts';
-import type { ManagedProcess } from '../../test/harness/src/process.ts';
+import { waitFor } from '../../test/harness/src/index.ts';
+import { raceExit, type ManagedProcess } from '../../test/harness/src/process.ts';
 import { PeerFailure } from './peer-failure.ts';
 
 /** The API requests every peer harness offers its benchmark: reads of status, out-of-band edits. */
@@ -42,6 +43,30 @@ export function runningPeer(peer: string, processes: ReadonlyArray<{ name: strin
     },
     tails: (lines = 8) => processes.map(({ name, process }) => `--- ${name}\n${process.tail(lines)}`).join('\n'),
   };
+}
+
+/**
+ * Starts one peer process with `launch` (which picks its ports just before) and waits until `healthUrl` answers 200.
+ * A port free a moment ago can be taken meanwhile (the peers' own outgoing connections draw local ports from the same
+ * range), so a process that exits with "address already in use" is launched again on fresh ports, up to three times;
+ * any other failure is a PeerFailure naming `who` with the process's last log lines.
+ */
+export async function startUntilReady<T>(who: string, launch: () => Promise<{ process: ManagedProcess; healthUrl: string; result: T }>): Promise<{ process: ManagedProcess; result: T }> {
+  for (let attempt = 1; ; attempt += 1) {
+    const { process, healthUrl, result } = await launch();
+    try {
+      await raceExit(process, waitFor(`${who} to be ready`, async () => {
+        const response = await fetch(healthUrl).catch(() => undefined);
+        return response?.status === 200;
+      }, { timeoutMs: 120_000, intervalMs: 200 }));
+      return { process, result };
+    } catch (error) {
+      const tail = process.tail(15);
+      await process.stop();
+      if (attempt < 3 && tail.includes('address already in use')) continue;
+      throw new PeerFailure(who, `did not become ready: ${(error as Error).message}\n${tail}`);
+    }
+  }
 }
 
 /** The peer's CPU while it sits idle for `seconds`, as % of one core. */
